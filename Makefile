@@ -1,0 +1,63 @@
+# Kaibiao: `make run` serves the demo at http://127.0.0.1:8000; `make test` runs every test.
+# Both install what is missing first. Nothing here depends on a step done by hand.
+
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+# Django 6 needs Python 3.12 or newer: the first one found on PATH or under pyenv.
+PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 $(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3) python3; do \
+	  command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: run test test-sqlite test-postgres install frontend demo bench clean
+
+$(BIN)/.installed: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (Django 6)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(BIN)/.installed
+
+var:
+	mkdir -p var
+
+run: install var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	@echo "Serving on http://$(HOST):$(PORT)/ (demo accounts: see README.md)"
+	@trap 'kill 0' EXIT INT TERM; \
+	$(BIN)/python manage.py db_worker --interval 1 & \
+	$(BIN)/daphne -b $(HOST) -p $(PORT) kaibiao.asgi:application
+
+demo: install var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+
+test: install
+	@$(MAKE) --no-print-directory test-sqlite
+	@$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: install
+	@echo "== tests on SQLite with the in-memory channel layer"
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+# PostgreSQL and Redis, where they answer; otherwise say so and pass.
+test-postgres: install
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null \
+	 && $(BIN)/python -c "import socket, urllib.parse as u; p = u.urlparse('$(REDIS_TEST_URL)'); socket.create_connection((p.hostname, p.port or 6379), 3).close()" 2>/dev/null; then \
+	  echo "== tests on PostgreSQL ($(PG_URL)) with the Redis channel layer ($(REDIS_TEST_URL))"; \
+	  DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS); \
+	else \
+	  echo "== SKIPPED the PostgreSQL + Redis run: no server answers at $(PG_URL) and $(REDIS_TEST_URL)"; \
+	fi
+
+bench: install
+	@ls bench/*.py >/dev/null 2>&1 && for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done || echo "no benchmarks"
+
+clean:
+	rm -rf $(VENV) var staticfiles

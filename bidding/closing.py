@@ -1,0 +1,69 @@
+"""Bidding closes at the deadline, whether or not anyone is looking (DESIGN.md §3).
+
+The trading floor owns the transitions; this floor owns the fact they need (how many complete
+bids a lot has), so the closing lives here. Three paths reach it, all with the same guards:
+the scheduled task enqueued for the deadline, the `close_due_lots` sweep, and `sync_clock`
+on every request that shows or acts on a lot."""
+
+import logging
+
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+
+from trading.choices import LotState
+from trading.models import Lot, Project
+from trading.services import system_transition
+
+from .selectors import complete_bid_count
+
+log = logging.getLogger(__name__)
+
+
+def close_lot(lot: Lot, now) -> Lot:
+    """Close one published lot whose deadline has passed; fail it at once if too few bids."""
+    with transaction.atomic():
+        lot = system_transition(lot_id=lot.pk, name="close", now=now)
+        count = complete_bid_count(lot)
+        if count < lot.project.min_bids:
+            lot = system_transition(lot_id=lot.pk, name="fail_too_few_bids", facts={"complete_bids": count}, now=now)
+    return lot
+
+
+def due_lots(now, project_id=None):
+    qs = Lot.objects.select_related("project").filter(state=LotState.PUBLISHED, project__bid_deadline__lte=now)
+    return qs.filter(project_id=project_id) if project_id else qs
+
+
+def close_due_lots(now=None, project_id=None) -> list[Lot]:
+    now = now or timezone.now()
+    closed = []
+    for lot in due_lots(now, project_id):
+        try:
+            closed.append(close_lot(lot, now))
+        except Exception:  # one lot's fault must not keep the others open
+            log.exception("closing lot %s failed", lot.pk)
+    return closed
+
+
+def sync_clock(project: Project, now=None) -> None:
+    """Apply any transition the clock owes this project before a request reads or acts on it."""
+    now = now or timezone.now()
+    if project.bid_deadline and project.bid_deadline <= now and due_lots(now, project.pk).exists():
+        close_due_lots(now, project.pk)
+
+
+@task()
+def close_bidding_at_deadline(project_id: int):
+    """Enqueued to run at the deadline. If the deadline moved later, a newer task waits for it."""
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None or project.bid_deadline is None:
+        return 0
+    now = timezone.now()
+    if now < project.bid_deadline:
+        return 0
+    return len(close_due_lots(now, project_id))
+
+
+def schedule_closing(project: Project):
+    return close_bidding_at_deadline.using(run_after=project.bid_deadline).enqueue(project.pk)

@@ -1,0 +1,18 @@
+from .choices import BidState
+from .models import Bid
+
+
+def complete_bid_count(lot) -> int:
+    """Bidders whose last complete version was committed before the deadline."""
+    deadline = lot.project.bid_deadline
+    qs = Bid.objects.filter(lot=lot, state=BidState.COMPLETE)
+    if deadline is not None:
+        qs = qs.filter(completed_at__lt=deadline)
+    return qs.values("organization").distinct().count()
+
+
+def lifecycle_facts(lot, now) -> dict:
+    """What the bidding floor knows that the lifecycle's guards ask. The opening record is
+    complete only when the opening hall says so (the hall records it)."""
+    facts = {"complete_bids": complete_bid_count(lot)} if lot.project.bid_deadline and now >= lot.project.bid_deadline else {}
+    return facts

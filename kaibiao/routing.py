@@ -1,0 +1,3 @@
+"""WebSocket routes. The opening hall registers its consumer here."""
+
+websocket_urlpatterns = []

@@ -1,0 +1,63 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from .models import AuditEvent, Center, Document, Lot, Notice, Organization, Project, User
+
+
+@admin.register(User)
+class KaibiaoUserAdmin(UserAdmin):
+    fieldsets = UserAdmin.fieldsets + (("Kaibiao", {"fields": ("role", "full_name", "center", "organization")}),)
+    list_display = ("username", "full_name", "role", "center", "organization", "is_active")
+    list_filter = ("role", "center")
+
+
+@admin.register(Center)
+class CenterAdmin(admin.ModelAdmin):
+    list_display = ("name", "level", "region_code", "parent")
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ("name", "uscc", "contact_name")
+    search_fields = ("name", "uscc")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Lifecycle data changes only through the services, which check and audit."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Project)
+class ProjectAdmin(ReadOnlyAdmin):
+    list_display = ("code", "name", "category", "center", "bid_deadline")
+    list_filter = ("category", "center")
+
+
+@admin.register(Lot)
+class LotAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "state", "budget", "ceiling_price")
+    list_filter = ("state",)
+
+
+@admin.register(Notice)
+class NoticeAdmin(ReadOnlyAdmin):
+    list_display = ("title", "kind", "project", "published_at")
+
+
+@admin.register(Document)
+class DocumentAdmin(ReadOnlyAdmin):
+    list_display = ("title", "project", "size", "sha256")
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("seq", "at", "actor_name", "role", "ip", "action", "object_type", "object_id")
+    list_filter = ("action", "role")

@@ -1,0 +1,31 @@
+"""Who is acting, from where: set once per request or WebSocket message by the transport
+layer, read by the audit trail, so services never take a network address from a client."""
+
+import contextvars
+from contextlib import contextmanager
+
+_client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_ip", default=None)
+
+
+def client_ip() -> str | None:
+    return _client_ip.get()
+
+
+@contextmanager
+def acting_from(ip: str | None):
+    token = _client_ip.set(ip)
+    try:
+        yield
+    finally:
+        _client_ip.reset(token)
+
+
+def ip_from_scope_or_meta(remote_addr: str | None, forwarded_for: str | None, trusted_proxies: int) -> str | None:
+    """The client's address: the socket's, or, behind `trusted_proxies` proxies that each append
+    to X-Forwarded-For, the entry the outermost trusted proxy saw. Entries a client wrote
+    itself sit further left and are ignored."""
+    if trusted_proxies and forwarded_for:
+        hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
+        if len(hops) >= trusted_proxies:
+            return hops[-trusted_proxies]
+    return remote_addr or None

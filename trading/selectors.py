@@ -1,0 +1,48 @@
+"""Reads that pages, exports and the API share."""
+
+from django.db.models import Prefetch
+
+from .choices import LotState, NoticeKind
+from .models import AuditEvent, Lot, Notice, Project
+from .rules import ProjectPolicy
+
+
+def workspace_projects(user):
+    return ProjectPolicy.workspace(user, Project.objects.select_related("center", "tenderee", "agent")).prefetch_related(
+        Prefetch("lots", queryset=Lot.objects.order_by("number"))
+    )
+
+
+def public_projects():
+    return (
+        Project.objects.filter(lots__state__in=[s for s in LotState.values if s != LotState.DRAFT])
+        .distinct()
+        .select_related("center", "tenderee", "agent")
+        .prefetch_related(Prefetch("lots", queryset=Lot.objects.order_by("number")))
+        .order_by("-documents_published_at")
+    )
+
+
+def public_notices(kind: str | None = None):
+    qs = Notice.objects.filter(published_at__isnull=False).select_related("project", "project__center")
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("-published_at")
+
+
+def project_notices(project):
+    return project.notices.filter(published_at__isnull=False).order_by("published_at")
+
+
+def audit_events(user, project=None, action_prefix: str = ""):
+    """The trail as a supervisor (or the center's staff) may read it."""
+    if project is not None:
+        qs = AuditEvent.objects.filter(project=project)
+    else:
+        qs = AuditEvent.objects.filter(project__in=ProjectPolicy.workspace(user))
+    if action_prefix:
+        qs = qs.filter(action__startswith=action_prefix)
+    return qs.select_related("project").order_by("-seq")
+
+
+NOTICE_KINDS_PUBLIC = [k for k in NoticeKind.values]

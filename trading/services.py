@@ -1,0 +1,344 @@
+"""Every action that changes the trading floor's state: one function per action, the acting
+user first, keyword-only. Each checks permission and the rule, works in one transaction,
+writes the audit event, and raises a DomainError a person can act on."""
+
+import hashlib
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import audit, law, lifecycle
+from .choices import LotState, NoticeKind, Role
+from .errors import NotFound, RuleViolation
+from .models import Document, DocumentDownload, Lot, Notice, Organization, Project, User
+from .rules import ProjectPolicy, check
+from .signals import deadline_set
+from .uscc import USCCError
+from .uscc import check as check_uscc
+
+PROJECT_FIELDS = ("code", "name", "category", "region_code", "tenderee", "agent", "description", "must_be_tendered")
+LOT_FIELDS = ("number", "name", "budget", "ceiling_price", "reserve_price", "bid_security", "evaluation_method")
+
+
+def _validation_message(err: ValidationError) -> str:
+    if hasattr(err, "message_dict"):
+        return "; ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in err.message_dict.items())
+    return " ".join(str(m) for m in err.messages)
+
+
+def _save(obj):
+    try:
+        obj.full_clean()
+    except ValidationError as err:
+        raise RuleViolation(_validation_message(err)) from err
+    obj.save()
+    return obj
+
+
+# --- fetch and authorize ---------------------------------------------------------------------
+
+
+def access_project(user, project_id, *, perm="trading.view_project", lock=False) -> Project:
+    """Fetch a project and check `perm` on it in one call, so no caller forgets the check.
+    A project the user may not even see is reported as not found."""
+    if not ProjectPolicy.visible(user).filter(pk=project_id).exists():
+        raise NotFound(_("No such project."))
+    qs = Project.objects.select_related("center", "tenderee", "agent")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    project = qs.get(pk=project_id)
+    check(user, perm, project)
+    return project
+
+
+def access_lot(user, lot_id, *, perm="trading.view_project", lock=False) -> Lot:
+    project_id = Lot.objects.filter(pk=lot_id).values_list("project_id", flat=True).first()
+    if project_id is None or not ProjectPolicy.visible(user).filter(pk=project_id).exists():
+        raise NotFound(_("No such lot."))
+    qs = Lot.objects.select_related("project", "project__center")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    lot = qs.get(pk=lot_id)
+    check(user, perm, lot.project)
+    return lot
+
+
+# --- parties ---------------------------------------------------------------------------------
+
+
+def register_bidder(*, username: str, password: str, full_name: str, organization_name: str, uscc: str,
+                    contact_phone: str = "", address: str = "") -> User:
+    """A bidder registers itself and its organization. An organization already registered is
+    not taken over by a second registration: its existing users add colleagues (later)."""
+    try:
+        code = check_uscc(uscc)
+    except USCCError as err:
+        raise RuleViolation(err.message) from err
+    with transaction.atomic():
+        if Organization.objects.filter(uscc=code).exists():
+            raise RuleViolation(_("An organization with this unified social credit code is already registered."))
+        if User.objects.filter(username=username).exists():
+            raise RuleViolation(_("This user name is taken."))
+        org = _save(Organization(name=organization_name, uscc=code, contact_name=full_name,
+                                 contact_phone=contact_phone, address=address))
+        user = User(username=username, full_name=full_name, role=Role.BIDDER, organization=org)
+        try:
+            validate_password(password, user)
+        except ValidationError as err:
+            raise RuleViolation(" ".join(err.messages)) from err
+        user.set_password(password)
+        _save(user)
+        audit.record(actor=user, action="organization.registered", obj=org, data={"name": org.name, "uscc": org.uscc})
+    return user
+
+
+# --- projects and lots -----------------------------------------------------------------------
+
+
+def _check_legal_settings(project: Project):
+    for item in law.ALL:
+        value = getattr(project, item.field)
+        if project.must_be_tendered and not item.allows(value):
+            limit = _("at most") if item.at_most else _("at least")
+            raise RuleViolation(
+                _("%(meaning)s: the law requires %(limit)s %(bound)d (%(citation)s); %(value)d is not allowed.")
+                % {"meaning": item.meaning, "limit": limit, "bound": item.bound, "citation": item.citation, "value": value}
+            )
+
+
+def _check_lots(lots: list[dict]):
+    if not lots:
+        raise RuleViolation(_("A project needs at least one lot."))
+    numbers = [lot["number"] for lot in lots]
+    if len(set(numbers)) != len(numbers):
+        raise RuleViolation(_("Two lots have the same number."))
+    for lot in lots:
+        ceiling = lot.get("ceiling_price")
+        if ceiling is not None and ceiling > lot["budget"]:
+            raise RuleViolation(_("Lot %(n)s: the ceiling price may not exceed the budget.") % {"n": lot["number"]})
+        security_cap = (ceiling or lot["budget"]) * Decimal(law.BID_SECURITY_MAX_RATE)
+        if lot.get("bid_security", Decimal(0)) > security_cap:
+            raise RuleViolation(
+                _("Lot %(n)s: the bid security may be at most 2%% of the estimated price, %(cap)s yuan (%(citation)s).")
+                % {"n": lot["number"], "cap": f"{security_cap:,.2f}", "citation": law.BID_SECURITY_CITATION}
+            )
+
+
+def create_project(*, actor, center, lots: list[dict], **fields) -> Project:
+    """Register a project with its lots, as a draft. Staff register for their own center;
+    a tenderee or agent registers its own project at the center it chooses."""
+    check(actor, "trading.add_project")
+    if actor.role == Role.STAFF and center.pk != actor.center_id:
+        raise RuleViolation(_("Staff register projects for their own trading center only."))
+    if actor.role in (Role.TENDEREE, Role.AGENT):
+        own = fields["tenderee"] if actor.role == Role.TENDEREE else fields.get("agent")
+        if own is None or own.pk != actor.organization_id:
+            raise RuleViolation(_("You may register projects only as their tenderee or their agent."))
+    _check_lots(lots)
+    with transaction.atomic():
+        project = Project(center=center, created_by=actor, **{k: v for k, v in fields.items() if k in PROJECT_FIELDS})
+        _check_legal_settings(project)
+        _save(project)
+        for lot in lots:
+            _save(Lot(project=project, **{k: v for k, v in lot.items() if k in LOT_FIELDS}))
+        audit.record(
+            actor=actor, action="project.created", obj=project, project=project,
+            data={"code": project.code, "name": project.name, "category": project.category,
+                  "lots": [{k: v for k, v in lot.items() if k in ("number", "name", "budget", "ceiling_price")} for lot in lots]},
+        )
+    return project
+
+
+def update_project(*, actor, project: Project, **fields) -> Project:
+    """Edit a draft project's fields and legal settings."""
+    with transaction.atomic():
+        project = access_project(actor, project.pk, perm="trading.change_project", lock=True)
+        before = {k: getattr(project, k) for k in fields}
+        for key, value in fields.items():
+            if key not in PROJECT_FIELDS + tuple(item.field for item in law.ALL):
+                raise RuleViolation(_("“%(field)s” cannot be changed here.") % {"field": key})
+            setattr(project, key, value)
+        _check_legal_settings(project)
+        _save(project)
+        audit.record(actor=actor, action="project.updated", obj=project, project=project,
+                     data={"before": before, "after": fields})
+    return project
+
+
+def update_legal_settings(*, actor, project: Project, **values) -> Project:
+    """Change the tender's legal settings within what the law allows. Until publication only."""
+    unknown = set(values) - {item.field for item in law.ALL}
+    if unknown:
+        raise RuleViolation(_("Unknown setting: %(names)s") % {"names": ", ".join(sorted(unknown))})
+    return update_project(actor=actor, project=project, **values)
+
+
+def add_document(*, actor, project: Project, title: str, uploaded_file, notice: Notice | None = None) -> Document:
+    """Attach a tender document. Once the project is published, documents come with a notice
+    (clarification or amendment) so every bidder is told."""
+    from django.conf import settings
+
+    project = access_project(actor, project.pk, perm="trading.add_document")
+    published = project.lots.exclude(state=LotState.DRAFT).exists()
+    if published and notice is None:
+        raise RuleViolation(_("The tender is published: add documents through a clarification or amendment."))
+    if uploaded_file.size > settings.KAIBIAO_DOCUMENT_MAX_BYTES:
+        raise RuleViolation(_("The file is larger than the %(mb)d MB allowed.") % {"mb": settings.KAIBIAO_DOCUMENT_MAX_BYTES // 2**20})
+    if uploaded_file.size == 0:
+        raise RuleViolation(_("The file is empty."))
+    digest = hashlib.sha256()
+    for chunk in uploaded_file.chunks():
+        digest.update(chunk)
+    uploaded_file.seek(0)
+    with transaction.atomic():
+        doc = Document(project=project, notice=notice, title=title or uploaded_file.name,
+                       sha256=digest.hexdigest(), size=uploaded_file.size, uploaded_by=actor)
+        doc.file.save(uploaded_file.name, uploaded_file, save=False)
+        _save(doc)
+        audit.record(actor=actor, action="document.added", obj=doc, project=project,
+                     data={"title": doc.title, "sha256": doc.sha256, "size": doc.size})
+    return doc
+
+
+def publish_project(*, actor, project: Project, bid_deadline, notice_title: str, notice_body: str, now=None) -> Notice:
+    """Publish the tender notice and open bidding on every draft lot, on the server clock."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        project = access_project(actor, project.pk, perm="trading.publish_project", lock=True)
+        if not notice_title.strip() or not notice_body.strip():
+            raise RuleViolation(_("The tender notice needs a title and a text."))
+        lots = list(project.lots.select_for_update().filter(state=LotState.DRAFT))
+        if not lots:
+            raise RuleViolation(_("No lot of this project is a draft; it is already published."))
+        project.bid_deadline = bid_deadline
+        facts = {"has_documents": project.documents.exists()}
+        for lot in lots:
+            lot.project = project
+            _take(actor=actor, lot=lot, name="publish", now=now, facts=facts)
+        project.documents_published_at = now
+        project.save(update_fields=["bid_deadline", "documents_published_at"])
+        notice = _save(Notice(project=project, kind=NoticeKind.TENDER, title=notice_title, body=notice_body,
+                              new_deadline=bid_deadline, published_at=now, published_by=actor))
+        project.documents.filter(notice__isnull=True).update(notice=notice)
+        audit.record(actor=actor, action="project.published", obj=project, project=project,
+                     data={"deadline": bid_deadline, "notice": notice.pk, "lots": [lot.number for lot in lots]})
+        transaction.on_commit(lambda: deadline_set.send(sender=Project, project=project))
+    return notice
+
+
+def bidding_open(project: Project, now) -> bool:
+    """The deadline guard, checked on every request that needs bidding to be open: it reads the
+    clock, not the lot's stored state, so a late scheduled job opens no window."""
+    return (
+        project.bid_deadline is not None
+        and now < project.bid_deadline
+        and project.lots.filter(state=LotState.PUBLISHED).exists()
+    )
+
+
+def ensure_bidding_open(project: Project, now) -> None:
+    if not bidding_open(project, now):
+        raise RuleViolation(
+            _("Bidding for this tender closed at %(deadline)s (server time).")
+            % {"deadline": timezone.localtime(project.bid_deadline).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]}
+            if project.bid_deadline and now >= project.bid_deadline
+            else _("This tender is not open for bidding.")
+        )
+
+
+def publish_notice(*, actor, project: Project, kind: str, title: str, body: str, changes_bids: bool = False,
+                   new_deadline=None, now=None) -> Notice:
+    """Publish a clarification or amendment before the deadline. One that changes what bidders
+    must offer needs the tender's amendment period before the deadline, or the deadline moves."""
+    now = now or timezone.now()
+    if kind not in (NoticeKind.CLARIFICATION, NoticeKind.AMENDMENT):
+        raise RuleViolation(_("Only a clarification or an amendment can be published here."))
+    with transaction.atomic():
+        project = access_project(actor, project.pk, perm="trading.publish_notice", lock=True)
+        ensure_bidding_open(project, now)
+        if not title.strip() or not body.strip():
+            raise RuleViolation(_("The notice needs a title and a text."))
+        deadline = project.bid_deadline
+        if new_deadline is not None and new_deadline <= deadline:
+            raise RuleViolation(_("A new deadline must be later than the current one."))
+        effective = new_deadline or deadline
+        if changes_bids and effective - now < timedelta(days=project.amendment_min_days):
+            earliest = now + timedelta(days=project.amendment_min_days)
+            raise RuleViolation(
+                _("This amendment changes bids and comes less than %(days)d days before the deadline (%(citation)s): "
+                  "move the deadline to %(earliest)s or later.")
+                % {"days": project.amendment_min_days, "citation": law.AMENDMENT_DAYS.citation,
+                   "earliest": timezone.localtime(earliest).strftime("%Y-%m-%d %H:%M")}
+            )
+        notice = _save(Notice(project=project, kind=kind, title=title, body=body, changes_bids=changes_bids,
+                              previous_deadline=deadline if new_deadline else None, new_deadline=new_deadline,
+                              published_at=now, published_by=actor))
+        if new_deadline:
+            project.bid_deadline = new_deadline
+            project.save(update_fields=["bid_deadline"])
+            transaction.on_commit(lambda: deadline_set.send(sender=Project, project=project))
+        audit.record(actor=actor, action=f"notice.{kind}", obj=notice, project=project,
+                     data={"title": title, "changes_bids": changes_bids, "previous_deadline": deadline,
+                           "new_deadline": new_deadline})
+    return notice
+
+
+def record_download(*, actor, document: Document) -> None:
+    """A logged-in bidder's download is kept (the record of who took the documents)."""
+    check(actor, "trading.download_document", document.project)
+    if getattr(actor, "role", None) == Role.BIDDER:
+        DocumentDownload.objects.create(document=document, organization=actor.organization, user=actor)
+        audit.record(actor=actor, action="document.downloaded", obj=document, project=document.project,
+                     data={"organization": actor.organization.uscc, "sha256": document.sha256})
+
+
+# --- the lifecycle ---------------------------------------------------------------------------
+
+
+def _take(*, actor, lot: Lot, name: str, now, facts: dict, reason: str = "") -> Lot:
+    """Take transition `name` on a locked lot. Must run inside a transaction."""
+    transition = lifecycle.TRANSITIONS[name]
+    role = lifecycle.SYSTEM if actor is None else actor.role
+    refused = lifecycle.refusal(transition, actor_role=role, lot=lot, now=now, facts=facts, reason=reason)
+    if refused:
+        raise RuleViolation(refused)
+    before = lot.state
+    lot.state, lot.state_changed_at = transition.target, now
+    update = ["state", "state_changed_at"]
+    if name == "award":
+        lot.award_price = facts["award_price"]
+        update.append("award_price")
+    lot.save(update_fields=update)
+    data = {"from": before, "to": lot.state, **{k: facts.get(k) for k in transition.records}}
+    if reason:
+        data["reason"] = reason
+    audit.record(actor=actor, action=f"lot.{name}", obj=lot, project=lot.project, data=data)
+    return lot
+
+
+def transition_lot(*, actor, lot: Lot, name: str, reason: str = "", award_price=None, facts: dict | None = None,
+                   now=None) -> Lot:
+    """A person takes a lifecycle transition. The guards' facts come from the floors that own
+    them (registered providers, or `facts` from a higher floor's own service), never a form."""
+    if name not in lifecycle.TRANSITIONS:
+        raise RuleViolation(_("Unknown action."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        lot = access_lot(actor, lot.pk, perm="trading.transition_lot", lock=True)
+        known = {**lifecycle.gather_facts(lot, now), **(facts or {})}
+        if award_price is not None:
+            known["award_price"] = award_price
+        return _take(actor=actor, lot=lot, name=name, now=now, facts=known, reason=reason)
+
+
+def system_transition(*, lot_id: int, name: str, facts: dict | None = None, now=None) -> Lot:
+    """The platform's clock takes a transition (closing at the deadline). Same guards."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        lot = Lot.objects.select_for_update(of=("self",)).select_related("project").get(pk=lot_id)
+        return _take(actor=None, lot=lot, name=name, now=now, facts=facts or {})
