@@ -1,6 +1,8 @@
 """Bids. One row per version a bidder hands in for a lot; at the deadline the last complete
 version counts. (Sealed files, receipts and the opening hall extend this in their own modules.)"""
 
+import uuid
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +20,10 @@ class Bid(models.Model):
     created_by = models.ForeignKey(User, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     completed_at = models.DateTimeField(_("completed at (server time)"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    # The signed receipt, exactly as issued: its canonical JSON and the Ed25519 signature.
+    receipt = models.TextField(_("receipt"), blank=True)
+    receipt_signature = models.CharField(_("receipt signature"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("bid")
@@ -36,3 +42,136 @@ class Bid(models.Model):
 
     def __str__(self):
         return f"{self.lot} · {self.organization} · v{self.version}"
+
+
+class TenderRules(models.Model):
+    """What a tender asks of sealed bids: the declared items of the opening form, who can open,
+    how large a file may be, whether bid security must be recorded first."""
+
+    project = models.OneToOneField("trading.Project", on_delete=models.CASCADE, related_name="bid_rules")
+    declared_items = models.JSONField(_("declared items of the opening form"), default=list)
+    bidders_decrypt = models.BooleanField(_("bidders decrypt their own bids"), default=True)
+    max_file_bytes = models.PositiveBigIntegerField(_("largest sealed file (bytes)"), default=2 * 1024**3)
+    max_files = models.PositiveSmallIntegerField(_("most bid files per bid"), default=20)
+    require_bid_security = models.BooleanField(_("bid security required before a bid counts"), default=False)
+    custodians_k = models.PositiveSmallIntegerField(_("shares needed to open (k)"), default=3)
+    custodians_n = models.PositiveSmallIntegerField(_("key custodians (n)"), default=5)
+    decryption_minutes = models.PositiveSmallIntegerField(_("time for bidders to decrypt (minutes)"), default=30)
+    remedy_custodian_stanza = models.BooleanField(
+        _("remedy: custodians may open a bid the bidder failed to decrypt"), default=False
+    )
+
+    class Meta:
+        verbose_name = _("sealed-bid rules")
+        constraints = [
+            models.CheckConstraint(condition=Q(custodians_k__gte=1) & Q(custodians_k__lte=models.F("custodians_n")),
+                                   name="rules_k_of_n"),
+        ]
+
+
+class CustodianKey(models.Model):
+    """A key custodian's own long-lived age recipient; the identity stays in the custodian's
+    browser (its key file). Shares reach the custodian only encrypted to this recipient."""
+
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="custodian_key")
+    recipient = models.CharField(_("age recipient"), max_length=100, unique=True)
+    registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+
+
+class KeyCeremony(models.Model):
+    """The tender's opening identity, dealt k-of-n in a browser. The server keeps the public
+    recipient and the encrypted shares, never the identity."""
+
+    project = models.OneToOneField("trading.Project", on_delete=models.PROTECT, related_name="key_ceremony")
+    k = models.PositiveSmallIntegerField()
+    n = models.PositiveSmallIntegerField()
+    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    invited_at = models.DateTimeField(auto_now_add=True)
+    opening_recipient = models.CharField(max_length=100, blank=True)
+    dealt_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    dealt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(k__gte=1) & Q(k__lte=models.F("n")), name="ceremony_k_of_n"),
+        ]
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.opening_recipient)
+
+
+class CustodianShare(models.Model):
+    """One custodian's share of the opening identity, as an age file to that custodian."""
+
+    ceremony = models.ForeignKey(KeyCeremony, on_delete=models.CASCADE, related_name="shares")
+    custodian = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    index = models.PositiveSmallIntegerField()
+    encrypted_share = models.BinaryField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ceremony", "custodian"], name="share_one_per_custodian"),
+            models.UniqueConstraint(fields=["ceremony", "index"], name="share_index_unique"),
+        ]
+
+
+class BidderKey(models.Model):
+    """A bidder's fresh age recipient for one tender; the identity stays on the bidder's device."""
+
+    project = models.ForeignKey("trading.Project", on_delete=models.PROTECT, related_name="bidder_keys")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    recipient = models.CharField(_("age recipient"), max_length=100)
+    registered_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    registered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "organization"], name="bidder_key_one_per_tender")]
+
+
+class BidSecurity(models.Model):
+    """Staff record a bidder's bid security (投标保证金) for a lot."""
+
+    class Method(models.TextChoices):
+        TRANSFER = "transfer", _("Bank transfer")
+        GUARANTEE = "guarantee", _("Bank guarantee")
+        INSURANCE = "insurance", _("Guarantee insurance")
+        OTHER = "other", _("Other")
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="securities")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
+    method = models.CharField(_("how paid"), max_length=12, choices=Method.choices)
+    reference = models.CharField(_("reference"), max_length=100)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["lot", "organization"], name="security_one_per_bidder")]
+
+
+class SealedFile(models.Model):
+    """One age file of a bid version: the opening form, or a bid file. Received through a
+    resumable upload; complete when its last byte is stored and hashed."""
+
+    class Kind(models.TextChoices):
+        FORM = "form", _("Opening form")
+        FILE = "file", _("Bid file")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    name = models.CharField(max_length=200)
+    size = models.PositiveBigIntegerField()
+    received = models.PositiveBigIntegerField(default=0)
+    storage_name = models.CharField(max_length=300)
+    sha256 = models.CharField(max_length=64, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["bid", "name"], name="sealed_file_name_unique_in_bid"),
+            models.CheckConstraint(condition=Q(received__lte=models.F("size")), name="sealed_file_not_overfull"),
+        ]

@@ -1,5 +1,5 @@
 from .choices import BidState
-from .models import Bid
+from .models import Bid, BidSecurity, TenderRules
 
 
 def complete_bid_count(lot) -> int:
@@ -8,6 +8,10 @@ def complete_bid_count(lot) -> int:
     qs = Bid.objects.filter(lot=lot, state=BidState.COMPLETE)
     if deadline is not None:
         qs = qs.filter(completed_at__lt=deadline)
+    rules = TenderRules.objects.filter(project_id=lot.project_id).first()
+    if rules is not None and rules.require_bid_security:
+        # A tender that requires bid security counts only bids whose security is recorded.
+        qs = qs.filter(organization__in=BidSecurity.objects.filter(lot=lot).values("organization"))
     return qs.values("organization").distinct().count()
 
 

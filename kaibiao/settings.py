@@ -204,3 +204,10 @@ PLATFORM_NAME = _("Kaibiao public-resource trading platform")
 # Static files straight from the apps in development; collected (collectstatic) in production.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- sealed bids ---------------------------------------------------------------------------
+# The Ed25519 key that signs receipts. Development creates one in var/; production provisions it.
+KAIBIAO_RECEIPT_KEY_FILE = env.path("KAIBIAO_RECEIPT_KEY_FILE", default=VAR_DIR / "receipt-signing-key.pem")
+# Where sealed bid files are stored while they stream in and until the archive.
+KAIBIAO_SEALED_ROOT = env.path("KAIBIAO_SEALED_ROOT", default=VAR_DIR / "sealed")
+KAIBIAO_UPLOAD_MAX_CHUNK = env.int("KAIBIAO_UPLOAD_MAX_CHUNK", default=64 * 1024 * 1024)

@@ -1,0 +1,61 @@
+"""Where sealed files live: one folder per tender, lot, bidder and version. Files are written
+by streaming chunks with an exclusive lock and fsync, and served only through services."""
+
+import fcntl
+import hashlib
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+
+READ_SIZE = 1024 * 1024
+
+
+def root() -> Path:
+    return Path(settings.KAIBIAO_SEALED_ROOT)
+
+
+def path_of(storage_name: str) -> Path:
+    path = (root() / storage_name).resolve()
+    if root().resolve() not in path.parents:
+        raise ValueError("storage name escapes the sealed root")
+    return path
+
+
+@contextmanager
+def locked_for_append(storage_name: str, offset: int):
+    """Open the file for writing at `offset` (truncating any torn tail past it) under an
+    exclusive lock, so two requests for the same file never interleave."""
+    path = path_of(storage_name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.ftruncate(fd, offset)
+        os.lseek(fd, offset, os.SEEK_SET)
+        yield fd
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def hash_prefix(storage_name: str, length: int):
+    """A SHA-256 object over the first `length` bytes: used when a resume reaches a process
+    that does not hold the running hash (a restart, another worker)."""
+    digest = hashlib.sha256()
+    remaining = length
+    with open(path_of(storage_name), "rb") as fh:
+        while remaining:
+            block = fh.read(min(READ_SIZE, remaining))
+            if not block:
+                raise ValueError("stored file is shorter than its recorded offset")
+            digest.update(block)
+            remaining -= len(block)
+    return digest
+
+
+def remove(storage_name: str) -> None:
+    try:
+        path_of(storage_name).unlink()
+    except FileNotFoundError:
+        pass
