@@ -21,9 +21,6 @@ class Bid(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     completed_at = models.DateTimeField(_("completed at (server time)"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
-    # The signed receipt, exactly as issued: its canonical JSON and the Ed25519 signature.
-    receipt = models.TextField(_("receipt"), blank=True)
-    receipt_signature = models.CharField(_("receipt signature"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("bid")
@@ -175,3 +172,18 @@ class SealedFile(models.Model):
             models.UniqueConstraint(fields=["bid", "name"], name="sealed_file_name_unique_in_bid"),
             models.CheckConstraint(condition=Q(received__lte=models.F("size")), name="sealed_file_not_overfull"),
         ]
+
+
+class Receipt(models.Model):
+    """Every receipt issued (submission or withdrawal), kept exactly as signed: the canonical
+    JSON body and its Ed25519 signature, so verify_receipt can name what a changed copy alters."""
+
+    id = models.UUIDField(primary_key=True)  # the receipt_id inside the body
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="receipts")
+    action = models.CharField(max_length=12)
+    body = models.TextField()
+    signature = models.CharField(max_length=200)
+    issued_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["issued_at"]

@@ -27,7 +27,17 @@ from trading.services import ensure_bidding_open
 from . import receipts, storage
 from .agefile import AgeError, check_header_start
 from .choices import BidState
-from .models import Bid, BidderKey, BidSecurity, CustodianKey, CustodianShare, KeyCeremony, SealedFile, TenderRules
+from .models import (
+    Bid,
+    BidderKey,
+    BidSecurity,
+    CustodianKey,
+    CustodianShare,
+    KeyCeremony,
+    Receipt,
+    SealedFile,
+    TenderRules,
+)
 
 AGE_RECIPIENT_PREFIX = "age1"
 
@@ -392,15 +402,20 @@ def _complete(*, actor, bid: Bid) -> dict:
         state=BidState.SUPERSEDED
     )
     bid.state, bid.completed_at = BidState.COMPLETE, now
-    body = _receipt_body(bid, action="submitted", at=now)
-    document = receipts.sign(body, receipts.signing_key())
-    bid.receipt = receipts.canonical(document["receipt"]).decode()
-    bid.receipt_signature = document["signature"]
-    bid.save(update_fields=["state", "completed_at", "receipt", "receipt_signature"])
+    bid.save(update_fields=["state", "completed_at"])
+    document, body = _issue_receipt(bid, action="submitted", at=now)
     audit.record(actor=actor, action="bid.completed", obj=bid, project=bid.lot.project,
                  data={"version": bid.version, "receipt_id": body["receipt_id"],
                        "files": body["files"], "at": body["server_time"]})
     return document
+
+
+def _issue_receipt(bid: Bid, *, action: str, at):
+    body = _receipt_body(bid, action=action, at=at)
+    document = receipts.sign(body, receipts.signing_key())
+    Receipt.objects.create(id=body["receipt_id"], bid=bid, action=action, issued_at=at,
+                           body=receipts.canonical(document["receipt"]).decode(), signature=document["signature"])
+    return document, body
 
 
 def _receipt_body(bid: Bid, *, action: str, at) -> dict:
@@ -431,8 +446,7 @@ def withdraw_bid(*, actor, lot: Lot, now=None) -> dict:
         at = timezone.now()
         bid.state, bid.withdrawn_at = BidState.WITHDRAWN, at
         bid.save(update_fields=["state", "withdrawn_at"])
-        body = _receipt_body(bid, action="withdrawn", at=at)
-        document = receipts.sign(body, receipts.signing_key())
+        document, body = _issue_receipt(bid, action="withdrawn", at=at)
         audit.record(actor=actor, action="bid.withdrawn", obj=bid, project=lot.project,
                      data={"version": bid.version, "receipt_id": body["receipt_id"], "at": body["server_time"]})
     return document
@@ -445,12 +459,13 @@ def my_bids(*, actor, lot: Lot) -> list[Bid]:
     return list(Bid.objects.filter(lot=lot, organization=organization).prefetch_related("files").order_by("-version"))
 
 
-def receipt_document(*, actor, bid_id: int) -> dict:
+def receipt_document(*, actor, receipt_id) -> dict:
+    """A bidder downloads one of its own receipts again, exactly as issued."""
     organization = _require_bidder(actor)
-    bid = Bid.objects.filter(pk=bid_id, organization=organization).exclude(receipt="").first()
-    if bid is None:
+    receipt = Receipt.objects.filter(pk=receipt_id, bid__organization=organization).first()
+    if receipt is None:
         raise NotFound(_("No such receipt."))
-    return {"receipt": json.loads(bid.receipt), "signature": bid.receipt_signature,
+    return {"receipt": json.loads(receipt.body), "signature": receipt.signature,
             "public_key": receipts.public_key_pem(receipts.platform_public_key())}
 
 

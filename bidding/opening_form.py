@@ -1,0 +1,96 @@
+"""The opening form: the declared items a bid's small sealed file carries (price, duration,
+quality…), read out at the opening before the large files are decrypted. Pure functions: the
+tender's items, and the check of a form against them (used by the sealer before sealing, and
+by the opening to flag — never fix — a value that does not fit)."""
+
+from decimal import Decimal, InvalidOperation
+
+TYPES = ("money", "integer", "text", "choice")
+
+DEFAULT_ITEMS = {
+    "works": [
+        {"key": "price", "label": "投标报价（元）", "type": "money", "required": True},
+        {"key": "duration_days", "label": "工期（日历天）", "type": "integer", "required": True},
+        {"key": "quality", "label": "质量标准", "type": "choice", "choices": ["合格", "优良"], "required": True},
+        {"key": "project_manager", "label": "项目经理", "type": "text", "required": True},
+    ],
+    "goods": [
+        {"key": "price", "label": "投标报价（元）", "type": "money", "required": True},
+        {"key": "delivery_days", "label": "交货期（日历天）", "type": "integer", "required": True},
+        {"key": "warranty_months", "label": "质保期（月）", "type": "integer", "required": True},
+    ],
+    "services": [
+        {"key": "price", "label": "投标报价（元）", "type": "money", "required": True},
+        {"key": "service_period_days", "label": "服务期（日历天）", "type": "integer", "required": True},
+    ],
+    "land": [{"key": "price", "label": "报价（元）", "type": "money", "required": True}],
+    "property": [{"key": "price", "label": "报价（元）", "type": "money", "required": True}],
+}
+
+
+def default_items(category: str) -> list[dict]:
+    return [dict(item) for item in DEFAULT_ITEMS.get(category, DEFAULT_ITEMS["services"])]
+
+
+def check_items(items: list[dict]) -> list[str]:
+    """Problems with a tender's own item list (for staff editing it)."""
+    problems, keys = [], set()
+    if not any(item.get("key") == "price" and item.get("type") == "money" for item in items):
+        problems.append("the opening form must declare a price (key “price”, type money)")
+    for item in items:
+        key = item.get("key")
+        if not key or not str(key).isidentifier() or key in keys:
+            problems.append(f"item key {key!r} is empty, not a plain name, or repeated")
+        keys.add(key)
+        if item.get("type") not in TYPES:
+            problems.append(f"item {key!r}: type must be one of {', '.join(TYPES)}")
+        if item.get("type") == "choice" and not item.get("choices"):
+            problems.append(f"item {key!r}: a choice needs its choices")
+    return problems
+
+
+def check_form(form, items: list[dict]) -> list[str]:
+    """Every way `form` does not fit the tender's items, in the items' words; empty if it fits.
+    Values are compared as sealed: nothing is rounded, trimmed or converted here."""
+    if not isinstance(form, dict):
+        return ["the opening form must be a JSON object of item: value"]
+    problems = []
+    by_key = {item["key"]: item for item in items}
+    for key in form:
+        if key not in by_key:
+            problems.append(f"“{key}” is not an item this tender declares")
+    for key, item in by_key.items():
+        label = item.get("label", key)
+        if key not in form or form[key] in (None, ""):
+            if item.get("required"):
+                problems.append(f"{label}: missing")
+            continue
+        problem = _check_value(form[key], item)
+        if problem:
+            problems.append(f"{label}: {problem}")
+    return problems
+
+
+def _check_value(value, item) -> str | None:
+    kind = item.get("type")
+    if kind == "money":
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            return "write the amount as a string such as \"1234567.89\" (never a floating-point number)"
+        try:
+            amount = Decimal(str(value))
+        except InvalidOperation:
+            return f"{value!r} is not an amount"
+        if not amount.is_finite() or amount <= 0:
+            return "the amount must be positive"
+        if amount.as_tuple().exponent < -2:
+            return "at most two decimals (fen)"
+        return None
+    if kind == "integer":
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            return f"{value!r} is not a positive whole number"
+        return None
+    if kind == "choice":
+        return None if value in item.get("choices", []) else f"{value!r} is not one of {', '.join(item['choices'])}"
+    if kind == "text":
+        return None if isinstance(value, str) and value.strip() and len(value) <= 500 else "text of 1 to 500 characters"
+    return "unknown item type"
