@@ -531,3 +531,38 @@ class NotAgeFile(RuleViolation):
 
 class DeadlinePassed(RuleViolation):
     pass
+
+
+def verify_receipt_document(document: dict, *, public_key=None, compare: bool = True) -> receipts.Verdict:
+    """Check a receipt against the platform's key (or `public_key`) and, when this installation
+    issued it and `compare`, name every field that differs from what it kept. Anyone may ask."""
+    if not compare:
+        return receipts.verify(document, public_key or receipts.platform_public_key())
+    body = document.get("receipt") if isinstance(document, dict) else None
+    try:
+        kept = Receipt.objects.filter(pk=uuid.UUID(str(body.get("receipt_id")))).first()
+    except (AttributeError, ValueError):
+        kept = None
+    stored = json.loads(kept.body) if kept is not None else None
+    return receipts.verify(document, public_key or receipts.platform_public_key(), stored=stored)
+
+
+def update_rules(*, actor, project: Project, **values) -> TenderRules:
+    """Staff set the tender's sealed-bid rules while it is a draft (they are part of the
+    tender documents once published)."""
+    from .opening_form import check_items
+
+    _require_center_staff(actor, project)
+    if project.lots.exclude(state=LotState.DRAFT).exists():
+        raise RuleViolation(_("The tender is published: its sealing rules cannot change."))
+    problems = check_items(values.get("declared_items", rules_for(project).declared_items))
+    if problems:
+        raise RuleViolation("; ".join(problems))
+    with transaction.atomic():
+        rules = rules_for(project)
+        for key, value in values.items():
+            setattr(rules, key, value)
+        rules.full_clean()
+        rules.save()
+        audit.record(actor=actor, action="bid_rules.updated", obj=rules, project=project, data=values)
+    return rules

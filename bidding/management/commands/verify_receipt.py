@@ -4,31 +4,27 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from django.core.management.base import BaseCommand, CommandError
 
-from bidding import receipts
+from bidding.services import verify_receipt_document
 
 
 class Command(BaseCommand):
     help = (
-        "Verify a bid receipt: says valid, or exactly what does not match. Uses the platform's "
-        "receipt key, or --public-key FILE (the PEM published on the portal) to verify offline."
+        "Verify a bid receipt: says valid, or exactly what does not match. Uses this installation's "
+        "receipt key and records, or --public-key FILE (the PEM published on the portal) with --offline."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("receipt", help="the receipt JSON file the bidder downloaded")
         parser.add_argument("--public-key", help="the platform's public key (PEM); default: this installation's key")
-        parser.add_argument("--offline", action="store_true", help="do not compare with this installation's records")
+        parser.add_argument("--offline", action="store_true", help="check the signature only, without the platform's records")
 
     def handle(self, *args, receipt, public_key=None, offline=False, **options):
         try:
             document = json.loads(Path(receipt).read_text(encoding="utf-8"))
         except (OSError, ValueError) as err:
             raise CommandError(f"cannot read {receipt}: {err}") from err
-        if public_key:
-            key = serialization.load_pem_public_key(Path(public_key).read_bytes())
-        else:
-            key = receipts.platform_public_key()
-        stored = None if offline else self._stored(document)
-        verdict = receipts.verify(document, key, stored=stored)
+        key = serialization.load_pem_public_key(Path(public_key).read_bytes()) if public_key else None
+        verdict = verify_receipt_document(document, public_key=key, compare=not offline)
         if verdict.valid:
             body = document["receipt"]
             self.stdout.write(f"valid: {body.get('action')} {body.get('project')} lot {body.get('lot')} "
@@ -37,17 +33,3 @@ class Command(BaseCommand):
         for problem in verdict.problems:
             self.stderr.write(f"does not match: {problem}")
         raise SystemExit(1)
-
-    def _stored(self, document):
-        """The body this installation kept for the receipt's id, if it has it."""
-        import uuid
-
-        from bidding.models import Receipt
-
-        body = document.get("receipt") if isinstance(document, dict) else None
-        try:
-            receipt_id = uuid.UUID(str(body.get("receipt_id")))
-        except (AttributeError, ValueError):
-            return None
-        kept = Receipt.objects.filter(pk=receipt_id).first()
-        return json.loads(kept.body) if kept else None

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import upload_views, views
+
+app_name = "bidding"
+
+urlpatterns = [
+    path("bids/lots/<int:lot_id>/", views.bid_page, name="bid_page"),
+    path("bids/lots/<int:lot_id>/sealing.json", views.sealing_params, name="sealing_params"),
+    path("bids/lots/<int:lot_id>/key/", views.register_key, name="register_key"),
+    path("bids/lots/<int:lot_id>/versions/", upload_views.start_version, name="start_version"),
+    path("bids/lots/<int:lot_id>/withdraw/", views.withdraw, name="withdraw"),
+    path("bids/uploads/<uuid:file_id>", upload_views.upload, name="upload"),
+    path("bids/receipts/<uuid:receipt_id>.json", views.receipt_download, name="receipt"),
+    path("bids/sealed/<uuid:file_id>", views.sealed_download, name="sealed_download"),
+    path("custodian/", views.custodian_home, name="custodian"),
+    path("custodian/key/", views.custodian_register_key, name="custodian_key"),
+    path("work/projects/<int:pk>/sealing/", views.sealing_setup, name="sealing_setup"),
+    path("work/projects/<int:pk>/custodians/", views.invite_custodians, name="invite_custodians"),
+    path("work/projects/<int:pk>/ceremony/", views.ceremony, name="ceremony"),
+    path("work/lots/<int:lot_id>/security/", views.record_security, name="record_security"),
+    path("receipts/verify/", views.receipt_verify, name="receipt_verify"),
+    path("receipts/public-key.pem", views.receipt_public_key, name="receipt_public_key"),
+]

@@ -1,0 +1,294 @@
+"""Pages for sealed bids: the bidder's bid page, the custodian's key, the staff's sealing
+rules, key ceremony and bid security, and the public receipt check. Thin: one service each."""
+
+import base64
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from trading import lifecycle
+from trading.choices import LotState, Role
+from trading.errors import DomainError, NotFound, PermissionDenied
+from trading.models import Lot, Project
+from trading.services import access_project, bidding_open
+
+from . import receipts, services
+from .forms import BidSecurityForm, InviteCustodiansForm, ReceiptVerifyForm, TenderRulesForm
+from .models import BidSecurity, CustodianKey, CustodianShare, KeyCeremony
+from .opening_form import default_items
+
+
+def _lot_or_404(lot_id) -> Lot:
+    lot = Lot.objects.select_related("project", "project__center").filter(pk=lot_id).exclude(state=LotState.DRAFT).first()
+    if lot is None:
+        raise Http404(_("No such lot."))
+    return lot
+
+
+def _json_error(err: DomainError):
+    status = 404 if isinstance(err, NotFound) else 403 if isinstance(err, PermissionDenied) else 400
+    return JsonResponse({"error": str(err.message)}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _rules_with_defaults(project):
+    rules = services.rules_for(project)
+    if not rules.declared_items:
+        rules.declared_items = default_items(project.category)
+        rules.save(update_fields=["declared_items"])
+    return rules
+
+
+# --- the bidder ------------------------------------------------------------------------------
+
+
+@login_required
+def bid_page(request, lot_id):
+    if request.user.role != Role.BIDDER:
+        raise DjangoPermissionDenied(_("The bid page is for bidders."))
+    lot = _lot_or_404(lot_id)
+    project = lot.project
+    lifecycle.sync_clock(project, timezone.now())
+    lot.refresh_from_db()
+    rules = _rules_with_defaults(project)
+    key = services.BidderKey.objects.filter(project=project, organization=request.user.organization).first()
+    ceremony = KeyCeremony.objects.filter(project=project).first()
+    try:
+        recipients = services.sealing_recipients(actor=request.user, lot=lot)
+    except DomainError as err:
+        recipients, recipients_problem = [], err.message
+    else:
+        recipients_problem = ""
+    versions = services.my_bids(actor=request.user, lot=lot)
+    security = BidSecurity.objects.filter(lot=lot, organization=request.user.organization).first()
+    return render(request, "bidding/bid_page.html", {
+        "lot": lot, "project": project, "rules": rules, "key": key, "ceremony": ceremony,
+        "recipients": recipients, "recipients_problem": recipients_problem,
+        "versions": versions, "counting": next((v for v in versions if v.state == "complete"), None),
+        "open": bidding_open(project, timezone.now()), "security": security,
+        "params_json": json.dumps(_sealing_params(lot, rules, ceremony), ensure_ascii=False),
+    })
+
+
+def _sealing_params(lot, rules, ceremony) -> dict:
+    return {
+        "project": lot.project.code, "lot": lot.number, "lot_id": lot.pk,
+        "deadline": lot.project.bid_deadline.isoformat() if lot.project.bid_deadline else None,
+        "opening_recipient": ceremony.opening_recipient if ceremony and ceremony.complete else None,
+        "bidders_decrypt": rules.bidders_decrypt, "max_file_bytes": rules.max_file_bytes, "max_files": rules.max_files,
+        "declared_items": rules.declared_items,
+    }
+
+
+@login_required
+def sealing_params(request, lot_id):
+    """The parameters the command-line sealer needs (`manage.py seal --params`)."""
+    lot = _lot_or_404(lot_id)
+    rules = _rules_with_defaults(lot.project)
+    ceremony = KeyCeremony.objects.filter(project=lot.project).first()
+    response = JsonResponse(_sealing_params(lot, rules, ceremony), json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="sealing-{lot.project.code}-lot{lot.number}.json"'
+    return response
+
+
+@login_required
+@require_POST
+def register_key(request, lot_id):
+    lot = _lot_or_404(lot_id)
+    try:
+        payload = json.loads(request.body or b"{}")
+        key = services.register_bidder_key(actor=request.user, lot=lot, recipient=str(payload.get("recipient", "")))
+    except ValueError:
+        return JsonResponse({"error": _("Send JSON: {\"recipient\": \"age1…\"}.")}, status=400)
+    except DomainError as err:
+        return _json_error(err)
+    return JsonResponse({"recipient": key.recipient, "registered_at": key.registered_at.isoformat()})
+
+
+@login_required
+@require_POST
+def withdraw(request, lot_id):
+    lot = _lot_or_404(lot_id)
+    try:
+        document = services.withdraw_bid(actor=request.user, lot=lot)
+    except DomainError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, _("Your bid is withdrawn (receipt %(id)s).") % {"id": document["receipt"]["receipt_id"]})
+    return redirect("bidding:bid_page", lot_id=lot.pk)
+
+
+@login_required
+def receipt_download(request, receipt_id):
+    try:
+        document = services.receipt_document(actor=request.user, receipt_id=receipt_id)
+    except DomainError as err:
+        raise Http404(err.message) from err
+    response = HttpResponse(json.dumps(document, ensure_ascii=False, indent=1), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="receipt-{receipt_id}.json"'
+    return response
+
+
+@login_required
+def sealed_download(request, file_id):
+    try:
+        sealed, handle = services.open_sealed_file(actor=request.user, file_id=file_id)
+    except DomainError as err:
+        raise Http404(err.message) from err
+    return FileResponse(handle, as_attachment=True, filename=f"{sealed.name}.age")
+
+
+# --- the custodian ---------------------------------------------------------------------------
+
+
+@login_required
+def custodian_home(request):
+    if request.user.role != Role.CUSTODIAN:
+        raise DjangoPermissionDenied(_("This page is for key custodians."))
+    key = CustodianKey.objects.filter(user=request.user).first()
+    shares = CustodianShare.objects.filter(custodian=request.user).select_related("ceremony__project").order_by("-ceremony__invited_at")
+    return render(request, "bidding/custodian.html", {"key": key, "shares": shares})
+
+
+@login_required
+@require_POST
+def custodian_register_key(request):
+    try:
+        payload = json.loads(request.body or b"{}")
+        key = services.register_custodian_key(actor=request.user, recipient=str(payload.get("recipient", "")))
+    except ValueError:
+        return JsonResponse({"error": _("Send JSON: {\"recipient\": \"age1…\"}.")}, status=400)
+    except DomainError as err:
+        return _json_error(err)
+    return JsonResponse({"recipient": key.recipient})
+
+
+# --- the trading center's staff --------------------------------------------------------------
+
+
+def _staff_project(request, pk) -> Project:
+    try:
+        return access_project(request.user, pk, perm="trading.transition_lot")
+    except NotFound as err:
+        raise Http404(err.message) from err
+    except PermissionDenied as err:
+        raise DjangoPermissionDenied(err.message) from err
+
+
+@login_required
+def sealing_setup(request, pk):
+    project = _staff_project(request, pk)
+    rules = _rules_with_defaults(project)
+    draft = not project.lots.exclude(state=LotState.DRAFT).exists()
+    form = TenderRulesForm(request.POST or None, instance=rules)
+    if request.method == "POST" and "save_rules" in request.POST:
+        if not draft:
+            messages.error(request, _("The tender is published: its sealing rules are part of the documents and cannot change."))
+        elif form.is_valid():
+            try:
+                services.update_rules(actor=request.user, project=project, **{f: form.cleaned_data[f] for f in form.Meta.fields})
+            except DomainError as err:
+                form.add_error(None, err.message)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("bidding:sealing_setup", pk=project.pk)
+    ceremony = KeyCeremony.objects.filter(project=project).first()
+    invite = InviteCustodiansForm(initial={"k": rules.custodians_k})
+    security_form = BidSecurityForm()
+    return render(request, "bidding/sealing_setup.html", {
+        "project": project, "form": form, "draft": draft, "ceremony": ceremony, "invite": invite,
+        "security_form": security_form, "lots": project.lots.order_by("number"),
+        "securities": BidSecurity.objects.filter(lot__project=project).select_related("lot", "organization"),
+    })
+
+
+@login_required
+@require_POST
+def invite_custodians(request, pk):
+    project = _staff_project(request, pk)
+    form = InviteCustodiansForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors.as_text())
+    else:
+        try:
+            services.invite_custodians(actor=request.user, project=project, custodians=list(form.cleaned_data["custodians"]),
+                                       k=form.cleaned_data["k"])
+        except DomainError as err:
+            messages.error(request, err.message)
+        else:
+            messages.success(request, _("Custodians invited. Deal the opening key now."))
+    return redirect("bidding:sealing_setup", pk=project.pk)
+
+
+@login_required
+def ceremony(request, pk):
+    """The dealing page: this browser generates the opening identity, splits it, encrypts each
+    share to its custodian, and sends only the recipient and the encrypted shares."""
+    project = _staff_project(request, pk)
+    if request.method == "POST":
+        try:
+            payload = json.loads(request.body or b"{}")
+            shares = {int(s["custodian"]): base64.b64decode(s["age"], validate=True) for s in payload["shares"]}
+            done = services.complete_ceremony(actor=request.user, project=project,
+                                              opening_recipient=str(payload["opening_recipient"]), shares=shares)
+        except (ValueError, KeyError, TypeError):
+            return JsonResponse({"error": _("Malformed ceremony result.")}, status=400)
+        except DomainError as err:
+            return _json_error(err)
+        return JsonResponse({"opening_recipient": done.opening_recipient, "dealt_at": done.dealt_at.isoformat()})
+    try:
+        custodians = services.ceremony_recipients(actor=request.user, project=project)
+    except DomainError as err:
+        messages.error(request, err.message)
+        return redirect("bidding:sealing_setup", pk=project.pk)
+    ceremony_row = KeyCeremony.objects.get(project=project)
+    return render(request, "bidding/ceremony.html", {
+        "project": project, "ceremony": ceremony_row,
+        "custodians_json": json.dumps(custodians, ensure_ascii=False),
+    })
+
+
+@login_required
+@require_POST
+def record_security(request, lot_id):
+    lot = Lot.objects.select_related("project").filter(pk=lot_id).first()
+    if lot is None:
+        raise Http404
+    form = BidSecurityForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors.as_text())
+    else:
+        try:
+            services.record_bid_security(actor=request.user, lot=lot, **form.cleaned_data)
+        except DomainError as err:
+            messages.error(request, err.message)
+        else:
+            messages.success(request, _("Bid security recorded."))
+    return redirect("bidding:sealing_setup", pk=lot.project_id)
+
+
+# --- anyone ----------------------------------------------------------------------------------
+
+
+def receipt_verify(request):
+    form = ReceiptVerifyForm(request.POST or None, request.FILES or None)
+    verdict = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["receipt"]
+        try:
+            document = json.loads(upload.read(256 * 1024).decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            form.add_error("receipt", _("This is not a receipt file (JSON)."))
+        else:
+            verdict = services.verify_receipt_document(document)
+    return render(request, "bidding/receipt_verify.html", {"form": form, "verdict": verdict})
+
+
+def receipt_public_key(request):
+    return HttpResponse(receipts.public_key_pem(receipts.platform_public_key()), content_type="application/x-pem-file")
