@@ -1,0 +1,21 @@
+// A key custodian's own key: generated here, downloaded as a (passphrase-protected) key file,
+// only its recipient registered.
+import { generateBidderKey, makeKeyFile } from "../keys.js";
+import { download, postJSON, say } from "./common.js";
+
+const app = document.getElementById("custodian-app");
+if (app) {
+  const status = document.getElementById("key-status");
+  document.getElementById("generate-key").addEventListener("click", async () => {
+    try {
+      const passphrase = document.getElementById("key-passphrase").value || undefined;
+      const { identity, recipient } = await generateBidderKey();
+      const file = await makeKeyFile({ identity, tender: "custodian", lot: app.dataset.username, bidder: app.dataset.username, passphrase });
+      download(file.bytes, file.filename);
+      await postJSON(app.dataset.keyUrl, { recipient });
+      say(status, `已登记 / registered: ${recipient}`);
+    } catch (err) {
+      say(status, `失败 / failed: ${err.message}`, true);
+    }
+  });
+}
