@@ -12,7 +12,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test test-sqlite test-postgres install frontend demo bench clean
+.PHONY: run test test-sqlite test-postgres install demo bench clean
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (Django 6)"; exit 1; }
@@ -21,7 +21,22 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
-install: $(BIN)/.installed
+# The browser bundle (sealing, key ceremony, upload): built from the lockfile with esbuild.
+DIST := frontend/static/frontend/dist/.built
+JS_SOURCES := $(wildcard frontend/js/src/*.js frontend/js/src/pages/*.js) frontend/js/build.mjs frontend/js/package-lock.json
+$(DIST): $(JS_SOURCES)
+	@command -v npm >/dev/null || { echo "Node.js and npm are needed to build the browser bundle"; exit 1; }
+	cd frontend/js && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent
+	touch $@
+
+# Debian's age (to check sealed files with the standard tool) and Chromium (browser tests).
+SYSTEM_TOOLS := /usr/bin/age /usr/bin/chromium
+$(SYSTEM_TOOLS):
+	@if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq age chromium >/dev/null; \
+	else echo "note: install Debian's age and chromium packages for the end-to-end tests"; fi
+
+install: $(BIN)/.installed $(DIST)
 
 var:
 	mkdir -p var
@@ -38,7 +53,9 @@ demo: install var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 
-test: install
+test: install $(SYSTEM_TOOLS)
+	@echo "== browser-side tests (node --test)"
+	cd frontend/js && npm test --silent
 	@$(MAKE) --no-print-directory test-sqlite
 	@$(MAKE) --no-print-directory test-postgres
 
@@ -60,4 +77,4 @@ bench: install
 	@ls bench/*.py >/dev/null 2>&1 && for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done || echo "no benchmarks"
 
 clean:
-	rm -rf $(VENV) var staticfiles
+	rm -rf $(VENV) var staticfiles frontend/js/node_modules frontend/static/frontend/dist
