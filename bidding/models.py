@@ -165,6 +165,12 @@ class SealedFile(models.Model):
     storage_name = models.CharField(max_length=300)
     sha256 = models.CharField(max_length=64, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # After the deadline, once decrypted: where the plaintext is, its digest, and with what.
+    opened_storage_name = models.CharField(max_length=300, blank=True)
+    opened_sha256 = models.CharField(max_length=64, blank=True)
+    opened_size = models.PositiveBigIntegerField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    opened_with = models.CharField(max_length=12, blank=True)  # bidder | opening | file_key
 
     class Meta:
         ordering = ["kind", "name"]
@@ -187,3 +193,16 @@ class Receipt(models.Model):
 
     class Meta:
         ordering = ["issued_at"]
+
+
+class HandedInShare(models.Model):
+    """A custodian's share, handed in after the deadline for the opening. Deleted when the
+    opening ends (the rebuilt identity itself is never stored)."""
+
+    ceremony = models.ForeignKey(KeyCeremony, on_delete=models.CASCADE, related_name="handed_in")
+    custodian = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    share = models.BinaryField()
+    handed_in_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ceremony", "custodian"], name="handed_in_once")]
