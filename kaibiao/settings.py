@@ -102,6 +102,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
+    # The test database is a file, one per test run, so that a live Daphne started by the
+    # end-to-end tests (channels' ChannelsLiveServerTestCase) sees the same data.
+    import os
+    import tempfile
+
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = os.path.join(tempfile.gettempdir(), f"kaibiao-test-{os.getpid()}.sqlite3")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "trading.User"
 
@@ -151,6 +157,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The lockout keys on the address the audit trail records: the socket's, or behind
+# TRUSTED_PROXY_COUNT proxies the one the outermost proxy saw (not the proxy's own).
+AXES_CLIENT_IP_CALLABLE = "trading.middleware.request_client_ip"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
