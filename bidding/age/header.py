@@ -183,8 +183,9 @@ class _Parser:
         try:
             self._body += b64decode(content)
         except ValueError as err:
-            raise self._stanza_error(f"body line {self.line_no}: {err}; every stanza ends with a "
-                                     f"body line shorter than {COLUMNS} columns.{_crlf_hint(line)}") from err
+            raise self._stanza_error(f"line {self.line_no} should be a body line but is {err} (a body "
+                                     f"ends with a line shorter than {COLUMNS} columns, maybe empty)."
+                                     f"{_crlf_hint(line)}") from err
         if len(content) < COLUMNS:
             self.stanzas.append(Stanza(self._type, self._args, bytes(self._body)))
             self.state = "next"
@@ -264,6 +265,10 @@ def check_header_start(data: bytes, *, name: str | None = None) -> None:
     data = bytes(data)
     if not data:
         raise parser._header_error("the file is empty.", NotAgeFile)
+    # Judge the first line before anything else, so a large file that is not age is refused
+    # as such rather than as an overlong header.
+    first = data[:128].split(b"\n", 1)[0]
+    parser.check_fragment(first)
     start = 0
     while parser.state != "done":
         end = data.find(b"\n", start)

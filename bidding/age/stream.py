@@ -59,7 +59,7 @@ def decrypt_payload(src, write, file_key: bytes, nonce: bytes, *, offset: int, n
         chunk = pending
         number = counter + 1  # 1-based, for people
         start = offset + counter * ENCRYPTED_CHUNK_SIZE
-        where = f"payload chunk {number} (from byte {start} of the file)"
+        where = f"payload chunk {number} (at byte {start})"
         if not chunk:
             if counter == 0:
                 raise TruncatedPayload("truncated: the payload has no chunks after its nonce.", name=name)
@@ -81,7 +81,7 @@ def decrypt_payload(src, write, file_key: bytes, nonce: bytes, *, offset: int, n
                     raise _tag_error(where, number, name)
                 write(plaintext)
                 size += len(plaintext)
-                raise TrailingData(f"trailing data: bytes follow the final chunk ({where}).", name=name)
+                raise TrailingData(f"trailing data: bytes follow the final chunk, {where}.", name=name)
         else:
             plaintext = _open(aead, counter, chunk, final=True)
             if plaintext is not None:
