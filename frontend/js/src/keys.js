@@ -50,21 +50,36 @@ const FIELDS = ["tender", "lot", "bidder", "created", "public key"];
  * and pyrage's identity parsers; the "created" and "public key" lines are the
  * ones age-keygen writes.
  */
-export function keyFileText({ identity, recipient, tender, lot, bidder, created }) {
-  const when = (created ?? new Date()).toISOString().replace(/\.\d{3}Z$/, "Z");
-  const lines = [
+const WORDING = {
+  bidder: [
     "# 开标 Kaibiao — 投标人解密密钥 / bidder decryption key",
+    "# 警告：请妥善保管本文件。丢失本文件，投标人将无法自行解密自己的投标文件。",
+    "# 开标前不要把本文件交给任何人（包括平台工作人员）。本密钥只用于这一次招标。",
+    "# WARNING: keep this file safe. If you lose it, you (the bidder) cannot",
+    "# decrypt your own bid. Give it to no one, platform staff included, before",
+    "# the opening. This key is for this one tender only.",
+  ],
+  custodian: [
+    "# 开标 Kaibiao — 密钥保管人密钥 / key custodian's key",
+    "# 警告：请妥善保管本文件。各招标项目开标密钥的份额只能用它打开。",
+    "# 不要把本文件交给任何人（包括平台工作人员和其他保管人）。",
+    "# WARNING: keep this file safe. Your shares of tenders' opening keys open",
+    "# only with it. Give it to no one, platform staff and other custodians included.",
+  ],
+};
+
+export function keyFileText({ identity, recipient, tender, lot, bidder, created, role = "bidder" }) {
+  const when = (created ?? new Date()).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const [title, ...warning] = WORDING[role] ?? WORDING.bidder;
+  const lines = [
+    title,
     `# tender: ${oneLine(tender)}`,
     `# lot: ${oneLine(lot)}`,
     `# bidder: ${oneLine(bidder)}`,
     `# created: ${when}`,
     `# public key: ${recipient}`,
     "#",
-    "# 警告：请妥善保管本文件。丢失本文件，投标人将无法自行解密自己的投标文件。",
-    "# 开标前不要把本文件交给任何人（包括平台工作人员）。本密钥只用于这一次招标。",
-    "# WARNING: keep this file safe. If you lose it, you (the bidder) cannot",
-    "# decrypt your own bid. Give it to no one, platform staff included, before",
-    "# the opening. This key is for this one tender only.",
+    ...warning,
     identity,
     "",
   ];
@@ -88,9 +103,10 @@ export async function makeKeyFile({
   created,
   passphrase,
   scryptWorkFactor = DEFAULT_SCRYPT_WORK_FACTOR,
+  role = "bidder",
 }) {
   const recipient = await identityToRecipient(identity);
-  const text = keyFileText({ identity, recipient, tender, lot, bidder, created });
+  const text = keyFileText({ identity, recipient, tender, lot, bidder, created, role });
   const stem = ["kaibiao-key", safeFilePart(tender), safeFilePart(lot)].filter(Boolean).join("-");
   if (passphrase === undefined || passphrase === null) {
     return { bytes: new TextEncoder().encode(text), filename: `${stem}.txt`, encrypted: false };

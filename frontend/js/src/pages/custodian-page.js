@@ -10,7 +10,7 @@ if (app) {
     try {
       const passphrase = document.getElementById("key-passphrase").value || undefined;
       const { identity, recipient } = await generateBidderKey();
-      const file = await makeKeyFile({ identity, tender: "custodian", lot: app.dataset.username, bidder: app.dataset.username, passphrase });
+      const file = await makeKeyFile({ identity, tender: "custodian", lot: app.dataset.username, bidder: app.dataset.username, passphrase, role: "custodian" });
       download(file.bytes, file.filename);
       await postJSON(app.dataset.keyUrl, { recipient });
       say(status, `已登记 / registered: ${recipient}`);
