@@ -1,16 +1,22 @@
 """Factories for the objects every test needs (factory_boy). Valid USCCs are generated with
 their real check characters, so they pass the same validation a bidder's code does."""
 
+import hashlib
 import itertools
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
 import factory
+from django.contrib.auth.models import AnonymousUser
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from bidding.choices import BidState
+from bidding.models import Bid
 from trading import uscc
 from trading.choices import Category, CenterLevel, EvaluationMethod, LotState, Role
-from trading.models import Center, Lot, Organization, Project, User
+from trading.models import Center, Document, Lot, Organization, Project, User
 
 _serial = itertools.count(1)
 
@@ -111,3 +117,93 @@ def published_lot(*, deadline_in=timedelta(days=25), **kw) -> Lot:
     project.documents_published_at = timezone.now() - timedelta(days=1)
     project.save()
     return lot
+
+
+# --- bids, documents, and the people around one tender (lifecycle and permission tests) -------
+
+class BidFactory(factory.django.DjangoModelFactory):
+    """A bidder's complete bid, handed in a minute before the lot's deadline unless told."""
+
+    class Meta:
+        model = Bid
+
+    lot = factory.SubFactory(LotFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    version = 1
+    state = BidState.COMPLETE
+    created_by = factory.LazyAttribute(lambda o: bidder(o.organization))
+    completed_at = factory.LazyAttribute(
+        lambda o: (o.lot.project.bid_deadline or timezone.now()) - timedelta(minutes=1)
+        if o.state == BidState.COMPLETE else None
+    )
+
+
+def complete_bids(lot, n: int, **kw) -> list[Bid]:
+    """`n` bidders, each with one complete bid on `lot`."""
+    return [BidFactory(lot=lot, **kw) for _ in range(n)]
+
+
+def document(project, *, title="招标文件", content=b"%PDF-1.7 tender documents", uploaded_by=None, notice=None) -> Document:
+    """A tender document stored as the upload service stores it (digest and size included)."""
+    doc = Document(project=project, notice=notice, title=title, sha256=hashlib.sha256(content).hexdigest(),
+                   size=len(content), uploaded_by=uploaded_by or project.created_by)
+    doc.file.save(f"{title}.pdf", ContentFile(content), save=False)
+    doc.save()
+    return doc
+
+
+# How each person stands to one tender. The permission matrix is written against these names.
+RELATIONS = (
+    "center_staff",          # staff of the project's own trading center
+    "other_center_staff",    # staff of another (sibling) center
+    "city_supervisor",       # supervisor at the project's own (city) center
+    "province_supervisor",   # supervisor at the province center above it
+    "unrelated_supervisor",  # supervisor of a sibling center: not over this project
+    "tenderee",              # the project's tenderee
+    "agent",                 # the project's agent
+    "other_tenderee",        # tenderee of another project
+    "other_agent",           # agent of another project
+    "bidder",
+    "expert",
+    "custodian",
+    "anonymous",             # the public, not logged in
+)
+
+
+@dataclass
+class Cast:
+    """A province center with two cities; a project at the first city; one person per relation."""
+
+    province: Center
+    city: Center
+    other_city: Center
+    project: Project
+    other_project: Project
+    people: dict = field(default_factory=dict)
+
+    def __getitem__(self, relation):
+        return self.people[relation]
+
+
+def cast(**project_fields) -> Cast:
+    province = CenterFactory(level=CenterLevel.PROVINCE, region_code="450000")
+    city = CenterFactory(level=CenterLevel.CITY, parent=province, region_code="450100")
+    other_city = CenterFactory(level=CenterLevel.CITY, parent=province, region_code="450200")
+    project = ProjectFactory(center=city, **project_fields)
+    other_project = ProjectFactory(center=other_city, region_code="450200")
+    people = {
+        "center_staff": project.created_by,
+        "other_center_staff": other_project.created_by,
+        "city_supervisor": supervisor(city),
+        "province_supervisor": supervisor(province),
+        "unrelated_supervisor": supervisor(other_city),
+        "tenderee": party(Role.TENDEREE, project.tenderee),
+        "agent": party(Role.AGENT, project.agent),
+        "other_tenderee": party(Role.TENDEREE, other_project.tenderee),
+        "other_agent": party(Role.AGENT, other_project.agent),
+        "bidder": bidder(),
+        "expert": UserFactory(role=Role.EXPERT),
+        "custodian": UserFactory(role=Role.CUSTODIAN),
+        "anonymous": AnonymousUser(),
+    }
+    return Cast(province, city, other_city, project, other_project, people)

@@ -5,8 +5,11 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_ipv46_address
 from django.db import transaction
 from django.utils import timezone
+from django.utils.ipv6 import clean_ipv6_address
 
 from .context import client_ip
 from .models import AuditChainHead, AuditEvent
@@ -53,6 +56,18 @@ def digest_of_row(event: AuditEvent) -> str:
     )
 
 
+def _stored_ip(ip: str | None) -> str | None:
+    """The address as the database stores it (IPv6 in its short, lower-case form), so that the
+    digest covers the stored text; None for anything that is not an address."""
+    if not ip:
+        return None
+    try:
+        validate_ipv46_address(ip)
+    except ValidationError:
+        return None
+    return clean_ipv6_address(ip) if ":" in ip else ip
+
+
 def record(*, actor, action: str, obj=None, object_type: str = "", object_id="", project=None, data=None) -> AuditEvent:
     """Append one event. Call inside the service's transaction: if the action rolls back, so
     does its event. `actor` None means the platform itself (the clock, a scheduled job)."""
@@ -70,7 +85,7 @@ def record(*, actor, action: str, obj=None, object_type: str = "", object_id="",
             "actor_id": actor.pk if actor else None,
             "actor_name": (actor.get_username() if actor else "system"),
             "role": (getattr(actor, "role", "") if actor else "system"),
-            "ip": client_ip(),
+            "ip": _stored_ip(client_ip()),
             "action": action,
             "object_type": object_type,
             "object_id": str(object_id),

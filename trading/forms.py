@@ -68,6 +68,14 @@ class LotForm(forms.ModelForm):
         model = Lot
         fields = ["number", "name", "budget", "ceiling_price", "reserve_price", "bid_security", "evaluation_method"]
 
+    def clean(self):
+        # Said on the field, in words: otherwise the database constraint's name is all one reads.
+        data = super().clean()
+        budget, ceiling = data.get("budget"), data.get("ceiling_price")
+        if budget is not None and ceiling is not None and ceiling > budget:
+            self.add_error("ceiling_price", _("The ceiling price may not exceed the budget."))
+        return data
+
 
 LotFormSet = forms.inlineformset_factory(Project, Lot, form=LotForm, extra=1, min_num=1, validate_min=True, can_delete=False)
 

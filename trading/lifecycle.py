@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .choices import LotState as S
@@ -32,11 +34,22 @@ class Transition:
     records: tuple = ()  # facts copied into the audit event
 
 
+def _server_time(moment) -> str:
+    """An instant as people read it in a message: the server's zone (Beijing), not UTC."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else "—"
+
+
+def _first_minute_from(moment) -> str:
+    """The earliest whole minute at or after `moment`: a deadline named this way passes the guard."""
+    local = timezone.localtime(moment)
+    return (local + timedelta(seconds=59, microseconds=999999)).replace(second=0, microsecond=0).strftime("%Y-%m-%d %H:%M")
+
+
 def _deadline_reached(lot, now, facts):
     deadline = lot.project.bid_deadline
     if deadline is None or now < deadline:
         return _("Bidding is open until the deadline %(deadline)s (server time); it cannot close before.") % {
-            "deadline": deadline
+            "deadline": _server_time(deadline)
         }
     return None
 
@@ -50,7 +63,7 @@ def _ready_to_publish(lot, now, facts):
         return _(
             "The deadline must be at least %(days)d days after the documents are published (%(citation)s): "
             "the earliest allowed now is %(earliest)s."
-        ) % {"days": project.min_days_to_deadline, "citation": "《招标投标法》第二十四条", "earliest": earliest}
+        ) % {"days": project.min_days_to_deadline, "citation": "《招标投标法》第二十四条", "earliest": _first_minute_from(earliest)}
     if not facts.get("has_documents"):
         return _("Upload the tender documents before publishing.")
     return None
@@ -96,7 +109,7 @@ def _publicity_over(lot, now, facts):
     ends = lot.state_changed_at + timedelta(days=lot.project.publicity_days)
     if now < ends:
         return _("The candidates are in publicity until %(ends)s (at least %(days)d days, %(citation)s).") % {
-            "ends": ends,
+            "ends": _server_time(ends),
             "days": lot.project.publicity_days,
             "citation": "《招标投标法实施条例》第五十四条",
         }
@@ -139,7 +152,7 @@ def refusal(transition: Transition, *, actor_role: str, lot, now: datetime, fact
     """Why `transition` cannot be taken now by an actor of `actor_role`, or None if it can.
     The object-level permission (is this the lot's own center) is checked by the service."""
     if actor_role not in transition.actors:
-        return _("A %(role)s may not “%(action)s”.") % {"role": _role_label(actor_role), "action": transition.label}
+        return _("%(role)s may not “%(action)s”.") % {"role": capfirst(_role_label(actor_role)), "action": transition.label}
     if lot.state not in transition.sources:
         return _("“%(action)s” is not possible while the lot is “%(state)s”.") % {
             "action": transition.label,

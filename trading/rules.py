@@ -55,7 +55,9 @@ def is_project_party(user, project):
 
 @rules.predicate
 def is_published(user, project):
-    return project is not None and project.lots.exclude(state=LotState.DRAFT).exists()
+    # Public once its tender notice is out: a draft cancelled before that never becomes public.
+    # Asked of the database, not of the instance, which a caller may hold from before publishing.
+    return project is not None and type(project).objects.filter(pk=project.pk, documents_published_at__isnull=False).exists()
 
 
 @rules.predicate
@@ -83,7 +85,7 @@ class ProjectPolicy:
         from .models import Project
 
         qs = queryset if queryset is not None else Project.objects.all()
-        published = Q(lots__state__in=[s for s in LotState.values if s != LotState.DRAFT])
+        published = Q(documents_published_at__isnull=False)
         role = _role(user)
         if role == Role.STAFF:
             cond = Q(center_id=user.center_id) | published

@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch
 
-from .choices import LotState, NoticeKind
+from .choices import NoticeKind
 from .models import AuditEvent, Lot, Notice, Project
 from .rules import ProjectPolicy
 
@@ -15,8 +15,7 @@ def workspace_projects(user):
 
 def public_projects():
     return (
-        Project.objects.filter(lots__state__in=[s for s in LotState.values if s != LotState.DRAFT])
-        .distinct()
+        Project.objects.filter(documents_published_at__isnull=False)
         .select_related("center", "tenderee", "agent")
         .prefetch_related(Prefetch("lots", queryset=Lot.objects.order_by("number")))
         .order_by("-documents_published_at")

@@ -158,10 +158,11 @@ def update_project(*, actor, project: Project, **fields) -> Project:
     """Edit a draft project's fields and legal settings."""
     with transaction.atomic():
         project = access_project(actor, project.pk, perm="trading.change_project", lock=True)
-        before = {k: getattr(project, k) for k in fields}
-        for key, value in fields.items():
+        for key in fields:
             if key not in PROJECT_FIELDS + tuple(item.field for item in law.ALL):
                 raise RuleViolation(_("“%(field)s” cannot be changed here.") % {"field": key})
+        before = {k: getattr(project, k) for k in fields}
+        for key, value in fields.items():
             setattr(project, key, value)
         _check_legal_settings(project)
         _save(project)
@@ -268,7 +269,9 @@ def publish_notice(*, actor, project: Project, kind: str, title: str, body: str,
             raise RuleViolation(_("A new deadline must be later than the current one."))
         effective = new_deadline or deadline
         if changes_bids and effective - now < timedelta(days=project.amendment_min_days):
-            earliest = now + timedelta(days=project.amendment_min_days)
+            # Named to the minute, rounded up: the deadline field takes minutes, and the one named must pass.
+            earliest = (now + timedelta(days=project.amendment_min_days, seconds=59, microseconds=999999)).replace(
+                second=0, microsecond=0)
             raise RuleViolation(
                 _("This amendment changes bids and comes less than %(days)d days before the deadline (%(citation)s): "
                   "move the deadline to %(earliest)s or later.")
@@ -292,9 +295,10 @@ def record_download(*, actor, document: Document) -> None:
     """A logged-in bidder's download is kept (the record of who took the documents)."""
     check(actor, "trading.download_document", document.project)
     if getattr(actor, "role", None) == Role.BIDDER:
-        DocumentDownload.objects.create(document=document, organization=actor.organization, user=actor)
-        audit.record(actor=actor, action="document.downloaded", obj=document, project=document.project,
-                     data={"organization": actor.organization.uscc, "sha256": document.sha256})
+        with transaction.atomic():
+            DocumentDownload.objects.create(document=document, organization=actor.organization, user=actor)
+            audit.record(actor=actor, action="document.downloaded", obj=document, project=document.project,
+                         data={"organization": actor.organization.uscc, "sha256": document.sha256})
 
 
 # --- the lifecycle ---------------------------------------------------------------------------

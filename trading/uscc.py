@@ -12,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = [pow(3, i, 31) for i in range(17)]  # 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28
 ORG_CODE_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]
+# GB 11714 values its characters over the whole Latin alphabet (A=10 … Z=35, I, O, S, V counted),
+# not by their place in the 31-character alphabet above: J is 19 there, not 18.
+ORG_CODE_VALUES = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 # GB 32100-2015 Annex: registration authorities and the organization types each may issue.
 AUTHORITY_TYPES = {
     "1": "1239",  # 机构编制
@@ -48,7 +51,7 @@ def check_character(first17: str) -> str:
 
 
 def org_code_check_character(first8: str) -> str:
-    total = sum(ALPHABET.index(c) * w for c, w in zip(first8, ORG_CODE_WEIGHTS))
+    total = sum(ORG_CODE_VALUES.index(c) * w for c, w in zip(first8, ORG_CODE_WEIGHTS))
     value = (11 - total % 11) % 11
     return "X" if value == 10 else str(value)
 

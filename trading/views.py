@@ -212,7 +212,11 @@ def audit_trail(request):
         raise DjangoPermissionDenied(_("Only supervisors and trading-center staff read the audit trail."))
     project = None
     if request.GET.get("project"):
-        project = _access(services.access_project, request.user, request.GET["project"], perm="trading.view_audit")
+        try:
+            project_id = int(request.GET["project"])
+        except ValueError:
+            raise Http404(_("No such project.")) from None
+        project = _access(services.access_project, request.user, project_id, perm="trading.view_audit")
     events = selectors.audit_events(request.user, project=project, action_prefix=request.GET.get("action", ""))
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "trading/audit.html", {
