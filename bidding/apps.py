@@ -14,5 +14,10 @@ class BiddingConfig(AppConfig):
 
         from .closing import sync_clock
 
+        from trading.audit import register_confidential_prefix
+
+        # Until the deadline, no reader of the audit trail learns who is bidding.
+        for prefix in ("bid.", "bid_security.", "bidder_key.", "sealed_file.", "opening."):
+            register_confidential_prefix(prefix)
         register_fact_provider(lifecycle_facts)
         register_clock_sync(sync_clock)

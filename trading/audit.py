@@ -85,7 +85,8 @@ def record(*, actor, action: str, obj=None, object_type: str = "", object_id="",
             "actor_id": actor.pk if actor else None,
             "actor_name": (actor.get_username() if actor else "system"),
             "role": (getattr(actor, "role", "") if actor else "system"),
-            "ip": _stored_ip(client_ip()),
+            # The platform's clock acts from nowhere, even when a visitor's request woke it.
+            "ip": _stored_ip(client_ip()) if actor else None,
             "action": action,
             "object_type": object_type,
             "object_id": str(object_id),
@@ -127,3 +128,17 @@ def verify_chain(batch_size: int = 2000) -> tuple[int, ChainFault | None]:
             return checked, ChainFault(last_seq + 1, f"missing; the chain head names #{head.seq} (newest events removed)")
         return checked, ChainFault(last_seq, "the chain head does not name the last event (chain head changed)")
     return checked, None
+
+
+# Events that would tell who is bidding (招标投标法 第二十二条: not the bidders' names, not their
+# number, not who took the documents) stay out of every reader's view until the deadline of
+# their project. Higher floors add their own prefixes at start-up.
+_confidential_prefixes: set[str] = {"document.downloaded"}
+
+
+def register_confidential_prefix(prefix: str) -> None:
+    _confidential_prefixes.add(prefix)
+
+
+def confidential_prefixes() -> frozenset[str]:
+    return frozenset(_confidential_prefixes)

@@ -1,7 +1,9 @@
 """Reads that pages, exports and the API share."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
+from django.utils import timezone
 
+from . import audit
 from .choices import NoticeKind
 from .models import AuditEvent, Lot, Notice, Project
 from .rules import ProjectPolicy
@@ -41,7 +43,16 @@ def audit_events(user, project=None, action_prefix: str = ""):
         qs = AuditEvent.objects.filter(project__in=ProjectPolicy.workspace(user))
     if action_prefix:
         qs = qs.filter(action__startswith=action_prefix)
-    return qs.select_related("project").order_by("-seq")
+    return hide_sealed_events(qs).select_related("project").order_by("-seq")
+
+
+def hide_sealed_events(qs, now=None):
+    """Leave out, until their project's deadline, the events that would tell who is bidding."""
+    now = now or timezone.now()
+    secret = Q()
+    for prefix in audit.confidential_prefixes():
+        secret |= Q(action__startswith=prefix)
+    return qs.exclude(secret & (Q(project__bid_deadline__gt=now) | Q(project__bid_deadline__isnull=True)))
 
 
 NOTICE_KINDS_PUBLIC = [k for k in NoticeKind.values]

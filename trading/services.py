@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit, law, lifecycle
-from .choices import LotState, NoticeKind, Role
+from .choices import Category, LotState, NoticeKind, Role
 from .errors import NotFound, RuleViolation
 from .models import Document, DocumentDownload, Lot, Notice, Organization, Project, User
 from .rules import ProjectPolicy, check
@@ -111,7 +111,7 @@ def _check_legal_settings(project: Project):
             )
 
 
-def _check_lots(lots: list[dict]):
+def _check_lots(lots: list[dict], category: str):
     if not lots:
         raise RuleViolation(_("A project needs at least one lot."))
     numbers = [lot["number"] for lot in lots]
@@ -121,6 +121,8 @@ def _check_lots(lots: list[dict]):
         ceiling = lot.get("ceiling_price")
         if ceiling is not None and ceiling > lot["budget"]:
             raise RuleViolation(_("Lot %(n)s: the ceiling price may not exceed the budget.") % {"n": lot["number"]})
+        if category in Category.price_sales():
+            continue  # a sale's deposit (竞买保证金) is set by its own rules, often far above 2%
         security_cap = (ceiling or lot["budget"]) * Decimal(law.BID_SECURITY_MAX_RATE)
         if lot.get("bid_security", Decimal(0)) > security_cap:
             raise RuleViolation(
@@ -139,7 +141,7 @@ def create_project(*, actor, center, lots: list[dict], **fields) -> Project:
         own = fields["tenderee"] if actor.role == Role.TENDEREE else fields.get("agent")
         if own is None or own.pk != actor.organization_id:
             raise RuleViolation(_("You may register projects only as their tenderee or their agent."))
-    _check_lots(lots)
+    _check_lots(lots, fields.get("category"))
     with transaction.atomic():
         project = Project(center=center, created_by=actor, **{k: v for k, v in fields.items() if k in PROJECT_FIELDS})
         _check_legal_settings(project)
