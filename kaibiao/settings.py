@@ -108,6 +108,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     import tempfile
 
     DATABASES["default"].setdefault("TEST", {})["NAME"] = os.path.join(tempfile.gettempdir(), f"kaibiao-test-{os.getpid()}.sqlite3")
+else:
+    # Named explicitly: the live server's process reads this name rather than deriving it again.
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", f"test_{DATABASES['default']['NAME']}")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "trading.User"
 

@@ -2,6 +2,7 @@
 layer, read by the audit trail, so services never take a network address from a client."""
 
 import contextvars
+import ipaddress
 from contextlib import contextmanager
 
 _client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_ip", default=None)
@@ -24,8 +25,18 @@ def ip_from_scope_or_meta(remote_addr: str | None, forwarded_for: str | None, tr
     """The client's address: the socket's, or, behind `trusted_proxies` proxies that each append
     to X-Forwarded-For, the entry the outermost trusted proxy saw. Entries a client wrote
     itself sit further left and are ignored."""
+    chosen = remote_addr
     if trusted_proxies and forwarded_for:
         hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
         if len(hops) >= trusted_proxies:
-            return hops[-trusted_proxies]
-    return remote_addr or None
+            chosen = hops[-trusted_proxies]
+    return chosen if _is_address(chosen) else None
+
+
+def _is_address(value: str | None) -> bool:
+    """Proxies write words such as "unknown"; only an IP address is an address."""
+    try:
+        ipaddress.ip_address(value or "")
+    except ValueError:
+        return False
+    return True
