@@ -313,7 +313,7 @@ def _take(*, actor, lot: Lot, name: str, now, facts: dict, reason: str = "") -> 
     refused = lifecycle.refusal(transition, actor_role=role, lot=lot, now=now, facts=facts, reason=reason)
     if refused:
         raise RuleViolation(refused)
-    before = lot.state
+    before, before_since = lot.state, lot.state_changed_at
     lot.state, lot.state_changed_at = transition.target, now
     update = ["state", "state_changed_at"]
     if name == "award":
@@ -321,6 +321,11 @@ def _take(*, actor, lot: Lot, name: str, now, facts: dict, reason: str = "") -> 
         update.append("award_price")
     lot.save(update_fields=update)
     data = {"from": before, "to": lot.state, **{k: facts.get(k) for k in transition.records}}
+    if name == "contract":
+        # The law gives 30 days from the award notice (招标投标法 第四十六条): a late contract is
+        # still recorded, and the record says it was late.
+        days = (now - before_since).days
+        data.update({"days_since_award": days, "within_legal_limit": days <= lot.project.contract_days})
     if reason:
         data["reason"] = reason
     audit.record(actor=actor, action=f"lot.{name}", obj=lot, project=lot.project, data=data)

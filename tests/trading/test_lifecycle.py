@@ -592,3 +592,21 @@ def test_publish_follows_a_shorter_period_when_not_must_be_tendered():
     publish(project, now + 6 * DAY, now)
     assert set(project.lots.values_list("state", flat=True)) == {S.PUBLISHED}
 
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("days_after_award, on_time", [(30, True), (31, False)])
+def test_contract_records_whether_it_came_within_the_legal_days(days_after_award, on_time):
+    from datetime import timedelta
+
+    from trading.models import AuditEvent
+    from trading.services import transition_lot
+
+    from tests.factories import staff as make_staff
+
+    lot = LotFactory(state="awarded")
+    actor = make_staff(lot.project.center)
+    transition_lot(actor=actor, lot=lot, name="contract", now=lot.state_changed_at + timedelta(days=days_after_award))
+    event = AuditEvent.objects.get(action="lot.contract", object_id=str(lot.pk))
+    assert event.data["days_since_award"] == days_after_award
+    assert event.data["within_legal_limit"] is on_time
