@@ -7,3 +7,35 @@ class BidState(models.TextChoices):
     COMPLETE = "complete", pgettext_lazy("bid state", "Complete")
     SUPERSEDED = "superseded", pgettext_lazy("bid state", "Replaced by a later version")
     WITHDRAWN = "withdrawn", pgettext_lazy("bid state", "Withdrawn")
+
+
+class HallState(models.TextChoices):
+    WAITING = "waiting", pgettext_lazy("hall state", "Waiting for the deadline")
+    CLOSED = "closed", pgettext_lazy("hall state", "Bidding closed")
+    FAILED = "failed", pgettext_lazy("hall state", "Not opened: too few bids")
+    DECRYPTING = "decrypting", pgettext_lazy("hall state", "Decryption")
+    READING = "reading", pgettext_lazy("hall state", "Reading the record")
+    CONFIRMING = "confirming", pgettext_lazy("hall state", "Confirmation and objections")
+    ENDED = "ended", pgettext_lazy("hall state", "Opening ended")
+
+
+class OpeningStatus(models.TextChoices):
+    WAITING = "waiting", pgettext_lazy("decryption", "Waiting")
+    DECRYPTING = "decrypting", pgettext_lazy("decryption", "Decrypting")
+    DECRYPTED = "decrypted", pgettext_lazy("decryption", "Decrypted")
+    FAILED = "failed", pgettext_lazy("decryption", "Failed")
+
+
+class OpeningOutcome(models.TextChoices):
+    PENDING = "", pgettext_lazy("outcome", "Pending")
+    DECRYPTED = "decrypted", pgettext_lazy("outcome", "Decrypted")
+    REVOKED = "revoked", pgettext_lazy("outcome", "Counts as revoked (the bidder failed to decrypt)")
+    WITHDRAWN = "withdrawn", pgettext_lazy("outcome", "Counts as withdrawn (failed for another reason)")
+    REMEDIED = "remedied", pgettext_lazy("outcome", "Decrypted by the tender's remedy")
+
+
+class Confirmation(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("confirmation", "Pending")
+    CONFIRMED = "confirmed", pgettext_lazy("confirmation", "Confirmed")
+    OBJECTED = "objected", pgettext_lazy("confirmation", "Objection raised")
+    DEEMED = "deemed", pgettext_lazy("confirmation", "Deemed accepted (no answer in time)")

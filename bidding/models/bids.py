@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from trading.models import Lot, Organization, User
 
-from .choices import BidState
+from ..choices import BidState
 
 
 class Bid(models.Model):
@@ -57,6 +57,12 @@ class TenderRules(models.Model):
     remedy_custodian_stanza = models.BooleanField(
         _("remedy: custodians may open a bid the bidder failed to decrypt"), default=False
     )
+    confirm_minutes = models.PositiveSmallIntegerField(_("time to confirm the record or object (minutes)"), default=30)
+    # The random coefficient K of the benchmark price, where the evaluation method uses one:
+    # drawn live at the opening from this published range (fractions, e.g. 0.02 to 0.05).
+    k_low = models.CharField(_("K from"), max_length=20, blank=True)
+    k_high = models.CharField(_("K to"), max_length=20, blank=True)
+    k_step = models.CharField(_("K step"), max_length=20, blank=True)
 
     class Meta:
         verbose_name = _("sealed-bid rules")
