@@ -115,7 +115,7 @@ def invite_custodians(*, actor, project: Project, custodians: list, k: int) -> K
         raise RuleViolation(_("A custodian is named twice."))
     if not 1 <= k <= n:
         raise RuleViolation(_("k must be between 1 and the number of custodians (%(n)d).") % {"n": n})
-    if k < 2 and n > 1:
+    if k < 2:
         raise RuleViolation(_("At least two custodians must be needed to open, so no single person can open alone."))
     for custodian in custodians:
         if custodian.role != Role.CUSTODIAN:
@@ -234,6 +234,7 @@ def start_bid(*, actor, lot: Lot, files: list[dict], now=None) -> Bid:
     organization = _require_bidder(actor)
     lot = _biddable_lot(lot.pk)
     ensure_bidding_open(lot.project, now)
+    _ensure_lot_open(lot)
     rules = rules_for(lot.project)
     sealing_recipients(actor=actor, lot=lot)
     forms = [f for f in files if f.get("kind") == SealedFile.Kind.FORM]
@@ -367,7 +368,14 @@ def _refuse_if_closed(bid: Bid, sealed: SealedFile | None, now):
                 if counting else _("You have no complete bid for this lot."))
         progress = (_("The upload of “%(name)s” was not complete (%(got)d of %(size)d bytes).")
                     % {"name": sealed.name, "got": sealed.received, "size": sealed.size}) if sealed else ""
-        raise DeadlinePassed(f"{err.message} {progress} {tail}".strip()) from err
+        raise DeadlinePassed(" ".join(str(part) for part in (err.message, progress, tail) if part)) from err
+    _ensure_lot_open(bid.lot)
+
+
+def _ensure_lot_open(lot: Lot):
+    """The tender is open (checked before), but this lot may not be: cancelled, failed."""
+    if lot.state != LotState.PUBLISHED:
+        raise RuleViolation(_("This lot is not open for bidding."))
 
 
 def _commit_chunk(*, actor, sealed: SealedFile, offset: int, length: int, running) -> dict:
@@ -544,7 +552,12 @@ def verify_receipt_document(document: dict, *, public_key=None, compare: bool = 
     except (AttributeError, ValueError):
         kept = None
     stored = json.loads(kept.body) if kept is not None else None
-    return receipts.verify(document, public_key or receipts.platform_public_key(), stored=stored)
+    verdict = receipts.verify(document, public_key or receipts.platform_public_key(), stored=stored)
+    if stored is None and isinstance(body, dict) and "signature" in document:
+        # Nothing to compare with: a changed receipt_id is the field to name.
+        verdict.problems.append(f"receipt_id {body.get('receipt_id')!r} is not a receipt this platform issued")
+        verdict.valid = False
+    return verdict
 
 
 def update_rules(*, actor, project: Project, **values) -> TenderRules:
