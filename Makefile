@@ -29,19 +29,21 @@ $(DIST): $(JS_SOURCES)
 	cd frontend/js && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent
 	touch $@
 
-# Debian's age (to check sealed files with the standard tool) and Chromium (browser tests).
-SYSTEM_TOOLS := /usr/bin/age /usr/bin/chromium
+# From Debian: age (to check sealed files with the standard tool), Chromium (browser tests), the
+# WenQuanYi font embedded in the opening record's PDF, and poppler (tests read the PDF back).
+SYSTEM_TOOLS := /usr/bin/age /usr/bin/chromium /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc /usr/bin/pdftotext
+DEBIAN_PACKAGES := age chromium fonts-wqy-zenhei poppler-utils
 $(SYSTEM_TOOLS):
 	@if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq age chromium >/dev/null; \
-	else echo "note: install Debian's age and chromium packages for the end-to-end tests"; fi
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PACKAGES) >/dev/null; \
+	else echo "note: install Debian's $(DEBIAN_PACKAGES) for the end-to-end and PDF tests"; fi
 
 install: $(BIN)/.installed $(DIST)
 
 var:
 	mkdir -p var
 
-run: install var
+run: install var /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (demo accounts: see README.md)"

@@ -7,17 +7,15 @@ class BiddingConfig(AppConfig):
     verbose_name = _("Bidding and opening")
 
     def ready(self):
+        from trading.audit import register_confidential_prefix
         from trading.lifecycle import register_clock_sync, register_fact_provider
 
         from . import receivers  # noqa: F401
+        from .closing import sync_clock
         from .selectors import lifecycle_facts
 
-        from .closing import sync_clock
-
-        from trading.audit import register_confidential_prefix
-
         # Until the deadline, no reader of the audit trail learns who is bidding.
-        for prefix in ("bid.", "bid_security.", "bidder_key.", "sealed_file.", "opening."):
+        for prefix in ("bid.", "bid_security.", "bidder_key.", "sealed_file.", "opening.", "hall.signed_in"):
             register_confidential_prefix(prefix)
         register_fact_provider(lifecycle_facts)
         register_clock_sync(sync_clock)

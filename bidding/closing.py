@@ -22,11 +22,14 @@ log = logging.getLogger(__name__)
 
 def close_lot(lot: Lot, now) -> Lot:
     """Close one published lot whose deadline has passed; fail it at once if too few bids."""
+    from .hall import on_bidding_closed
+
     with transaction.atomic():
         lot = system_transition(lot_id=lot.pk, name="close", now=now)
         count = complete_bid_count(lot)
         if count < lot.project.min_bids:
             lot = system_transition(lot_id=lot.pk, name="fail_too_few_bids", facts={"complete_bids": count}, now=now)
+        on_bidding_closed(lot, complete_bids=count, now=now)
     return lot
 
 
@@ -67,3 +70,13 @@ def close_bidding_at_deadline(project_id: int):
 
 def schedule_closing(project: Project):
     return close_bidding_at_deadline.using(run_after=project.bid_deadline).enqueue(project.pk)
+
+
+@task()
+def hall_tick(lot_id: int):
+    """Enqueued for the end of decryption and of the confirmation window: the hall moves on
+    on the server's clock, whether or not anyone is connected."""
+    from .hall import tick
+
+    tick(lot_id)
+    return lot_id

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trading import audit
+from trading.clock import local_text
 from trading.choices import Role
 from trading.errors import NotFound, PermissionDenied, RuleViolation
 
@@ -36,7 +37,7 @@ def ensure_after_deadline(*, actor, project, now, what: str, obj=None):
             audit.record(actor=actor, action="opening.refused_before_deadline", obj=obj or project, project=project,
                          data={"what": what, "at": now})
         raise RuleViolation(_("Nobody may %(what)s before the deadline (%(deadline)s, server time).")
-                            % {"what": what, "deadline": timezone.localtime(project.bid_deadline) if project.bid_deadline else "—"})
+                            % {"what": what, "deadline": local_text(project.bid_deadline, ms=True)})
 
 
 # --- pure: shares and identities -----------------------------------------------------------

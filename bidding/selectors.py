@@ -1,5 +1,5 @@
-from .choices import BidState
-from .models import Bid, BidSecurity, TenderRules
+from .choices import BidState, HallState
+from .models import Bid, BidSecurity, OpeningHall, TenderRules
 
 
 def complete_bid_count(lot) -> int:
@@ -16,7 +16,9 @@ def complete_bid_count(lot) -> int:
 
 
 def lifecycle_facts(lot, now) -> dict:
-    """What the bidding floor knows that the lifecycle's guards ask. The opening record is
-    complete only when the opening hall says so (the hall records it)."""
-    facts = {"complete_bids": complete_bid_count(lot)} if lot.project.bid_deadline and now >= lot.project.bid_deadline else {}
+    """What the bidding floor knows that the lifecycle's guards ask: the complete bids (only
+    once the deadline has passed), and whether the opening hall has closed its record."""
+    facts = {"opening_record_complete": OpeningHall.objects.filter(lot=lot, state=HallState.ENDED).exists()}
+    if lot.project.bid_deadline and now >= lot.project.bid_deadline:
+        facts["complete_bids"] = complete_bid_count(lot)
     return facts

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trading import audit
+from trading.clock import local_text
 from trading.choices import LotState, Role
 from trading.errors import NotFound, PermissionDenied, RuleViolation
 from trading.models import Lot, Organization, Project
@@ -85,8 +86,7 @@ def _biddable_lot(lot_id: int, *, lock: bool = False) -> Lot:
 
 
 def _fmt(dt) -> str:
-    local = timezone.localtime(dt)
-    return local.strftime("%Y-%m-%d %H:%M:%S.") + f"{local.microsecond // 1000:03d}"
+    return local_text(dt, ms=True)
 
 
 # --- key custodians and the ceremony ---------------------------------------------------------
@@ -325,7 +325,7 @@ def receive_chunk(*, actor, file_id, offset: int, read, length: int, checksum: b
     candidate = _running_hash(sealed).copy()
     chunk_digest = hashlib.sha256()
     written = 0
-    with storage.locked_for_append(sealed.storage_name, offset) as fd:
+    with storage.locked_for_append(sealed.storage_name, offset) as fd, storage.flushing(fd) as flusher:
         head = b""
         while written < length:
             block = read(min(1024 * 1024, length - written))
@@ -338,6 +338,7 @@ def receive_chunk(*, actor, file_id, offset: int, read, length: int, checksum: b
             chunk_digest.update(block)
             candidate.update(block)
             os.write(fd, block)
+            flusher.wrote(len(block))
             written += len(block)
         if written != length:
             os.ftruncate(fd, offset)
@@ -346,7 +347,7 @@ def receive_chunk(*, actor, file_id, offset: int, read, length: int, checksum: b
         if checksum is not None and chunk_digest.digest() != checksum:
             os.ftruncate(fd, offset)
             raise ChecksumMismatch(_("The chunk's SHA-256 does not match what was sent: it was damaged on the way. Send it again."))
-        os.fsync(fd)
+        flusher.sync()
     return _commit_chunk(actor=actor, sealed=sealed, offset=offset, length=length, running=candidate)
 
 
@@ -568,7 +569,10 @@ def update_rules(*, actor, project: Project, **values) -> TenderRules:
     _require_center_staff(actor, project)
     if project.lots.exclude(state=LotState.DRAFT).exists():
         raise RuleViolation(_("The tender is published: its sealing rules cannot change."))
-    problems = check_items(values.get("declared_items", rules_for(project).declared_items))
+    from .opening_form import default_items
+
+    problems = check_items(values.get("declared_items") or rules_for(project).declared_items
+                           or default_items(project.category))
     if problems:
         raise RuleViolation("; ".join(problems))
     with transaction.atomic():

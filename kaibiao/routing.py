@@ -1,3 +1,9 @@
-"""WebSocket routes. The opening hall registers its consumer here."""
+"""WebSocket routes."""
 
-websocket_urlpatterns = []
+from django.urls import path
+
+from bidding.consumers import HallConsumer
+
+websocket_urlpatterns = [
+    path("ws/halls/<int:lot_id>/", HallConsumer.as_asgi()),
+]

@@ -59,8 +59,9 @@ class ProjectForm(forms.ModelForm):
             self.fields["center"].queryset = Center.objects.filter(pk=user.center_id)
         for item in law.ALL:
             field = self.fields[item.field]
-            limit = _("at most") if item.at_most else _("at least")
-            field.help_text = f"{item.citation}: {limit} {item.bound} ({item.meaning})"
+            text = (_("%(citation)s: at most %(bound)d (%(meaning)s)") if item.at_most
+                    else _("%(citation)s: at least %(bound)d (%(meaning)s)"))
+            field.help_text = text % {"citation": item.citation, "bound": item.bound, "meaning": item.meaning}
 
 
 class LotForm(forms.ModelForm):

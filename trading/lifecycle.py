@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import LotState as S
 from .choices import Role
+from .clock import local_text
 
 SYSTEM = "system"  # the platform's own clock-driven jobs
 
@@ -36,7 +37,7 @@ class Transition:
 
 def _server_time(moment) -> str:
     """An instant as people read it in a message: the server's zone (Beijing), not UTC."""
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else "—"
+    return local_text(moment)
 
 
 def _first_minute_from(moment) -> str:

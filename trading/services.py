@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit, law, lifecycle
+from .clock import local_text
 from .choices import Category, LotState, NoticeKind, Role
 from .errors import NotFound, RuleViolation
 from .models import Document, DocumentDownload, Lot, Notice, Organization, Project, User
@@ -248,7 +249,7 @@ def ensure_bidding_open(project: Project, now) -> None:
     if not bidding_open(project, now):
         raise RuleViolation(
             _("Bidding for this tender closed at %(deadline)s (server time).")
-            % {"deadline": timezone.localtime(project.bid_deadline).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]}
+            % {"deadline": local_text(project.bid_deadline, ms=True)}
             if project.bid_deadline and now >= project.bid_deadline
             else _("This tender is not open for bidding.")
         )

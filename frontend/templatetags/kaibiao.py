@@ -1,7 +1,8 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
-from django.utils import timezone
+
+from trading.clock import local_text
 
 register = template.Library()
 
@@ -18,13 +19,7 @@ def yuan(value):
 @register.filter
 def server_time(value, precision="s"):
     """A server timestamp in the platform's zone (Beijing), to the second or millisecond."""
-    if value is None:
-        return "—"
-    local = timezone.localtime(value)
-    text = local.strftime("%Y-%m-%d %H:%M:%S")
-    if precision == "ms":
-        text += f".{local.microsecond // 1000:03d}"
-    return text
+    return local_text(value, ms=precision == "ms")
 
 
 @register.filter

@@ -7,6 +7,8 @@ from decimal import Decimal
 from datetime import timedelta
 
 import pytest
+
+from trading.clock import local_text
 import time_machine
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -39,7 +41,7 @@ def refused(action) -> str:
 
 def too_early(what: str, tender) -> str:
     return (f"Nobody may {what} before the deadline "
-            f"({timezone.localtime(tender.deadline)}, server time).")
+            f"({local_text(tender.deadline, ms=True)}, server time).")
 
 
 def officials(tender) -> dict:

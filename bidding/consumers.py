@@ -1,0 +1,225 @@
+"""The opening hall over WebSockets: ws/halls/<lot_id>/?after=<seq>.
+
+A connection gets the hall's current state (a snapshot) and every event after the last one it
+saw, then live events, each exactly once and in order. The channel layer is only a doorbell
+(DESIGN.md §5): each server process keeps one subscription per hall, reads the new events from
+the database once, serializes each once, and writes it to its own open sockets. Messages from
+clients are commands; each goes to one service, which checks role, state and the server clock.
+"""
+
+import asyncio
+import json
+import logging
+from collections import defaultdict
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from trading.context import acting_from, ip_from_scope_or_meta
+from trading.errors import DomainError
+
+from . import hall as hall_services
+from .models import HallEvent, OpeningHall
+
+log = logging.getLogger(__name__)
+
+
+class HallHub:
+    """This process's fan-out: one layer subscription per hall with local sockets."""
+
+    def __init__(self):
+        self.members: dict[int, set] = defaultdict(set)
+        self.listeners: dict[int, asyncio.Task] = {}
+        self.pumping: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def join(self, hall_id: int, consumer) -> None:
+        self.members[hall_id].add(consumer)
+        if hall_id not in self.listeners or self.listeners[hall_id].done():
+            ready = asyncio.Event()
+            self.listeners[hall_id] = asyncio.create_task(self._listen(hall_id, ready))
+            await ready.wait()
+
+    def leave(self, hall_id: int, consumer) -> None:
+        self.members[hall_id].discard(consumer)
+        if not self.members[hall_id]:
+            task = self.listeners.pop(hall_id, None)
+            if task:
+                task.cancel()
+            self.members.pop(hall_id, None)
+
+    async def _listen(self, hall_id: int, ready: asyncio.Event) -> None:
+        layer = get_channel_layer()
+        channel = await layer.new_channel("hall-process.")
+        group = hall_services.GROUP.format(hall_id)
+        await layer.group_add(group, channel)
+        ready.set()
+        try:
+            while True:
+                await layer.receive(channel)
+                await self.pump(hall_id)
+        except asyncio.CancelledError:
+            pass
+        finally:
+            await layer.group_discard(group, channel)
+
+    async def pump(self, hall_id: int) -> None:
+        """Send every member what it has not seen: read once, serialize once per event."""
+        async with self.pumping[hall_id]:
+            members = list(self.members.get(hall_id, ()))
+            if not members:
+                return
+            after = min(m.last_sent for m in members)
+            events = await database_sync_to_async(_events_from)(hall_id, after)
+            for event, text in events:
+                for member in members:
+                    if event.seq > member.last_sent and member.viewer.sees(event):
+                        await member.deliver(event.seq, text)
+                    elif event.seq > member.last_sent:
+                        member.last_sent = event.seq  # not for this viewer: skip, keep the count
+
+
+def _events_from(hall_id: int, after: int):
+    events = list(HallEvent.objects.filter(hall_id=hall_id, seq__gt=after).order_by("seq"))
+    return [(e, json.dumps(hall_services.event_message(e), ensure_ascii=False)) for e in events]
+
+
+hub = HallHub()
+
+
+COMMANDS = {
+    # message type: (service, the message's fields it passes on)
+    "sign_in": (hall_services.sign_in, ("nonce",)),
+    "start_decryption": (hall_services.start_decryption, ()),
+    "hand_in_identity": (hall_services.hand_in_identity, ("identity",)),
+    "hand_in_share": (hall_services.hand_in_share, ("payload",)),
+    "apply_remedy": (hall_services.apply_remedy, ("opening_id",)),
+    "end_decryption": (hall_services.end_decryption, ()),
+    "read_record": (hall_services.read_record, ()),
+    "draw_k": (hall_services.draw_k, ()),
+    "confirm": (hall_services.confirm, ()),
+    "object": (hall_services.raise_objection, ("question",)),
+    "answer": (hall_services.answer_objection, ("objection_id", "answer")),
+    "end_opening": (hall_services.end_opening, ()),
+}
+
+
+class HallConsumer(AsyncWebsocketConsumer):
+    async def connect(self):
+        self.lot_id = self.scope["url_route"]["kwargs"]["lot_id"]
+        self.user = self.scope.get("user")
+        try:
+            self.hall, self.viewer, self.lot = await database_sync_to_async(self._load)()
+        except DomainError:
+            await self.close(code=4404)
+            return
+        self.last_sent = 0
+        self.send_lock = asyncio.Lock()
+        await self.accept()
+        after = _int(dict(_query(self.scope)).get("after"), 0)
+        await self.replay(after, with_snapshot=True)
+        await hub.join(self.hall.pk, self)
+        await hub.pump(self.hall.pk)  # anything appended between the replay and the subscription
+
+    def _load(self):
+        lot, viewer = hall_services.viewer_for(self.user, self.lot_id)
+        hall = hall_services.ensure_hall(lot)
+        return hall, viewer, lot
+
+    async def disconnect(self, code):
+        if hasattr(self, "hall"):
+            hub.leave(self.hall.pk, self)
+
+    async def deliver(self, seq: int, text: str):
+        async with self.send_lock:
+            if seq <= self.last_sent:
+                return
+            self.last_sent = seq
+            try:
+                await self.send(text_data=text)
+            except Exception:  # a socket closing under us: its disconnect will follow
+                log.debug("hall %s: send to a closing socket failed", self.hall.pk)
+
+    async def replay(self, after: int, *, with_snapshot: bool):
+        """Send the events after `after` (a client that saw a gap asks for them again: it
+        keeps them by number, so a resend is never shown twice), then go on live."""
+        snapshot, events = await database_sync_to_async(self._replay_data)(after)
+        async with self.send_lock:
+            if with_snapshot:
+                await self.send(text_data=json.dumps(snapshot, ensure_ascii=False))
+            for event in events:
+                await self.send(text_data=json.dumps(hall_services.event_message(event), ensure_ascii=False))
+            # Events this viewer may not see still advance its position.
+            self.last_sent = max(self.last_sent, snapshot["last_seq"])
+
+    def _replay_data(self, after: int):
+        hall = OpeningHall.objects.select_related("lot__project").get(pk=self.hall.pk)
+        hall_services.tick(hall.lot_id)
+        hall.refresh_from_db()
+        events = list(HallEvent.objects.filter(hall=hall, seq__gt=after, seq__lte=hall.last_seq).order_by("seq"))
+        return hall_services.snapshot(hall, self.viewer), [e for e in events if self.viewer.sees(e)]
+
+    async def receive(self, text_data=None, bytes_data=None):
+        try:
+            message = json.loads(text_data or "")
+            if not isinstance(message, dict):
+                raise ValueError
+        except ValueError:
+            await self._reply({"type": "error", "message": _("Messages are JSON objects.")})
+            return
+        ref = message.get("ref")
+        kind = message.get("type")
+        if kind == "resume":
+            await self.replay(_int(message.get("after"), 0), with_snapshot=False)
+            return
+        if kind == "snapshot":
+            await self.replay(self.last_sent, with_snapshot=True)
+            return
+        if kind not in COMMANDS:
+            await self._reply({"type": "error", "ref": ref, "message": _("Unknown command.")})
+            return
+        service, fields = COMMANDS[kind]
+        args = {field: message.get(field) for field in fields}
+        try:
+            await database_sync_to_async(self._run)(service, args)
+        except DomainError as err:
+            await self._reply({"type": "error", "ref": ref, "command": kind, "message": str(err.message)})
+            return
+        await self._reply({"type": "ok", "ref": ref, "command": kind})
+        await hub.pump(self.hall.pk)
+
+    def _run(self, service, args):
+        if self.user is None or not self.user.is_authenticated:
+            from trading.errors import PermissionDenied
+
+            raise PermissionDenied(_("Log in to take part; the public watches only."))
+        ip = ip_from_scope_or_meta((self.scope.get("client") or [None])[0], _header(self.scope, b"x-forwarded-for"),
+                                   settings.TRUSTED_PROXY_COUNT)
+        with acting_from(ip):
+            return service(actor=self.user, lot_id=self.lot.pk, **args)
+
+    async def _reply(self, message: dict):
+        async with self.send_lock:
+            await self.send(text_data=json.dumps(message, ensure_ascii=False))
+
+
+def _int(value, default: int) -> int:
+    try:
+        return max(0, int(value))
+    except (TypeError, ValueError):
+        return default
+
+
+def _query(scope):
+    from urllib.parse import parse_qsl
+
+    return parse_qsl(scope.get("query_string", b"").decode("latin-1"))
+
+
+def _header(scope, name: bytes):
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return None

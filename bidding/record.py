@@ -1,0 +1,81 @@
+"""The opening record as data (the hall's tables and events → the dict bidding.record_pdf
+renders). Everything comes from the server's rows; nothing from a client."""
+
+from trading.models import AuditEvent
+
+from . import draw
+from .models import Objection, OpeningHall, SignIn
+from .record_pdf import render_record_pdf
+
+CONFIRMATION = {"confirmed": "confirmed", "objected": "objected", "deemed": "deemed_accepted", "pending": "pending"}
+
+
+def _iso(dt):
+    return dt.isoformat() if dt else None
+
+
+def build_record(hall: OpeningHall) -> dict:
+    lot, project = hall.lot, hall.lot.project
+    from .services import rules_for
+
+    rules = rules_for(project)
+    bids = []
+    for opening in hall.openings.select_related("bid__organization").order_by("order"):
+        bid = opening.bid
+        receipt = bid.receipts.filter(action="submitted").order_by("-issued_at").first()
+        bids.append({
+            "bidder": bid.organization.name, "uscc": bid.organization.uscc, "version": bid.version,
+            "received_at": _iso(bid.completed_at), "receipt_id": str(receipt.pk) if receipt else None,
+            "files": [{"name": f.name, "kind": f.kind, "size": f.size, "sha256": f.sha256}
+                      for f in bid.files.order_by("-kind", "name")],
+            "outcome": opening.outcome or "revoked", "outcome_reason": opening.reason,
+            "form": opening.form, "flags": opening.flags, "above_ceiling": opening.above_ceiling,
+            "ceiling_reason": "", "confirmation": CONFIRMATION[opening.confirmation],
+            "confirmed_at": _iso(opening.confirmed_at),
+        })
+    random_coefficient = None
+    if hall.needs_k and hall.k_value:
+        rng = draw.make_range(hall.k_low, hall.k_high, hall.k_step)
+        contributions = [(s.organization.uscc, s.nonce) for s in SignIn.objects.filter(hall=hall).select_related("organization")]
+        random_coefficient = {**draw.published_inputs(bytes.fromhex(hall.k_seed), contributions,
+                                                      lot=f"{project.code}/{lot.number}", rng=rng),
+                              "drawn_at": _iso(hall.k_drawn_at)}
+    steps = [{"at": _iso(e.at), "actor": e.actor_name, "role": e.role, "action": e.action, "address": e.ip or ""}
+             for e in AuditEvent.objects.filter(object_type="bidding.openinghall", object_id=str(hall.pk)).order_by("seq")]
+    return {
+        "tender": {
+            "project_code": project.code, "project_name": project.name, "lot_number": lot.number, "lot_name": lot.name,
+            "trading_center": project.center.name, "tenderee": project.tenderee.name,
+            "agent": project.agent.name if project.agent else None, "budget": str(lot.budget),
+            "ceiling_price": str(lot.ceiling_price) if lot.ceiling_price is not None else None,
+            "bid_deadline": _iso(project.bid_deadline),
+        },
+        "opening": {"host": str(hall.host) if hall.host else None, "started_at": _iso(hall.decryption_started_at),
+                    "ended_at": _iso(hall.ended_at), "decryption_minutes": rules.decryption_minutes},
+        "declared_items": rules.declared_items,
+        "bids": bids,
+        "random_coefficient": random_coefficient,
+        "objections": [{"bidder": o.opening.bid.organization.name, "question": o.question, "asked_at": _iso(o.asked_at),
+                        "answer": o.answer, "answered_by": str(o.answered_by) if o.answered_by else None,
+                        "answered_at": _iso(o.answered_at)}
+                       for o in Objection.objects.filter(opening__hall=hall).select_related("opening__bid__organization")],
+        "steps": steps,
+        "custodians": [],
+        "digest_of_events": _events_digest(hall),
+    }
+
+
+def _events_digest(hall: OpeningHall) -> str:
+    """SHA-256 over the hall's numbered events in order: the record names the exact stream."""
+    import hashlib
+    import json
+
+    digest = hashlib.sha256()
+    for event in hall.events.order_by("seq"):
+        digest.update(json.dumps({"seq": event.seq, "kind": event.kind, "data": event.data}, sort_keys=True,
+                                 ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
+def render_record(record: dict) -> bytes:
+    return render_record_pdf(record)
