@@ -49,7 +49,7 @@ run: install var /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
 	@echo "Serving on http://$(HOST):$(PORT)/ (demo accounts: see README.md)"
 	@trap 'kill 0' EXIT INT TERM; \
 	$(BIN)/python manage.py db_worker --interval 1 & \
-	$(BIN)/daphne -b $(HOST) -p $(PORT) kaibiao.asgi:application
+	$(BIN)/python -m kaibiao.serve -b $(HOST) -p $(PORT) kaibiao.asgi:application
 
 demo: install var
 	$(BIN)/python manage.py migrate --noinput

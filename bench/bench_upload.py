@@ -235,8 +235,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-# Daphne as `make run` starts it, or (--daphne-buffer-kb) with another request_buffer_size: the
-# size of the body messages it hands the application, 8 KiB by default and not a CLI option.
+# Daphne as `make run` starts it (kaibiao.serve: 1 MiB body pieces), or (--daphne-buffer-kb) with
+# another request_buffer_size, the size of the body messages it hands the application.
 DAPHNE_WITH_BUFFER = """
 import sys
 import daphne.server
@@ -257,7 +257,7 @@ def start_daphne(env: dict, folder: Path, buffer_kb: int | None = None) -> tuple
     if buffer_kb:
         launcher = [sys.executable, "-c", DAPHNE_WITH_BUFFER.replace("BUFFER", str(buffer_kb * KiB))]
     else:
-        launcher = [str(Path(sys.executable).parent / "daphne")]
+        launcher = [sys.executable, "-m", "kaibiao.serve"]  # as `make run` starts it (1 MiB body pieces)
     with open(folder / "daphne.log", "wb") as log:
         proc = subprocess.Popen(launcher + serve, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60

@@ -98,6 +98,7 @@ DATABASES = {
 }
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(exist_ok=True)  # a fresh checkout has no var/ yet; SQLite will not create it
     # Several processes (Daphne, the task worker) share one file: wait on a lock, do not fail.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
@@ -222,4 +223,4 @@ WHITENOISE_AUTOREFRESH = DEBUG
 KAIBIAO_RECEIPT_KEY_FILE = env.path("KAIBIAO_RECEIPT_KEY_FILE", default=VAR_DIR / "receipt-signing-key.pem")
 # Where sealed bid files are stored while they stream in and until the archive.
 KAIBIAO_SEALED_ROOT = env.path("KAIBIAO_SEALED_ROOT", default=VAR_DIR / "sealed")
-KAIBIAO_UPLOAD_MAX_CHUNK = env.int("KAIBIAO_UPLOAD_MAX_CHUNK", default=64 * 1024 * 1024)
+KAIBIAO_UPLOAD_MAX_CHUNK = env.int("KAIBIAO_UPLOAD_MAX_CHUNK", default=32 * 1024 * 1024)
