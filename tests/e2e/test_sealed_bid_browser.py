@@ -93,7 +93,9 @@ class SealedBidInBrowserTests(ChannelsLiveServerTestCase):
             page.click("form[action$='/custodians/'] button[type=submit]")
             page.click("a[href$='/ceremony/']")
             page.click("#deal")
-            page.wait_for_selector("#ceremony-status:has-text('age1')", timeout=30000)
+            page.wait_for_function("document.getElementById('ceremony-status').textContent.length > 0", timeout=90000)
+            status = page.text_content("#ceremony-status")
+            assert "age1" in status, f"the ceremony page says: {status}"
             context.close()
             ceremony = self.project.key_ceremony
             ceremony.refresh_from_db()
