@@ -52,7 +52,10 @@ class HallHub:
 
     async def _listen(self, hall_id: int, ready: asyncio.Event) -> None:
         layer = get_channel_layer()
-        channel = await layer.new_channel("hall-process.")
+        # The layer's own prefix: channels_redis pops one list per process (the part of a
+        # channel's name before "!") for every local channel; with another prefix, this
+        # channel's list is never popped while a consumer's receive holds the layer's lock.
+        channel = await layer.new_channel()
         group = hall_services.GROUP.format(hall_id)
         await layer.group_add(group, channel)
         ready.set()
@@ -104,6 +107,15 @@ COMMANDS = {
     "answer": (hall_services.answer_objection, ("objection_id", "answer")),
     "end_opening": (hall_services.end_opening, ()),
 }
+# What each field must be, as JSON gives it: a service never sees another type.
+FIELDS = {"nonce": str, "identity": str, "payload": (str, dict), "opening_id": int, "objection_id": int,
+          "question": str, "answer": str}
+
+
+def _fits(value, kind) -> bool:
+    if isinstance(value, bool) or not isinstance(value, kind):
+        return False
+    return 0 < value < 2**63 if isinstance(value, int) else True  # a row id the database can hold
 
 
 class HallConsumer(AsyncWebsocketConsumer):
@@ -177,11 +189,16 @@ class HallConsumer(AsyncWebsocketConsumer):
         if kind == "snapshot":
             await self.replay(self.last_sent, with_snapshot=True)
             return
-        if kind not in COMMANDS:
+        if not isinstance(kind, str) or kind not in COMMANDS:
             await self._reply({"type": "error", "ref": ref, "message": _("Unknown command.")})
             return
         service, fields = COMMANDS[kind]
         args = {field: message.get(field) for field in fields}
+        wrong = [field for field, value in args.items() if not _fits(value, FIELDS[field])]
+        if wrong:
+            await self._reply({"type": "error", "ref": ref, "command": kind,
+                               "message": _("“%(field)s” is missing or not of the right type.") % {"field": wrong[0]}})
+            return
         try:
             await database_sync_to_async(self._run)(service, args)
         except DomainError as err:

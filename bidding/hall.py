@@ -25,7 +25,7 @@ from trading.services import transition_lot
 from . import draw, opening_keys, storage
 from .agefile import AgeError
 from .choices import BidState, Confirmation, HallState, OpeningOutcome, OpeningStatus
-from .models import Bid, BidOpening, CustodianShare, HallEvent, KeyCeremony, Objection, OpeningHall, SignIn
+from .models import Bid, BidOpening, BidSecurity, CustodianShare, HallEvent, KeyCeremony, Objection, OpeningHall, SignIn
 from .opening_form import check_form
 from .services import rules_for
 
@@ -85,7 +85,7 @@ def _append(hall: OpeningHall, kind: str, data: dict, *, actor, audience=None, a
     """Append one numbered event (the hall row must be locked by the caller) and audit it."""
     hall.last_seq += 1
     hall.save(update_fields=["last_seq"])
-    data = json.loads(json.dumps(data, default=str))
+    data = json.loads(json.dumps(data, default=_json_value))  # times as ISO 8601, like the snapshot
     event = HallEvent.objects.create(hall=hall, seq=hall.last_seq, kind=kind, data=data, at=timezone.now(),
                                      audience=audience)
     audit.record(actor=actor, action=f"hall.{kind}", obj=hall, project=hall.lot.project,
@@ -93,6 +93,10 @@ def _append(hall: OpeningHall, kind: str, data: dict, *, actor, audience=None, a
     seq, hall_id = event.seq, hall.pk
     transaction.on_commit(lambda: ring(hall_id, seq))
     return event
+
+
+def _json_value(value):
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def ring(hall_id: int, seq: int) -> None:
@@ -193,8 +197,10 @@ def on_bidding_closed(lot: Lot, *, complete_bids: int, now) -> None:
     hall = _locked(lot.pk)
     if hall.state != HallState.WAITING:
         return
-    bids = list(Bid.objects.filter(lot=lot, state=BidState.COMPLETE, completed_at__lt=lot.project.bid_deadline)
-                .select_related("organization").order_by("completed_at"))
+    bids = Bid.objects.filter(lot=lot, state=BidState.COMPLETE, completed_at__lt=lot.project.bid_deadline)
+    if rules_for(lot.project).require_bid_security:  # the bids selectors.complete_bid_count counts
+        bids = bids.filter(organization__in=BidSecurity.objects.filter(lot=lot).values("organization"))
+    bids = list(bids.select_related("organization").order_by("completed_at"))
     signed = set(SignIn.objects.filter(hall=hall).values_list("organization_id", flat=True))
     listing = [{"bidder": b.organization.name, "uscc": b.organization.uscc, "signed_in": b.organization_id in signed}
                for b in bids]
@@ -248,9 +254,15 @@ def sign_in(*, actor, lot_id, nonce: str, now=None) -> SignIn:
                                                     defaults={"user": actor, "nonce": nonce, "at": now})
         if not created:
             raise RuleViolation(_("Your organization has already signed in."))
-        before_deadline = now < hall.lot.project.bid_deadline
-        _append(hall, "signed_in", {"bidder": actor.organization.name, "at": now},
-                actor=actor, audience=actor.organization if before_deadline else None)
+        signed = {"bidder": actor.organization.name, "at": now}
+        if now < hall.lot.project.bid_deadline:
+            # Not a numbered event, not even a private one: its number alone would tell every
+            # viewer that someone signed in (招标投标法 第二十二条). Audited (a confidential
+            # action until the deadline); the bidder sees it in its snapshot; the deadline's
+            # bidding_closed event publishes who signed in.
+            audit.record(actor=actor, action="hall.signed_in", obj=hall, project=hall.lot.project, data=signed)
+        else:
+            _append(hall, "signed_in", signed, actor=actor)
     return row
 
 
@@ -329,11 +341,11 @@ def hand_in_identity(*, actor, lot_id, identity: str, now=None) -> BidOpening:
         if opening.status != OpeningStatus.WAITING:
             raise RuleViolation(_("Your bid is already %(status)s.") % {"status": OpeningStatus(opening.status).label})
         _set_status(hall, opening, OpeningStatus.DECRYPTING, actor=actor)
-    _decrypt_opening(opening.pk, key, opened_with="bidder", actor=actor)
+    _decrypt_opening(opening.pk, key, opened_with="bidder", actor=actor, now=now)
     return BidOpening.objects.get(pk=opening.pk)
 
 
-def _decrypt_opening(opening_id, identity, *, opened_with: str, actor, outcome=OpeningOutcome.DECRYPTED) -> None:
+def _decrypt_opening(opening_id, identity, *, opened_with: str, actor, now, outcome=OpeningOutcome.DECRYPTED) -> None:
     """Decrypt one bid: its small opening form first, so its row can be read at once, then
     its bid files. A bid whose sealing fails for a reason other than the bidder's key counts
     as withdrawn, with the reason (DOMAIN.md §5); the opening goes on for the others."""
@@ -342,7 +354,8 @@ def _decrypt_opening(opening_id, identity, *, opened_with: str, actor, outcome=O
     files = list(opening.bid.files.all())
     form_file = next(f for f in files if f.kind == "form")
     try:
-        opening_keys.decrypt_sealed_file(sealed=form_file, identity=identity, opened_with=opened_with, actor=actor)
+        opening_keys.decrypt_sealed_file(sealed=form_file, identity=identity, opened_with=opened_with, actor=actor,
+                                         now=now)
         form = opening_keys.read_opening_form(form_file)
     except (AgeError, ValueError, RuleViolation) as err:
         _fail(lot_id, opening, actor, err)
@@ -355,7 +368,8 @@ def _decrypt_opening(opening_id, identity, *, opened_with: str, actor, outcome=O
         _set_status(hall, opening, OpeningStatus.DECRYPTED, actor=actor, outcome=outcome)
     try:
         for sealed in (f for f in files if f.kind == "file"):
-            opening_keys.decrypt_sealed_file(sealed=sealed, identity=identity, opened_with=opened_with, actor=actor)
+            opening_keys.decrypt_sealed_file(sealed=sealed, identity=identity, opened_with=opened_with, actor=actor,
+                                             now=now)
     except (AgeError, ValueError, RuleViolation) as err:
         _fail(lot_id, opening, actor, err)
         return
@@ -397,7 +411,7 @@ def hand_in_share(*, actor, lot_id, payload, now=None) -> dict:
             with transaction.atomic():
                 locked = _locked(lot_id)
                 _set_status(locked, opening, OpeningStatus.DECRYPTING, actor=None)
-            _decrypt_opening(opening.pk, identity, opened_with="opening", actor=None)
+            _decrypt_opening(opening.pk, identity, opened_with="opening", actor=None, now=now)
     return result
 
 
@@ -410,6 +424,8 @@ def apply_remedy(*, actor, lot_id, opening_id, now=None) -> BidOpening:
         _require_host(actor, hall)
         if not rules_for(hall.lot.project).remedy_custodian_stanza:
             raise RuleViolation(_("This tender names no remedy for a bid that was not decrypted."))
+        if hall.state not in (HallState.DECRYPTING, HallState.READING):
+            raise RuleViolation(_("The remedy is applied after decryption has started and before the record is read."))
         opening = hall.openings.select_for_update().filter(pk=opening_id).first()
         if opening is None:
             raise NotFound(_("No such bid in this opening."))
@@ -420,7 +436,7 @@ def apply_remedy(*, actor, lot_id, opening_id, now=None) -> BidOpening:
             raise RuleViolation(_("The custodians have not yet handed in enough shares."))
         _set_status(hall, opening, OpeningStatus.DECRYPTING, actor=actor, outcome=OpeningOutcome.PENDING,
                     reason=_("remedy applied by the host"))
-    _decrypt_opening(opening.pk, identity, opened_with="opening", actor=actor, outcome=OpeningOutcome.REMEDIED)
+    _decrypt_opening(opening.pk, identity, opened_with="opening", actor=actor, now=now, outcome=OpeningOutcome.REMEDIED)
     return BidOpening.objects.get(pk=opening.pk)
 
 

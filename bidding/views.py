@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from trading import lifecycle
@@ -19,9 +20,11 @@ from trading.errors import DomainError, NotFound, PermissionDenied
 from trading.models import Lot, Project
 from trading.services import access_project, bidding_open
 
+from . import hall as hall_services
 from . import receipts, services
+from .choices import Confirmation, HallState, OpeningOutcome, OpeningStatus
 from .forms import BidSecurityForm, InviteCustodiansForm, ReceiptVerifyForm, TenderRulesForm
-from .models import BidSecurity, CustodianKey, CustodianShare, KeyCeremony
+from .models import BidSecurity, CustodianKey, CustodianShare, KeyCeremony, OpeningHall
 from .opening_form import default_items
 
 
@@ -292,3 +295,57 @@ def receipt_verify(request):
 
 def receipt_public_key(request):
     return HttpResponse(receipts.public_key_pem(receipts.platform_public_key()), content_type="application/x-pem-file")
+
+
+# --- the opening hall ------------------------------------------------------------------------
+
+
+def hall_page(request, lot_id):
+    """The opening hall: anyone may watch, the public included. The page is a shell; the hall
+    itself arrives over the WebSocket (bidding/consumers.py), where the server decides from
+    the session what this visitor may see and do."""
+    lot = _lot_or_404(lot_id)
+    project = lot.project
+    lifecycle.sync_clock(project, timezone.now())  # at or after the deadline, bidding closes now
+    rules = services.rules_for(project)
+    labels = {
+        "state": {c.value: str(c.label) for c in HallState},
+        "status": {c.value: str(c.label) for c in OpeningStatus},
+        "outcome": {c.value: str(c.label) for c in OpeningOutcome if c.value},
+        "confirmation": {c.value: str(c.label) for c in Confirmation},
+        "role": {"host": _("Opening host"), "supervisor": pgettext("role", "Supervisor"),
+                 "custodian": str(Role.CUSTODIAN.label), "bidder": str(Role.BIDDER.label), "public": _("Public viewer")},
+    }
+    items = [{"key": i["key"], "label": i.get("label", i["key"])}
+             for i in (rules.declared_items or default_items(project.category))]
+    organization = request.user.organization if getattr(request.user, "role", None) == Role.BIDDER else None
+    return render(request, "bidding/hall.html", {
+        "lot": lot, "project": project, "rules": rules, "organization": organization,
+        "labels_json": json.dumps(labels, ensure_ascii=False), "items_json": json.dumps(items, ensure_ascii=False),
+    })
+
+
+def hall_record(request, lot_id):
+    """The opening record (PDF), public once the opening has ended; its SHA-256 is the digest
+    the hall announced."""
+    lot = _lot_or_404(lot_id)
+    hall = OpeningHall.objects.filter(lot=lot, state=HallState.ENDED).first()
+    if hall is None or not hall.record_pdf:
+        raise Http404(_("The opening record is published once the opening has ended."))
+    response = HttpResponse(bytes(hall.record_pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="opening-record-{lot.project.code}-lot{lot.number}.pdf"'
+    return response
+
+
+@login_required
+def hall_share(request, lot_id):
+    """A key custodian's own encrypted share of the tender's opening key, to open in its
+    browser with its key file at the opening."""
+    try:
+        blob = hall_services.custodian_share_file(actor=request.user, lot_id=lot_id)
+    except DomainError as err:
+        return _json_error(err)
+    response = HttpResponse(blob, content_type="application/octet-stream")
+    response["Content-Disposition"] = 'attachment; filename="opening-share.age"'
+    response["Cache-Control"] = "no-store"
+    return response

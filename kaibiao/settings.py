@@ -117,8 +117,12 @@ AUTH_USER_MODEL = "trading.User"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
+    # redis-py 8 reads with a 5-second socket timeout by default, as long as channels_redis's
+    # blocking pop waits for a message (5 s): every idle receive would fail and drop its
+    # consumer's WebSocket (django/channels_redis#422). Read longer than the pop blocks.
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
+                    "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}]}}
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
@@ -224,3 +228,6 @@ KAIBIAO_RECEIPT_KEY_FILE = env.path("KAIBIAO_RECEIPT_KEY_FILE", default=VAR_DIR 
 # Where sealed bid files are stored while they stream in and until the archive.
 KAIBIAO_SEALED_ROOT = env.path("KAIBIAO_SEALED_ROOT", default=VAR_DIR / "sealed")
 KAIBIAO_UPLOAD_MAX_CHUNK = env.int("KAIBIAO_UPLOAD_MAX_CHUNK", default=32 * 1024 * 1024)
+# `manage.py load_demo` only: where it writes the demo custodians' key files (a demo shortcut:
+# a real custodian's key never leaves its browser).
+KAIBIAO_DEMO_KEYS_DIR = env.path("KAIBIAO_DEMO_KEYS_DIR", default=VAR_DIR / "demo-keys")

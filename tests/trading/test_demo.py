@@ -1,7 +1,9 @@
 """`manage.py load_demo`: the demo network loads through the services, once, and leaves an
-audit chain that verifies."""
+audit chain that verifies; its open tenders take sealed bids (custodian keys, a completed 3-of-5
+key ceremony, the demo's custodian key files)."""
 
 import io
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -10,10 +12,14 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from bidding.models import Bid
+from bidding import agefile, opening_keys, services
+from bidding.models import Bid, CustodianKey, KeyCeremony, SealedFile, TenderRules
+from bidding.opening_form import default_items
 from bidding.selectors import complete_bid_count
+from tests.bidding.conftest import FORM, SealedBid, client_for, stored_bytes, upload_bid
 from trading import uscc
 from trading.choices import Category, EvaluationMethod, LotState, NoticeKind, Role
+from trading.errors import RuleViolation
 from trading.management.commands.load_demo import DEMO_PASSWORD
 from trading.models import AuditChainHead, AuditEvent, Center, Document, Lot, Notice, Organization, Project, User
 from trading.rules import ProjectPolicy
@@ -24,6 +30,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _files_in_tmp(settings, tmp_path):
+    """The demo's key files, sealed files and the receipt key go to a temporary folder, never into var/."""
+    settings.KAIBIAO_DEMO_KEYS_DIR = tmp_path / "demo-keys"
+    settings.KAIBIAO_SEALED_ROOT = tmp_path / "sealed"
+    settings.KAIBIAO_RECEIPT_KEY_FILE = tmp_path / "keys" / "receipt-signing-key.pem"
 
 
 def load() -> str:
@@ -146,3 +160,135 @@ def test_the_portal_counts_down_to_the_open_tenders(client):
     for project in Project.objects.filter(lots__state=LotState.PUBLISHED).distinct():
         assert project.name in page
     assert page.count('class="countdown"') >= 2
+
+
+# --- sealed bids in the demo ------------------------------------------------------------------
+
+
+def open_projects():
+    return list(Project.objects.filter(lots__state=LotState.PUBLISHED).distinct().order_by("code"))
+
+
+def key_file(settings, username) -> str:
+    return (settings.KAIBIAO_DEMO_KEYS_DIR / f"{username}.txt").read_text(encoding="utf-8")
+
+
+def test_the_open_tenders_have_their_rules_and_a_completed_3_of_5_ceremony():
+    out = load()
+    assert "DEMO SHORTCUT" in out
+    custodians = set(User.objects.filter(role=Role.CUSTODIAN))
+    assert len(custodians) == 5
+    assert CustodianKey.objects.filter(user__in=custodians).count() == 5
+    projects = open_projects()
+    assert {p.code for p in projects} == {"NN2026-GC-0031", "GX2026-ZC-0107"}
+    for project in projects:
+        ceremony = KeyCeremony.objects.get(project=project)
+        assert ceremony.complete and (ceremony.k, ceremony.n) == (3, 5)
+        shares = list(ceremony.shares.select_related("custodian"))
+        assert len(shares) == 5 and {s.custodian for s in shares} == custodians
+        assert all(s.encrypted_share and s.sha256 for s in shares)
+        rules = TenderRules.objects.get(project=project)
+        assert rules.declared_items == default_items(project.category)
+        assert (rules.custodians_k, rules.custodians_n) == (3, 5)
+        # the rules were set, and the key dealt, before the tender was published
+        seq = {a: AuditEvent.objects.get(action=a, project=project).seq
+               for a in ("bid_rules.updated", "ceremony.completed", "project.published")}
+        assert seq["bid_rules.updated"] < seq["ceremony.completed"] < seq["project.published"]
+    k_range = TenderRules.objects.get(project__code="NN2026-GC-0031")
+    assert (k_range.k_low, k_range.k_high, k_range.k_step) == ("0.02", "0.05", "0.0005")
+    # Only the open tenders: the draft is left for staff to try the sealing pages on.
+    assert KeyCeremony.objects.count() == len(projects)
+    assert not KeyCeremony.objects.filter(project__code="LZ2026-ZC-0042").exists()
+    assert not Bid.objects.filter(lot__state=LotState.PUBLISHED).exists()  # no sealed bids made for newcomers
+
+
+def test_each_key_file_opens_its_custodians_share_and_three_rebuild_the_opening_key(settings):
+    load()
+    for project in open_projects():
+        ceremony = KeyCeremony.objects.get(project=project)
+        opened = []
+        for share in ceremony.shares.select_related("custodian__custodian_key").order_by("index"):
+            text = key_file(settings, share.custodian.username)
+            lines = [line for line in text.splitlines() if line]
+            assert lines[0].startswith("# 开标 Kaibiao") and "DEMO ONLY" in text
+            assert f"# public key: {share.custodian.custodian_key.recipient}" in lines
+            assert lines[-1].startswith("AGE-SECRET-KEY-1") and all(line.startswith("#") for line in lines[:-1])
+            payload = json.loads(agefile.decrypt_bytes(share.encrypted_share, identities=[text]))
+            assert payload == {**payload, "format": opening_keys.SHARE_FORMAT, "tender": project.code,
+                               "custodian": str(share.custodian_id), "threshold": 3, "shares": 5,
+                               "openingRecipient": ceremony.opening_recipient}
+            opened.append(opening_keys.parse_share(payload, project_code=project.code))
+            others = [s for s in ceremony.shares.all() if s.custodian_id != share.custodian_id]
+            with pytest.raises(agefile.AgeError):
+                agefile.decrypt_bytes(others[0].encrypted_share, identities=[text])
+        identity = opening_keys.combine_shares(opened[1:4], ceremony.opening_recipient)
+        assert str(identity.recipient) == ceremony.opening_recipient
+        with pytest.raises(RuleViolation):  # two shares are not enough
+            opening_keys.combine_shares(opened[:2], ceremony.opening_recipient)
+
+
+def test_a_second_run_leaves_the_key_files_alone(settings):
+    load()
+    before = {p.name: p.read_text() for p in settings.KAIBIAO_DEMO_KEYS_DIR.iterdir()}
+    assert sorted(before) == [f"custodian.0{i}.txt" for i in range(1, 6)]
+    out = load()
+    assert "nothing changed" in out and str(settings.KAIBIAO_DEMO_KEYS_DIR) in out
+    assert {p.name: p.read_text() for p in settings.KAIBIAO_DEMO_KEYS_DIR.iterdir()} == before
+
+
+def test_a_bidder_seals_and_uploads_a_bid_to_a_demo_lot(settings, tmp_path):
+    load()
+    user = User.objects.get(username="bidder.yongjiang")
+    lot = Lot.objects.get(project__code="NN2026-GC-0031", number=1)
+    client = client_for(user)
+    # From the portal's tender page to the lot's bid page.
+    tender_page = client.get(reverse("reporting:tender", args=[lot.project.pk])).content.decode()
+    assert reverse("bidding:bid_page", args=[lot.pk]) in tender_page
+    assert client.get(reverse("bidding:bid_page", args=[lot.pk])).status_code == 200
+    # The browser generates the bidder's key and registers its recipient.
+    identity = agefile.generate_identity()
+    answer = client.post(reverse("bidding:register_key", args=[lot.pk]),
+                         data=json.dumps({"recipient": str(identity.recipient)}), content_type="application/json")
+    assert answer.status_code == 200, answer.content
+    recipients = services.sealing_recipients(actor=user, lot=lot)
+    ceremony = KeyCeremony.objects.get(project=lot.project)
+    assert recipients == [ceremony.opening_recipient, str(identity.recipient)]
+    # It seals the opening form and a bid file, then uploads them.
+    plaintexts = {"opening-form.json.age": json.dumps(FORM, ensure_ascii=False).encode(),
+                  "技术标.pdf.age": b"%PDF-1.7 demo bid\n%%EOF"}
+    sealed = SealedBid(kinds={"opening-form.json.age": "form", "技术标.pdf.age": "file"}, plaintexts=plaintexts,
+                       ciphertexts={n: agefile.encrypt_bytes(d, recipients) for n, d in plaintexts.items()})
+    uploaded = upload_bid(client, lot, sealed)
+    assert uploaded.last.status_code == 200, uploaded.last.content
+    document = uploaded.document
+    assert document["receipt"]["project"] == "NN2026-GC-0031" and document["receipt"]["version"] == 1
+    bid = Bid.objects.get(pk=uploaded.bid_id)
+    assert bid.state == "complete" and bid.organization == user.organization
+    # The receipt verifies, as `manage.py verify_receipt receipt.json` checks it.
+    path = tmp_path / "receipt.json"
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    out = io.StringIO()
+    call_command("verify_receipt", str(path), stdout=out)
+    assert out.getvalue().startswith("valid: submitted NN2026-GC-0031 lot 1 version 1")
+    # At the opening three custodians' key files rebuild the key that opens it.
+    shares = [opening_keys.parse_share(agefile.decrypt_bytes(s.encrypted_share,
+                                                             identities=[key_file(settings, s.custodian.username)]),
+                                       project_code=lot.project.code)
+              for s in ceremony.shares.select_related("custodian").order_by("index")[:3]]
+    opening = opening_keys.combine_shares(shares, ceremony.opening_recipient)
+    form = SealedFile.objects.get(bid=bid, kind="form")
+    assert json.loads(agefile.decrypt_bytes(stored_bytes(form), identities=[opening])) == FORM
+
+
+def test_staff_reach_the_sealing_page_from_the_project_page():
+    load()
+    staff = User.objects.get(username="staff.nanning")
+    project = Project.objects.get(code="NN2026-GC-0031")
+    client = client_for(staff)
+    page = client.get(reverse("trading:project", args=[project.pk])).content.decode()
+    assert reverse("bidding:sealing_setup", args=[project.pk]) in page
+    sealing = client.get(reverse("bidding:sealing_setup", args=[project.pk])).content.decode()
+    assert KeyCeremony.objects.get(project=project).opening_recipient in sealing
+    other = Project.objects.get(code="GX2026-ZC-0107")  # another center's tender: no link
+    assert reverse("bidding:sealing_setup", args=[other.pk]) not in client.get(
+        reverse("trading:project", args=[other.pk])).content.decode()

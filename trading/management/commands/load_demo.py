@@ -7,6 +7,12 @@ or more in each category. Everything that the services can do is done through th
 audit trail is the real one and `manage.py verify_audit` passes. The audit events themselves
 carry the real time of loading: the chain is never back-dated.
 
+The open tenders can take sealed bids: the five key custodians have registered keys, and each
+open tender had its sealing rules set and its 3-of-5 key ceremony dealt while still a draft
+(bidding/demo.py, the bidding floor's part of the demo). DEMO SHORTCUT: the custodians' key
+files, which in use never leave their browsers, are written to KAIBIAO_DEMO_KEYS_DIR
+(var/demo-keys/) so the walk-through can act as a custodian at the opening.
+
 Idempotent: the province center's code is the marker; a second run changes nothing and says so.
 All names, codes and figures are fictional. Every account has the password DEMO_PASSWORD.
 """
@@ -15,8 +21,11 @@ import io
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
+from importlib import import_module
+from pathlib import Path
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -232,6 +241,15 @@ TIMELINE = {
 }
 OPEN_TIMELINE = {"NN2026-GC-0031": (-2, 27), "GX2026-ZC-0107": (-1, 26)}
 
+# Sealed bids for the open tenders: how many of the five custodians open, and the published
+# range of the random coefficient K (low, high, step) where the opening draws one.
+CUSTODIANS_NEEDED = 3
+K_RANGES = {"NN2026-GC-0031": ("0.02", "0.05", "0.0005")}
+DEMO_SHORTCUT = (
+    "DEMO SHORTCUT ONLY: these key files stand for what each custodian keeps in its own browser; "
+    "in real use a custodian's key never leaves it and nobody else holds a copy."
+)
+
 NOTICE_TITLES = {
     W: ("招标公告", "招标文件"),
     G: ("公开招标公告", "招标文件"),
@@ -359,6 +377,10 @@ class Demo:
         self.centers: dict[str, Center] = {}
         self.orgs: dict[str, Organization] = {}
         self.users: dict[str, User] = {}
+        # The bidding floor's part of the demo, reached at run time as the Bid table is below:
+        # the ground floor does not import a higher one.
+        self.sealing = import_module("bidding.demo")
+        self.custodians = []  # bidding.demo.DemoCustodian: each user with its key file
 
     def at(self, days: int, hour: int, minute: int = 0):
         return timezone.make_aware(datetime.combine(self.today + timedelta(days=days), time(hour, minute)))
@@ -395,6 +417,9 @@ class Demo:
             hashed = hashed or make_password(DEMO_PASSWORD)
             user.password = hashed
             self.users[username] = _saved(user)
+        # Each custodian registers its key, as on its /custodian/ page.
+        self.custodians = self.sealing.register_custodian_keys(
+            [self.users[username] for username, role, _w, _n in ACCOUNTS if role == Role.CUSTODIAN])
 
     # projects
 
@@ -432,6 +457,10 @@ class Demo:
             ])
         if publish_day is None:
             return project  # a draft: registered, documents uploaded, waiting for the center's staff
+        if spec.stage == LotState.PUBLISHED:
+            # While still a draft: sealing rules, custodians invited, the opening key dealt.
+            self.sealing.prepare_open_tender(staff=staff, project=project, custodians=self.custodians,
+                                             k=CUSTODIANS_NEEDED, k_range=K_RANGES.get(spec.code))
         services.publish_project(
             actor=staff, project=project, bid_deadline=deadline, now=self.at(publish_day, 10),
             notice_title=f"{spec.name}{notice_title}", notice_body="\n".join(p.lstrip("# ") for p in paragraphs),
@@ -534,6 +563,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if Center.objects.filter(code=MARKER).exists():
             self.stdout.write(f"Demo data already loaded (center “{MARKER}” exists): nothing changed.")
+            self.print_key_files()
             self.print_accounts()
             return
         try:
@@ -541,8 +571,12 @@ class Command(BaseCommand):
                 demo = Demo(timezone.now())
                 demo.load_parties()
                 demo.load_projects()
+                # Last, inside the transaction: if the files cannot be written, nothing is saved.
+                key_files = demo.sealing.write_key_files(demo.custodians)
         except (DomainError, ValidationError, IntegrityError) as err:
             raise CommandError(f"The demo could not be loaded, nothing was saved: {err}") from err
+        except OSError as err:
+            raise CommandError(f"The demo's key files could not be written, nothing was saved: {err}") from err
         projects = Project.objects.filter(center__code__in=[c[0] for c in CENTERS])
         self.stdout.write(self.style.SUCCESS(
             f"Demo loaded: {len(CENTERS)} centers, {len(TENDEREES) + len(AGENTS) + len(BIDDERS)} organizations, "
@@ -551,7 +585,31 @@ class Command(BaseCommand):
         for project in projects.order_by("code"):
             states = ", ".join(str(LotState(lot.state).label) for lot in project.lots.order_by("number"))
             self.stdout.write(f"  {project.code}  {Category(project.category).label:<10}  [{states}]  {project.name}")
+        open_codes = sorted(spec.code for spec in PROJECTS if spec.stage == LotState.PUBLISHED)
+        self.stdout.write(
+            f"\nSealed bids: {', '.join(open_codes)} take sealed bids (key ceremony done, "
+            f"{CUSTODIANS_NEEDED} of {len(demo.custodians)} custodians open; K range on {', '.join(K_RANGES)})."
+        )
+        self.stdout.write(f"Custodian key files: {', '.join(str(path) for path in key_files)}")
+        self.stdout.write(self.style.WARNING(DEMO_SHORTCUT))
         self.print_accounts()
+
+    def print_key_files(self):
+        CustodianKey = apps.get_model("bidding", "CustodianKey")  # a higher floor's table, not imported
+        usernames = [username for username, role, _w, _n in ACCOUNTS if role == Role.CUSTODIAN]
+        if not CustodianKey.objects.filter(user__username__in=usernames).exists():
+            self.stdout.write(self.style.WARNING(
+                "This demo was loaded before it had custodian keys and key ceremonies, so its open tenders "
+                "cannot take sealed bids: start a fresh demo with `rm -rf var && make run`."))
+            return
+        folder = Path(settings.KAIBIAO_DEMO_KEYS_DIR)
+        missing = [name for name in usernames if not (folder / f"{name}.txt").exists()]
+        if missing:
+            self.stdout.write(self.style.WARNING(
+                f"Custodian key files missing from {folder}: {', '.join(missing)}. They cannot be made again "
+                "(only their public keys are stored): start a fresh demo with `rm -rf var && make run`."))
+        else:
+            self.stdout.write(f"Custodian key files in {folder}. {DEMO_SHORTCUT}")
 
     def print_accounts(self):
         users = {u.username: u for u in User.objects.filter(username__in=[a[0] for a in ACCOUNTS])
