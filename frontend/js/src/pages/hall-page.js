@@ -1,0 +1,456 @@
+// The opening hall page, for every role: one WebSocket (ws/halls/<lot>/?after=<seq>), the
+// hall as the server drives it, and the controls the server says this visitor has. Events are
+// numbered: the page keeps the last it saw, ignores repeats, asks {"type": "resume"} when it
+// sees a gap, and reconnects with ?after=<last> after a drop. The server checks every command;
+// its refusals are shown as they come.
+import { openShare } from "../ceremony.js";
+import { loadKeyFile } from "../keys.js";
+import { toHex } from "../bytes.js";
+import { download, say } from "./common.js";
+import { applySnapshot, countdownTarget, emptyHall, receiveEvent, serverNow } from "./hall-state.js";
+
+const $ = (id) => document.getElementById(id);
+
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === "class") el.className = v;
+    else if (k.includes("-")) el.setAttribute(k, v);
+    else el[k] = v;
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined) el.append(c instanceof Node ? c : String(c));
+  return el;
+}
+
+const timeFormat = new Intl.DateTimeFormat("zh-CN", {
+  timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit",
+  hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false,
+});
+function when(iso) {
+  const t = typeof iso === "number" ? iso : Date.parse(iso);
+  return Number.isNaN(t) || iso === null ? "—" : timeFormat.format(new Date(t)).replace(/\//g, "-");
+}
+const pad = (n) => String(n).padStart(2, "0");
+
+// A value of the opening form exactly as sealed: strings as they are, anything else as JSON.
+function asSealed(value) {
+  if (value === undefined) return "";
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+const KEY_FILE_ERRORS = {
+  "passphrase-required": "该密钥文件设有口令，请输入口令 / this key file needs its passphrase",
+  "wrong-passphrase": "口令错误 / wrong passphrase",
+  "invalid-key-file": "不是有效的密钥文件 / not a valid key file",
+};
+
+function describe(ev, labels) {
+  const d = ev.data ?? {};
+  const status = (s) => labels.status[s] ?? s;
+  switch (ev.kind) {
+    case "hall_opened": return `开标大厅开放，开标时间 ${when(d.deadline)} / hall opened`;
+    case "lot_failed": return `有效投标不足 ${d.min_bids} 家（${d.complete_bids} 家），不予开标 ${d.citation ?? ""} / not opened: too few bids`;
+    case "bidding_closed": return `投标截止：${d.complete_bids} 份有效投标 / bidding closed`;
+    case "signed_in": return `${d.bidder} 签到 / signed in`;
+    case "decryption_started": return `主持人 ${d.host ?? ""} 开始解密，解密截止 ${when(d.deadline)} / decryption started`;
+    case "bid_status": return `${d.bidder}：${status(d.status)}${d.outcome ? "（" + (labels.outcome[d.outcome] ?? d.outcome) + "）" : ""}${d.reason ? " " + d.reason : ""}`;
+    case "files_decrypted": return `${d.bidder}：投标文件已解密（${d.files} 个）/ bid files decrypted`;
+    case "share_handed_in": return `密钥保管人 ${d.custodian} 提交份额（${d.count}/${d.k}）/ share handed in`;
+    case "opening_key_rebuilt": return "开标密钥已由份额恢复 / opening key rebuilt";
+    case "decryption_ended": return `解密结束，成功解密 ${d.decrypted} 份 / decryption ended`;
+    case "row_read": return `唱标：${d.bidder} ${d.form && typeof d.form === "object" && "price" in d.form ? asSealed(d.form.price) : ""}`;
+    case "confirmation_open": return `开标记录确认开始，截止 ${when(d.deadline)} / confirmation open`;
+    case "k_drawn": return `抽取随机系数 K = ${d.k} / K drawn`;
+    case "confirmed": return `${d.bidder} 确认开标记录 / confirmed`;
+    case "objection_raised": return `${d.bidder} 提出异议：${d.question}`;
+    case "objection_answered": return `答复 ${d.bidder} 的异议：${d.answer}`;
+    case "deemed_accepted": return `${d.bidder} 未在时限内确认，视为认可 / deemed accepted`;
+    case "opening_ended": return `开标结束，开标记录 SHA-256 ${d.record_sha256} / opening ended`;
+    default: return ev.kind;
+  }
+}
+
+function main(app) {
+  const labels = JSON.parse(app.dataset.labels);
+  const items = JSON.parse(app.dataset.items);
+  const myOrganization = app.dataset.organization || "";
+  const hall = emptyHall();
+  let ws = null;
+  let retries = 0;
+  let refs = 0;
+  const pending = new Map(); // ref -> what the command was, for its answer
+  let renderQueued = false;
+
+  // --- the connection -----------------------------------------------------------------------
+
+  function connection(key, extra = "") {
+    const el = $("hall-connection");
+    el.textContent = `${el.dataset[key] ?? key}${extra}`;
+    el.dataset.state = key;
+  }
+
+  function connect() {
+    connection("connecting");
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    ws = new WebSocket(`${scheme}://${location.host}${app.dataset.wsPath}?after=${hall.lastSeq}`);
+    ws.addEventListener("open", () => {
+      retries = 0;
+      connection("open");
+    });
+    ws.addEventListener("message", (e) => {
+      let message;
+      try {
+        message = JSON.parse(e.data);
+      } catch {
+        return;
+      }
+      onMessage(message);
+    });
+    ws.addEventListener("close", (e) => {
+      for (const [, what] of pending) showError(`${what}：连接中断，结果以大厅记录为准 / connection lost`);
+      pending.clear();
+      if (e.code === 4404) {
+        connection("gone");
+        return;
+      }
+      const wait = Math.min(30_000, 1000 * 2 ** retries) * (0.75 + Math.random() / 2);
+      retries = Math.min(retries + 1, 5);
+      connection("retry", ` ${Math.ceil(wait / 1000)} s`);
+      setTimeout(connect, wait);
+    });
+  }
+
+  function send(message, what) {
+    if (!ws || ws.readyState !== WebSocket.OPEN) {
+      showError("未连接到开标大厅，请稍候重试 / not connected, try again shortly");
+      return false;
+    }
+    const ref = String(++refs);
+    pending.set(ref, what);
+    ws.send(JSON.stringify({ ...message, ref }));
+    say($("hall-message"), `${what}… / sent`);
+    return true;
+  }
+
+  function onMessage(m) {
+    if (m.type === "snapshot") {
+      applySnapshot(hall, m);
+    } else if (m.type === "event") {
+      const { applied, gapAfter } = receiveEvent(hall, m);
+      if (!applied) return;
+      if (gapAfter !== null && ws?.readyState === WebSocket.OPEN) {
+        ws.send(JSON.stringify({ type: "resume", after: gapAfter }));
+      }
+    } else if (m.type === "ok") {
+      const what = pending.get(m.ref) ?? m.command;
+      pending.delete(m.ref);
+      $("hall-error").hidden = true;
+      say($("hall-message"), `${what}：完成 / done`);
+      // Before the deadline a sign-in is no event (even its number would tell); the bidder
+      // sees its own in a fresh snapshot.
+      if (m.command === "sign_in") ws.send(JSON.stringify({ type: "snapshot" }));
+      return;
+    } else if (m.type === "error") {
+      const what = pending.get(m.ref) ?? m.command ?? "";
+      pending.delete(m.ref);
+      showError(what ? `${what}：${m.message}` : m.message);
+      return;
+    }
+    queueRender();
+  }
+
+  function showError(text) {
+    const el = $("hall-error");
+    el.textContent = text;
+    el.hidden = false;
+    say($("hall-message"), "");
+  }
+
+  // --- the controls -------------------------------------------------------------------------
+
+  const on = (id, fn) => $(id)?.addEventListener("click", () => fn().catch((err) => showError(err.message)));
+
+  on("sign-in", async () => {
+    const nonce = toHex(crypto.getRandomValues(new Uint8Array(32)));
+    send({ type: "sign_in", nonce }, "签到 / sign in");
+  });
+
+  on("hand-in-identity", async () => {
+    const file = $("bidder-key-file").files[0];
+    if (!file) return showError("请选择本项目的密钥文件 / choose your key file for this tender");
+    // The server's state, not this machine's clock, says that the deadline has passed.
+    if (hall.state !== "decrypting") {
+      return showError("解密尚未开始：密钥只在开标解密时发送 / the key is sent only once decryption has started");
+    }
+    const passphrase = $("bidder-key-passphrase").value || undefined;
+    say($("hall-message"), "正在读取密钥文件… / reading the key file…");
+    let key;
+    try {
+      key = await loadKeyFile(file, { passphrase });
+    } catch (err) {
+      return showError(KEY_FILE_ERRORS[err.code] ?? err.message);
+    }
+    if (key.meta.tender && key.meta.tender !== app.dataset.project) {
+      return showError(`这个密钥文件属于招标项目 ${key.meta.tender}，不是本项目 / this key file is for another tender`);
+    }
+    $("bidder-key-passphrase").value = "";
+    send({ type: "hand_in_identity", identity: key.identity }, "提交密钥解密 / hand in the key");
+  });
+
+  on("confirm-record", async () => send({ type: "confirm" }, "确认开标记录 / confirm"));
+
+  on("raise-objection", async () => {
+    const question = $("objection-text").value.trim();
+    if (!question) return showError("请填写异议内容 / write the objection");
+    if (send({ type: "object", question }, "提出异议 / objection")) $("objection-text").value = "";
+  });
+
+  on("hand-in-share", async () => {
+    const file = $("custodian-key-file").files[0];
+    if (!file) return showError("请选择您的保管人密钥文件 / choose your custodian key file");
+    const passphrase = $("custodian-key-passphrase").value || undefined;
+    let key;
+    try {
+      key = await loadKeyFile(file, { passphrase });
+    } catch (err) {
+      return showError(KEY_FILE_ERRORS[err.code] ?? err.message);
+    }
+    const response = await fetch(app.dataset.shareUrl, { credentials: "same-origin" });
+    if (!response.ok) {
+      let message = `HTTP ${response.status}`;
+      try {
+        message = (await response.json()).error || message;
+      } catch { /* not JSON */ }
+      return showError(`取得份额失败 / cannot fetch the share: ${message}`);
+    }
+    let opened;
+    try {
+      opened = await openShare(new Uint8Array(await response.arrayBuffer()), key.identity);
+    } catch (err) {
+      return showError(`无法用此密钥打开份额 / this key does not open the share: ${err.message}`);
+    }
+    const payload = JSON.stringify({ ...opened, share: toHex(opened.share) });
+    opened.share.fill(0);
+    $("custodian-key-passphrase").value = "";
+    send({ type: "hand_in_share", payload }, "提交密钥份额 / hand in the share");
+  });
+
+  const hostCommands = {
+    "start-decryption": ["start_decryption", "开始解密 / start decryption"],
+    "end-decryption": ["end_decryption", "结束解密 / end decryption"],
+    "read-record": ["read_record", "唱标 / read the record"],
+    "draw-k": ["draw_k", "抽取 K / draw K"],
+    "end-opening": ["end_opening", "结束开标 / end the opening"],
+  };
+  for (const [id, [type, what]] of Object.entries(hostCommands)) on(id, async () => send({ type }, what));
+
+  $("k-download").addEventListener("click", () => {
+    if (hall.kInputs) download(new TextEncoder().encode(JSON.stringify(hall.kInputs, null, 1)), "inputs.json", "application/json");
+  });
+
+  // --- the view -----------------------------------------------------------------------------
+
+  function queueRender() {
+    if (renderQueued) return;
+    renderQueued = true;
+    queueMicrotask(() => {
+      renderQueued = false;
+      render();
+    });
+  }
+
+  function render() {
+    const state = $("hall-state");
+    state.textContent = labels.state[hall.state] ?? "…";
+    state.className = `state state-${hall.state}`;
+    state.dataset.state = hall.state ?? "";
+    $("hall-role").textContent = labels.role[hall.role] ?? hall.role;
+    $("hall-role").dataset.role = hall.role;
+    renderControls();
+    renderBidders();
+    renderBids();
+    renderDigests();
+    renderRecord();
+    renderK();
+    renderObjections();
+    renderEnd();
+    renderLog();
+    tick();
+  }
+
+  function renderControls() {
+    const s = hall.state;
+    for (const role of ["bidder", "custodian", "host"]) $(`controls-${role}`).hidden = hall.role !== role;
+    const enable = (id, yes) => { $(id).disabled = !yes; };
+    const signedIn = myOrganization && hall.signIns.has(myOrganization);
+    enable("sign-in", (s === "waiting" || s === "closed") && !signedIn);
+    $("sign-in-status").textContent = signedIn ? `已签到 ${when(hall.signIns.get(myOrganization))} / signed in` : "";
+    enable("hand-in-identity", s === "decrypting");
+    enable("confirm-record", s === "confirming");
+    enable("raise-objection", s === "confirming");
+    enable("hand-in-share", ["decrypting", "reading", "confirming"].includes(s));
+    enable("start-decryption", s === "closed");
+    enable("end-decryption", s === "decrypting");
+    enable("read-record", s === "reading");
+    enable("draw-k", !!hall.k?.commitment && !hall.k?.k && ["decrypting", "reading", "confirming"].includes(s));
+    enable("end-opening", s === "confirming");
+    $("hall-failed").hidden = !hall.failed;
+    if (hall.failed) $("hall-failed").textContent = describe({ kind: "lot_failed", data: hall.failed }, labels);
+  }
+
+  function renderBidders() {
+    const body = $("bidders-body");
+    const rows = [];
+    const listed = new Set();
+    for (const b of hall.bidders ?? []) {
+      listed.add(b.bidder);
+      const at = hall.signIns.get(b.bidder);
+      rows.push(h("tr", { "data-bidder": b.bidder }, h("td", {}, b.bidder), h("td", {}, b.uscc ?? ""), h("td", {}, at ? when(at) : b.signed_in ? "已签到 / signed in" : "未签到 / not signed in")));
+    }
+    for (const [bidder, at] of hall.signIns) {
+      if (!listed.has(bidder)) rows.push(h("tr", { "data-bidder": bidder }, h("td", {}, bidder), h("td", {}, ""), h("td", {}, when(at))));
+    }
+    body.replaceChildren(...rows);
+    $("bidders-note").hidden = hall.bidders !== null;
+  }
+
+  function sortedBids() {
+    return [...hall.bids.values()].sort((a, b) => (a.order ?? 1e9) - (b.order ?? 1e9) || a.id - b.id);
+  }
+
+  function renderBids() {
+    const body = $("bids-body");
+    body.replaceChildren(...sortedBids().map((b) => {
+      const remedy = hall.role === "host" && (b.outcome === "revoked" || b.outcome === "withdrawn")
+        ? h("button", { type: "button", class: "secondary", onclick: () => send({ type: "apply_remedy", opening_id: b.id }, "补救解密 / remedy") }, body.dataset.remedy)
+        : null;
+      return h("tr", { "data-bidder": b.bidder, "data-status": b.status, "data-outcome": b.outcome },
+        h("td", {}, b.order ?? ""), h("td", {}, b.bidder),
+        h("td", { class: `status status-${b.status}` }, labels.status[b.status] ?? b.status),
+        h("td", { class: "outcome" }, labels.outcome[b.outcome] ?? "—", remedy ? " " : "", remedy),
+        h("td", {}, b.reason ?? ""), h("td", {}, b.files !== undefined ? `${b.files} ✓` : ""));
+    }));
+    const shares = $("shares-status");
+    shares.textContent = hall.shares ? `密钥份额 / shares: ${hall.shares.count}/${hall.shares.k}${hall.keyRebuilt ? "，开标密钥已恢复 / opening key rebuilt" : ""}` : "";
+  }
+
+  function renderDigests() {
+    const rows = [];
+    for (const d of hall.digests) {
+      for (const f of d.files ?? []) {
+        rows.push(h("tr", { "data-bidder": d.bidder, class: f.match ? "" : "mismatch" },
+          h("td", {}, d.bidder), h("td", {}, f.name), h("td", { class: "num" }, f.size),
+          h("td", {}, h("code", { class: "digest receipt-sha256" }, f.receipt_sha256)),
+          h("td", {}, h("code", { class: "digest stored-sha256" }, f.stored_sha256)),
+          h("td", { class: f.match ? "match" : "errors" }, f.match ? "一致 ✓" : "不一致 ✗")));
+      }
+    }
+    $("digests-body").replaceChildren(...rows);
+  }
+
+  function renderRecord() {
+    const body = $("record-body");
+    const read = sortedBids().filter((b) => b.read);
+    const extraKeys = new Set();
+    for (const b of read) {
+      if (b.form && typeof b.form === "object") for (const k of Object.keys(b.form)) if (!items.some((i) => i.key === k)) extraKeys.add(k);
+    }
+    const columns = [...items, ...[...extraKeys].map((key) => ({ key, label: key }))];
+    $("record-head").replaceChildren(h("th", {}, "#"), h("th", {}, body.dataset.bidder), ...columns.map((c) => h("th", {}, c.label)),
+      h("th", {}, body.dataset.flags), h("th", {}, body.dataset.confirmation));
+    body.replaceChildren(...read.map((b) => {
+      const decrypted = b.form && typeof b.form === "object";
+      const cells = columns.map((c) => h("td", { class: `item item-${c.key}`, "data-key": c.key }, decrypted ? asSealed(b.form[c.key]) : ""));
+      const notes = [];
+      if (!decrypted) notes.push(h("div", { class: "errors" }, labels.outcome[b.outcome] ?? labels.status[b.status] ?? "", b.reason ? `：${b.reason}` : ""));
+      if (b.aboveCeiling) notes.push(h("div", { class: "errors above-ceiling" }, `⚠ ${b.ceilingReason || "超过最高投标限价 / above the ceiling price"}`));
+      for (const f of b.flags ?? []) notes.push(h("div", { class: "flag" }, `⚑ ${f}`));
+      return h("tr", { "data-bidder": b.bidder, class: b.aboveCeiling ? "above-ceiling-row" : "" },
+        h("td", {}, b.order ?? ""), h("td", {}, b.bidder), ...cells, h("td", { class: "flags" }, ...notes),
+        h("td", { class: `confirmation confirmation-${b.confirmation}` }, labels.confirmation[b.confirmation] ?? b.confirmation));
+    }));
+  }
+
+  function renderK() {
+    const k = hall.k;
+    $("k-none").hidden = !!k?.commitment;
+    $("k-facts").hidden = !k?.commitment;
+    if (!k?.commitment) return;
+    $("k-range").textContent = `${k.low} – ${k.high}，步长 / step ${k.step}`;
+    $("k-commitment").textContent = k.commitment;
+    $("k-seed").textContent = k.seed ?? "—";
+    $("k-value").textContent = k.k ?? "—";
+    $("k-inputs-box").hidden = !hall.kInputs;
+    if (hall.kInputs) $("k-inputs").textContent = JSON.stringify(hall.kInputs, null, 1);
+  }
+
+  // Keyed, so that an answer being typed survives the next event.
+  const objectionItems = new Map();
+  function renderObjections() {
+    const list = $("objections");
+    const all = [...hall.objections.values()].sort((a, b) => Date.parse(a.asked_at) - Date.parse(b.asked_at) || a.id - b.id);
+    for (const o of all) {
+      let li = objectionItems.get(o.id);
+      const key = `${o.answer}|${hall.role}|${hall.state}`;
+      if (li && li.dataset.key === key) continue;
+      const fresh = h("li", { "data-objection": o.id, "data-bidder": o.bidder },
+        h("div", {}, h("strong", {}, o.bidder), ` · ${when(o.asked_at)}：`, h("span", { class: "question" }, o.question)),
+        o.answer ? h("div", { class: "answer" }, `${list.dataset.answer}（${when(o.answered_at)}）：`, h("span", { class: "answer-text" }, o.answer)) : null);
+      if (!o.answer && hall.role === "host") {
+        const area = h("textarea", { rows: 2, class: "answer-input", "aria-label": list.dataset.answer });
+        const old = li?.querySelector("textarea");
+        if (old) area.value = old.value;
+        const button = h("button", { type: "button", class: "answer-send", onclick: () => {
+          const answer = area.value.trim();
+          if (!answer) return showError("请填写答复 / write the answer");
+          send({ type: "answer", objection_id: o.id, answer }, "答复异议 / answer");
+        } }, list.dataset.send);
+        fresh.append(h("div", { class: "answer-form" }, area, button));
+      }
+      fresh.dataset.key = key;
+      if (li) li.replaceWith(fresh);
+      else list.append(fresh);
+      objectionItems.set(o.id, fresh);
+    }
+    list.querySelector(".empty")?.remove();
+    if (!all.length) list.append(h("li", { class: "empty muted" }, list.dataset.empty));
+  }
+
+  function renderEnd() {
+    $("record-sha256").textContent = hall.recordSha256 || "—";
+    $("record-link").hidden = !(hall.state === "ended" && hall.recordSha256);
+  }
+
+  let logShown = 0;
+  function renderLog() {
+    const list = $("hall-log");
+    if (hall.log.length === logShown) return;
+    list.replaceChildren(...hall.log.slice(-300).reverse().map((ev) => h("li", { "data-seq": ev.seq, "data-kind": ev.kind },
+      h("span", { class: "muted" }, `#${ev.seq} ${when(ev.at)} `), describe(ev, labels))));
+    logShown = hall.log.length;
+  }
+
+  function tick() {
+    const now = serverNow(hall);
+    $("hall-server-time").textContent = hall.state ? when(now) : "—";
+    const offset = hall.offsetMs / 1000;
+    $("hall-offset").textContent = hall.state
+      ? `（本机时钟${offset >= 0 ? "快" : "慢"} ${Math.abs(offset).toFixed(1)} 秒，仅作显示，一切以服务器时间为准 / your clock ${offset >= 0 ? "+" : ""}${offset.toFixed(1)} s, shown only）`
+      : "";
+    const target = countdownTarget(hall);
+    const label = $("countdown-label");
+    label.hidden = $("hall-countdown").parentElement.hidden = !target;
+    if (!target) return;
+    label.textContent = label.dataset[target.key];
+    const left = Math.max(0, Math.floor((target.at - now) / 1000));
+    const days = Math.floor(left / 86400);
+    $("hall-countdown").textContent = `${days ? days + " 天 " : ""}${pad(Math.floor((left % 86400) / 3600))}:${pad(Math.floor((left % 3600) / 60))}:${pad(left % 60)}`;
+  }
+
+  setInterval(tick, 500);
+  connect();
+}
+
+const app = document.getElementById("hall-app");
+if (app) main(app);
