@@ -221,7 +221,12 @@ def on_bidding_closed(lot: Lot, *, complete_bids: int, now) -> None:
 def tick(lot_id, now=None) -> None:
     """Apply what the clock owes the hall (decryption time over, confirmation time over):
     called by the scheduled task and before every action, so a late task changes nothing."""
+    from .closing import sync_clock
+
     now = now or timezone.now()
+    lot = Lot.objects.select_related("project").filter(pk=lot_id).first()
+    if lot is not None:
+        sync_clock(lot.project, now)  # bidding closes at the deadline, should its scheduled job be late
     with transaction.atomic():
         hall = OpeningHall.objects.select_for_update().select_related("lot__project").filter(lot_id=lot_id).first()
         if hall is None:
@@ -244,12 +249,16 @@ def sign_in(*, actor, lot_id, nonce: str, now=None) -> SignIn:
     nonce = (nonce or "").lower()
     if not NONCE.match(nonce):
         raise RuleViolation(_("The sign-in needs the browser's 32-byte random contribution (64 hex digits)."))
+    tick(lot_id, now)
     with transaction.atomic():
         hall = _locked(lot_id)
         if hall.state not in (HallState.WAITING, HallState.CLOSED):
             raise RuleViolation(_("Sign-in has closed: decryption has started."))
         if not Bid.objects.filter(lot_id=lot_id, organization_id=actor.organization_id, state=BidState.COMPLETE).exists():
             raise RuleViolation(_("Your organization has no complete bid for this lot."))
+        counting = hall.openings.filter(bid__organization_id=actor.organization_id).exists()
+        if hall.state == HallState.CLOSED and not counting:
+            raise RuleViolation(_("Your organization has no bid that counts in this opening."))
         row, created = SignIn.objects.get_or_create(hall=hall, organization_id=actor.organization_id,
                                                     defaults={"user": actor, "nonce": nonce, "at": now})
         if not created:
@@ -293,7 +302,10 @@ def start_decryption(*, actor, lot_id, now=None) -> OpeningHall:
         for opening in hall.openings.select_related("bid__organization").order_by("order"):
             files = []
             for sealed in opening.bid.files.order_by("kind", "name"):
-                stored = storage.hash_prefix(sealed.storage_name, sealed.size).hexdigest()
+                try:
+                    stored = storage.hash_prefix(sealed.storage_name, sealed.size).hexdigest()
+                except (OSError, ValueError):  # lost or cut short in storage: shown as not matching
+                    stored = None
                 files.append({"name": sealed.name, "size": sealed.size, "receipt_sha256": sealed.sha256,
                               "stored_sha256": stored, "match": stored == sealed.sha256})
             opening.digests_checked_at = now
@@ -357,7 +369,7 @@ def _decrypt_opening(opening_id, identity, *, opened_with: str, actor, now, outc
         opening_keys.decrypt_sealed_file(sealed=form_file, identity=identity, opened_with=opened_with, actor=actor,
                                          now=now)
         form = opening_keys.read_opening_form(form_file)
-    except (AgeError, ValueError, RuleViolation) as err:
+    except (AgeError, ValueError, RuleViolation, OSError) as err:
         _fail(lot_id, opening, actor, err)
         return
     with transaction.atomic():
@@ -370,7 +382,7 @@ def _decrypt_opening(opening_id, identity, *, opened_with: str, actor, now, outc
         for sealed in (f for f in files if f.kind == "file"):
             opening_keys.decrypt_sealed_file(sealed=sealed, identity=identity, opened_with=opened_with, actor=actor,
                                              now=now)
-    except (AgeError, ValueError, RuleViolation) as err:
+    except (AgeError, ValueError, RuleViolation, OSError) as err:
         _fail(lot_id, opening, actor, err)
         return
     with transaction.atomic():
@@ -384,7 +396,8 @@ def _fail(lot_id, opening, actor, err):
         opening.refresh_from_db()
         _set_status(hall, opening, OpeningStatus.FAILED, actor=actor, outcome=OpeningOutcome.WITHDRAWN,
                     reason=_("Decryption failed for a reason other than the bidder's key (视为撤回): %(err)s")
-                    % {"err": getattr(err, "message", err)})
+                    % {"err": _("the stored sealed file could not be read") if isinstance(err, OSError)
+                       else getattr(err, "message", err)})
 
 
 def hand_in_share(*, actor, lot_id, payload, now=None) -> dict:
@@ -399,14 +412,19 @@ def hand_in_share(*, actor, lot_id, payload, now=None) -> dict:
         opening_keys.ensure_after_deadline(actor=actor, project=hall.lot.project, now=now, what=_("hand in a key share"))
         raise RuleViolation(_("Shares are handed in once decryption has started."))
     result = opening_keys.hand_in_share(actor=actor, project=hall.lot.project, payload=payload, now=now)
+    identity = None
+    if result["count"] >= result["k"]:
+        try:  # announced only once the rebuilt key matches the published recipient
+            identity = opening_keys.opening_identity(hall.lot.project)
+        except RuleViolation:
+            identity = None  # a wrong share cannot be told from a right one alone; the remedy says why
     with transaction.atomic():
         locked = _locked(lot_id)
         _append(locked, "share_handed_in", {"custodian": str(actor), **result}, actor=actor)
-        rebuilt = result["count"] == result["k"]
+        rebuilt = identity is not None and not locked.events.filter(kind="opening_key_rebuilt").exists()
         if rebuilt:
             _append(locked, "opening_key_rebuilt", {"k": result["k"]}, actor=None)
     if rebuilt and not rules_for(hall.lot.project).bidders_decrypt:
-        identity = opening_keys.opening_identity(hall.lot.project)
         for opening in hall.openings.filter(status=OpeningStatus.WAITING):
             with transaction.atomic():
                 locked = _locked(lot_id)
@@ -457,9 +475,14 @@ def end_decryption(*, actor, lot_id, now=None) -> OpeningHall:
 
 
 def _end_decryption(hall: OpeningHall, *, actor):
+    bidders_decrypt = rules_for(hall.lot.project).bidders_decrypt
     for opening in hall.openings.filter(status=OpeningStatus.WAITING):
-        _set_status(hall, opening, OpeningStatus.FAILED, actor=actor, outcome=OpeningOutcome.REVOKED,
-                    reason=_("The bidder did not decrypt its bid within the time limit (视为撤销)."))
+        if bidders_decrypt:
+            _set_status(hall, opening, OpeningStatus.FAILED, actor=actor, outcome=OpeningOutcome.REVOKED,
+                        reason=_("The bidder did not decrypt its bid within the time limit (视为撤销)."))
+        else:  # the custodians alone open in this tender: no fault of the bidder
+            _set_status(hall, opening, OpeningStatus.FAILED, actor=actor, outcome=OpeningOutcome.WITHDRAWN,
+                        reason=_("The opening key was not rebuilt within the time limit (视为撤回)."))
     hall.state = HallState.READING
     hall.save(update_fields=["state"])
     _append(hall, "decryption_ended", {"decrypted": hall.openings.filter(status=OpeningStatus.DECRYPTED).count()}, actor=actor)

@@ -4,7 +4,7 @@ renders). Everything comes from the server's rows; nothing from a client."""
 from trading.models import AuditEvent
 
 from . import draw
-from .models import Objection, OpeningHall, SignIn
+from .models import HandedInShare, Objection, OpeningHall, SignIn
 from .record_pdf import render_record_pdf
 
 CONFIRMATION = {"confirmed": "confirmed", "objected": "objected", "deemed": "deemed_accepted", "pending": "pending"}
@@ -60,7 +60,10 @@ def build_record(hall: OpeningHall) -> dict:
                         "answered_at": _iso(o.answered_at)}
                        for o in Objection.objects.filter(opening__hall=hall).select_related("opening__bid__organization")],
         "steps": steps,
-        "custodians": [],
+        # Who handed in a share (read before the opening ends, when the shares are deleted).
+        "custodians": [{"name": str(s.custodian), "handed_in_at": _iso(s.handed_in_at)}
+                       for s in HandedInShare.objects.filter(ceremony__project=project).select_related("custodian")
+                       .order_by("handed_in_at")],
         "digest_of_events": _events_digest(hall),
     }
 
