@@ -101,14 +101,22 @@ def hand_in_share(*, actor, project, payload, now=None) -> dict:
 
 
 def opening_identity(project) -> X25519Identity | None:
-    """The rebuilt opening identity, in memory only, once k shares are in; else None."""
+    """The rebuilt opening identity, in memory only, once k shares are in; else None. One wrong
+    share must not block the others: every k of the handed-in shares are tried (n is small)."""
+    from itertools import combinations
+
     ceremony = KeyCeremony.objects.filter(project=project).first()
     if ceremony is None:
         return None
     shares = [bytes(s.share) for s in HandedInShare.objects.filter(ceremony=ceremony).order_by("handed_in_at")]
     if len(shares) < ceremony.k:
         return None
-    return combine_shares(shares[: ceremony.k], ceremony.opening_recipient)
+    for some in combinations(shares, ceremony.k):
+        try:
+            return combine_shares(list(some), ceremony.opening_recipient)
+        except RuleViolation:
+            continue
+    raise RuleViolation(_("The shares handed in do not rebuild the opening key: a share is wrong or missing."))
 
 
 def forget_opening_keys(*, actor, project) -> None:

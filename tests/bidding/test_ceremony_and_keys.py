@@ -611,3 +611,19 @@ def test_bids_of_a_tender_where_bidders_do_not_decrypt_open_with_the_opening_ide
     opened = opening_keys.decrypt_sealed_file(sealed=row, identity=opening_keys.opening_identity(tender.project),
                                               opened_with="opening", actor=tender.staff, now=tender.after(MS))
     assert opened_bytes(opened) == sealed.plaintexts[row.name]
+
+
+def test_opening_key_rebuilt_from_good_shares_when_one_handed_in_is_wrong(tender):
+    """A wrong share among those handed in does not block the key once k good ones are in."""
+    from bidding.models import CustodianShare, HandedInShare, KeyCeremony
+    from bidding.opening_keys import opening_identity, parse_share
+
+    ceremony = KeyCeremony.objects.get(project=tender.project)
+    first, *others = tender.custodians
+    # the first custodian hands in a damaged share (the server only checks its form)
+    HandedInShare.objects.create(ceremony=ceremony, custodian=first.user, share=bytes(32) + b"\x07")
+    for custodian in others:
+        blob = bytes(CustodianShare.objects.get(ceremony=ceremony, custodian=custodian.user).encrypted_share)
+        share = parse_share(custodian.open_share(blob), project_code=tender.project.code)
+        HandedInShare.objects.create(ceremony=ceremony, custodian=custodian.user, share=share)
+    assert str(opening_identity(tender.project).recipient) == ceremony.opening_recipient
