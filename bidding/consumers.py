@@ -10,6 +10,8 @@ clients are commands; each goes to one service, which checks role, state and the
 import asyncio
 import json
 import logging
+import os
+import weakref
 from collections import defaultdict
 
 from channels.db import database_sync_to_async
@@ -89,7 +91,34 @@ def _events_from(hall_id: int, after: int):
     return [(e, json.dumps(hall_services.event_message(e), ensure_ascii=False)) for e in events]
 
 
-hub = HallHub()
+# One hub per event loop: a process forked from another (a live test server) or a new loop
+# (each async test) must not inherit subscriptions, tasks and locks bound to a loop that is gone.
+_hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, HallHub]" = weakref.WeakKeyDictionary()
+
+
+def current_hub() -> HallHub:
+    loop = asyncio.get_running_loop()
+    found = _hubs.get(loop)
+    if found is None:
+        found = _hubs[loop] = HallHub()
+    return found
+
+
+def _forget_after_fork():
+    """A process forked from a running one (the live test server) keeps none of its threads:
+    asgiref's executor for thread-sensitive calls (database_sync_to_async) would wait forever
+    on a thread that is not there, and the in-memory layer's queues belong to dead loops."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from asgiref.sync import SyncToAsync
+    from channels.layers import channel_layers
+
+    _hubs.clear()
+    channel_layers.backends.clear()
+    SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 COMMANDS = {
@@ -129,11 +158,12 @@ class HallConsumer(AsyncWebsocketConsumer):
             return
         self.last_sent = 0
         self.send_lock = asyncio.Lock()
+        self.hub = current_hub()
         await self.accept()
         after = _int(dict(_query(self.scope)).get("after"), 0)
         await self.replay(after, with_snapshot=True)
-        await hub.join(self.hall.pk, self)
-        await hub.pump(self.hall.pk)  # anything appended between the replay and the subscription
+        await self.hub.join(self.hall.pk, self)
+        await self.hub.pump(self.hall.pk)  # anything appended between the replay and the subscription
 
     def _load(self):
         lot, viewer = hall_services.viewer_for(self.user, self.lot_id)
@@ -141,8 +171,8 @@ class HallConsumer(AsyncWebsocketConsumer):
         return hall, viewer, lot
 
     async def disconnect(self, code):
-        if hasattr(self, "hall"):
-            hub.leave(self.hall.pk, self)
+        if hasattr(self, "hub"):
+            self.hub.leave(self.hall.pk, self)
 
     async def deliver(self, seq: int, text: str):
         async with self.send_lock:
@@ -205,7 +235,7 @@ class HallConsumer(AsyncWebsocketConsumer):
             await self._reply({"type": "error", "ref": ref, "command": kind, "message": str(err.message)})
             return
         await self._reply({"type": "ok", "ref": ref, "command": kind})
-        await hub.pump(self.hall.pk)
+        await self.hub.pump(self.hall.pk)
 
     def _run(self, service, args):
         if self.user is None or not self.user.is_authenticated:
