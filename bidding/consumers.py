@@ -18,6 +18,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from trading.context import acting_from, ip_from_scope_or_meta
@@ -244,8 +245,17 @@ class HallConsumer(AsyncWebsocketConsumer):
             raise PermissionDenied(_("Log in to take part; the public watches only."))
         ip = ip_from_scope_or_meta((self.scope.get("client") or [None])[0], _header(self.scope, b"x-forwarded-for"),
                                    settings.TRUSTED_PROXY_COUNT)
-        with acting_from(ip):
+        with acting_from(ip), translation.override(self._language()):
             return service(actor=self.user, lot_id=self.lot.pk, **args)
+
+    def _language(self) -> str:
+        """The page's language (its language cookie), else the platform's: a refusal reads in
+        the language the person chose, whatever another connection in this process uses."""
+        chosen = (self.scope.get("cookies") or {}).get(settings.LANGUAGE_COOKIE_NAME)
+        try:
+            return translation.get_supported_language_variant(chosen) if chosen else settings.LANGUAGE_CODE
+        except LookupError:
+            return settings.LANGUAGE_CODE
 
     async def _reply(self, message: dict):
         async with self.send_lock:
