@@ -93,7 +93,8 @@ class SealedBidInBrowserTests(ChannelsLiveServerTestCase):
             page.click("form[action$='/custodians/'] button[type=submit]")
             page.click("a[href$='/ceremony/']")
             page.click("#deal")
-            page.wait_for_function("document.getElementById('ceremony-status').textContent.length > 0", timeout=90000)
+            # (a selector, not a JS predicate: the page's CSP forbids the eval a predicate needs)
+            page.wait_for_selector("#ceremony-status:not(:empty)", timeout=90000)
             status = page.text_content("#ceremony-status")
             assert "age1" in status, f"the ceremony page says: {status}"
             context.close()
