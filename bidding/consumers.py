@@ -12,7 +12,8 @@ import json
 import logging
 import os
 import weakref
-from collections import defaultdict
+from collections import defaultdict, deque
+from contextlib import asynccontextmanager
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -26,65 +27,139 @@ from trading.errors import DomainError
 
 from . import hall as hall_services
 from .models import HallEvent, OpeningHall
+from .wsframes import SCOPE_KEY, text_frame
 
 log = logging.getLogger(__name__)
 
 
 class HallHub:
-    """This process's fan-out: one layer subscription per hall with local sockets."""
+    """This process's fan-out: one layer subscription per hall with local sockets.
+
+    Each new event is read from the database once per process (a bell whose number this
+    process has already read costs nothing), serialized and framed once, kept among the
+    hall's recent events, and written to every local socket that may see it in one pass,
+    without a task or a wait per socket where the server lets the frame be written directly
+    (bidding.wsframes). A joining connection catches up from the recent events."""
+
+    KEEP = 1000  # recent events kept per hall (a whole opening has far fewer)
 
     def __init__(self):
-        self.members: dict[int, set] = defaultdict(set)
+        self.members: dict[int, dict] = defaultdict(dict)  # hall -> its consumers (an ordered set)
         self.listeners: dict[int, asyncio.Task] = {}
         self.pumping: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.recent: dict[int, _Recent] = {}
 
     async def join(self, hall_id: int, consumer) -> None:
-        self.members[hall_id].add(consumer)
+        self.members[hall_id][consumer] = None
         if hall_id not in self.listeners or self.listeners[hall_id].done():
+            self.recent.pop(hall_id, None)  # bells may have been missed while no one listened
             ready = asyncio.Event()
             self.listeners[hall_id] = asyncio.create_task(self._listen(hall_id, ready))
             await ready.wait()
+        # Anything appended between the consumer's replay and now.
+        await self.pump(hall_id, known=consumer.last_sent, only=consumer)
 
     def leave(self, hall_id: int, consumer) -> None:
-        self.members[hall_id].discard(consumer)
-        if not self.members[hall_id]:
+        members = self.members.get(hall_id)
+        if members is None:
+            return
+        members.pop(consumer, None)
+        if not members:
             task = self.listeners.pop(hall_id, None)
             if task:
                 task.cancel()
             self.members.pop(hall_id, None)
+            self.recent.pop(hall_id, None)
 
     async def _listen(self, hall_id: int, ready: asyncio.Event) -> None:
+        """The hall's doorbell in this process, for as long as it has members. A failure (Redis
+        gone for a while, the database busy) is logged and the subscription made again, then
+        the hall pumped: the bells rung meanwhile are lost, not the events."""
         layer = get_channel_layer()
-        # The layer's own prefix: channels_redis pops one list per process (the part of a
-        # channel's name before "!") for every local channel; with another prefix, this
-        # channel's list is never popped while a consumer's receive holds the layer's lock.
-        channel = await layer.new_channel()
         group = hall_services.GROUP.format(hall_id)
-        await layer.group_add(group, channel)
-        ready.set()
+        channel = None
         try:
             while True:
-                await layer.receive(channel)
-                await self.pump(hall_id)
+                try:
+                    if channel is None:
+                        # The layer's own prefix: channels_redis pops one list per process (the
+                        # part of a channel's name before "!") for every local channel; with
+                        # another prefix, this channel's list is never popped while a
+                        # consumer's receive holds the layer's lock.
+                        channel = await layer.new_channel()
+                        await layer.group_add(group, channel)
+                        if ready.is_set():
+                            await self.pump(hall_id)
+                        ready.set()
+                    bell = await layer.receive(channel)
+                    await self.pump(hall_id, known=_int(bell.get("seq"), 0) or None)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("hall %s: the doorbell failed; subscribing again in a second", hall_id)
+                    ready.set()  # a joining connection does not wait for it: it replayed already
+                    channel = None
+                    await asyncio.sleep(1)
         except asyncio.CancelledError:
             pass
         finally:
-            await layer.group_discard(group, channel)
+            if channel is not None:
+                try:
+                    await layer.group_discard(group, channel)
+                except Exception:  # the layer is gone: the membership expires with it
+                    log.debug("hall %s: leaving the doorbell's group failed", hall_id)
 
-    async def pump(self, hall_id: int) -> None:
-        """Send every member what it has not seen: read once, serialize once per event."""
+    async def pump(self, hall_id: int, *, known: int | None = None, only=None) -> None:
+        """Send every member (or `only` that one) what it has not seen. `known`: events are
+        known to exist up to that number (a bell's); None: ask the database."""
         async with self.pumping[hall_id]:
-            members = list(self.members.get(hall_id, ()))
-            if not members:
+            members = self.members.get(hall_id)
+            if not members or (only is not None and only not in members):
                 return
-            after = min(m.last_sent for m in members)
-            events = await database_sync_to_async(_events_from)(hall_id, after)
-            for event, text in events:
+            members = [only] if only is not None else list(members)
+            low = min(m.last_sent for m in members)
+            recent = self.recent.get(hall_id)
+            if recent is None or known is None or known > recent.top or low < recent.floor:
+                start = recent.top if recent is not None and low >= recent.floor else low
+                rows = await database_sync_to_async(_events_from)(hall_id, start)
+                recent = self._remember(hall_id, start, rows)
+                if only is None:
+                    members = list(self.members.get(hall_id, ()))  # who is here now
+            for seq, event, text, frame in recent.after(low):
                 for member in members:
-                    if event.seq > member.last_sent and member.viewer.sees(event):
-                        await member.deliver(event.seq, text)
-                    elif event.seq > member.last_sent:
-                        member.last_sent = event.seq  # not for this viewer: skip, keep the count
+                    if seq <= member.last_sent:
+                        continue
+                    if not member.viewer.sees(event):
+                        member.last_sent = seq  # not for this viewer: skip, keep the count
+                    elif not member.push(seq, frame):
+                        await member.deliver(seq, text)
+
+    def _remember(self, hall_id: int, start: int, rows: list) -> "_Recent":
+        recent = self.recent.get(hall_id)
+        if recent is None or start != recent.top:
+            recent = self.recent[hall_id] = _Recent(start)
+        recent.extend(rows, self.KEEP)
+        return recent
+
+
+class _Recent:
+    """The events of one hall this process has read: every one numbered floor+1 .. top, each
+    with its text and its frame (the text, framed once)."""
+
+    def __init__(self, floor: int):
+        self.floor = self.top = floor
+        self.events: deque = deque()
+
+    def extend(self, rows, keep: int) -> None:
+        for event, text in rows:
+            if event.seq > self.top:
+                self.events.append((event.seq, event, text, text_frame(text)))
+                self.top = event.seq
+        while len(self.events) > keep:
+            self.floor = self.events.popleft()[0]
+
+    def after(self, seq: int):
+        return [entry for entry in self.events if entry[0] > seq] if seq < self.top else []
 
 
 def _events_from(hall_id: int, after: int):
@@ -159,12 +234,13 @@ class HallConsumer(AsyncWebsocketConsumer):
             return
         self.last_sent = 0
         self.send_lock = asyncio.Lock()
+        self.sending = 0  # sends under way or waiting for the lock
+        self.write_frame = self.scope.get(SCOPE_KEY)  # Daphne's direct writer, or None
         self.hub = current_hub()
         await self.accept()
         after = _int(dict(_query(self.scope)).get("after"), 0)
         await self.replay(after, with_snapshot=True)
-        await self.hub.join(self.hall.pk, self)
-        await self.hub.pump(self.hall.pk)  # anything appended between the replay and the subscription
+        await self.hub.join(self.hall.pk, self)  # and catch up on anything appended since the replay
 
     def _load(self):
         lot, viewer = hall_services.viewer_for(self.user, self.lot_id)
@@ -175,8 +251,26 @@ class HallConsumer(AsyncWebsocketConsumer):
         if hasattr(self, "hub"):
             self.hub.leave(self.hall.pk, self)
 
+    @asynccontextmanager
+    async def _turn(self):
+        """This connection's turn to send: one sender at a time, in order."""
+        self.sending += 1
+        try:
+            async with self.send_lock:
+                yield
+        finally:
+            self.sending -= 1
+
+    def push(self, seq: int, frame: bytes) -> bool:
+        """The hub's fast path: write the event's ready frame now, if no other send is under
+        way or waiting (which would otherwise be overtaken). False: use deliver()."""
+        if self.write_frame is None or self.sending or not self.write_frame(frame):
+            return False
+        self.last_sent = seq
+        return True
+
     async def deliver(self, seq: int, text: str):
-        async with self.send_lock:
+        async with self._turn():
             if seq <= self.last_sent:
                 return
             self.last_sent = seq
@@ -189,7 +283,7 @@ class HallConsumer(AsyncWebsocketConsumer):
         """Send the events after `after` (a client that saw a gap asks for them again: it
         keeps them by number, so a resend is never shown twice), then go on live."""
         snapshot, events = await database_sync_to_async(self._replay_data)(after)
-        async with self.send_lock:
+        async with self._turn():
             if with_snapshot:
                 await self.send(text_data=json.dumps(snapshot, ensure_ascii=False))
             for event in events:
@@ -258,7 +352,7 @@ class HallConsumer(AsyncWebsocketConsumer):
             return settings.LANGUAGE_CODE
 
     async def _reply(self, message: dict):
-        async with self.send_lock:
+        async with self._turn():
             await self.send(text_data=json.dumps(message, ensure_ascii=False))
 
 

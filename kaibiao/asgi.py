@@ -12,13 +12,15 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from channels.sessions import CookieMiddleware, SessionMiddleware  # noqa: E402
 from channels.auth import AuthMiddleware  # noqa: E402
 
+from bidding.wsframes import with_frame_writer  # noqa: E402
 from kaibiao.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
+        # Outermost: the hall's fan-out writes ready frames to Daphne's connections.
+        "websocket": with_frame_writer(AllowedHostsOriginValidator(
             CookieMiddleware(SessionMiddleware(AuthMiddleware(URLRouter(websocket_urlpatterns))))
-        ),
+        )),
     }
 )

@@ -1,0 +1,389 @@
+"""Several server processes serve one hall (DESIGN.md §5): with REDIS_URL set, an event caused
+through one Daphne process reaches the clients connected to another, in order, with its
+number, exactly once; a process that dies and comes back loses nothing for a client that
+reconnects with ?after=<the last number it saw>.
+
+Two real Daphne processes (`python -m kaibiao.serve`, as `make run` serves) share a
+throwaway SQLite file and one Redis database (KAIBIAO_TEST_REDIS_URL, by default
+redis://127.0.0.1:6379/5). The tender is made by a setup script in its own process; the test
+speaks only HTTP and WebSockets (the `websockets` library), like a browser: viewers connect
+without a session (the public), the bidders and the host log in through the login form.
+
+This test needs Redis and nothing else (its database is its own SQLite file), so it runs in
+every pass of `make test`; where Redis does not answer it is skipped, and pytest's summary says so."""
+
+import asyncio
+import http.client
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.redis
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_URL = os.environ.get("KAIBIAO_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
+PASSWORD = "correct-horse-battery"  # tests.factories' default password
+WAIT = 15  # seconds: the longest any one step may take
+
+SETUP = """
+import json
+from datetime import timedelta
+
+import django
+
+django.setup()
+from bidding.closing import close_due_lots
+from bidding.models import OpeningHall
+from tests import factories
+
+# A published lot whose deadline passed five minutes ago, three complete bids; the closing job
+# closes it: the hall is 'closed' (sign-in open, public), its events 1 (hall_opened) and 2.
+lot = factories.published_lot(deadline_in=timedelta(minutes=-5))
+bids = factories.complete_bids(lot, 3)
+close_due_lots(project_id=lot.project_id)
+hall = OpeningHall.objects.get(lot=lot)
+print(json.dumps({"lot": lot.pk, "host": lot.project.created_by.username, "state": hall.state,
+                  "last_seq": hall.last_seq, "bidders": [b.created_by.username for b in bids],
+                  "organizations": [b.organization.name for b in bids]}))
+"""
+
+# A bidder signs in through the service from a process that serves no WebSocket: the bell it
+# rings after the commit reaches both Daphne processes through Redis only.
+SIGN_IN = """
+import secrets
+import sys
+
+import django
+
+django.setup()
+from bidding import hall
+from trading.models import User
+
+hall.sign_in(actor=User.objects.get(username=sys.argv[1]), lot_id=int(sys.argv[2]), nonce=secrets.token_hex(32))
+"""
+
+
+# --- the processes ---------------------------------------------------------------------------
+
+
+def require_redis():
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3, socket_timeout=3).ping()
+    except Exception as err:  # noqa: BLE001 - any failure means the same thing here
+        pytest.skip(f"SKIPPED: Redis is needed for the two-process hall test and does not answer at {REDIS_URL} "
+                    f"({err}); set KAIBIAO_TEST_REDIS_URL to one that does")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def server_env(folder: Path) -> dict:
+    drop = ("DJANGO_ENV", "DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "kaibiao.settings",
+        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",  # sqlite:////tmp/… (absolute path)
+        "REDIS_URL": REDIS_URL,
+        "KAIBIAO_SEALED_ROOT": str(folder / "sealed"),
+        "KAIBIAO_RECEIPT_KEY_FILE": str(folder / "receipt-signing-key.pem"),
+        "KAIBIAO_MEDIA_ROOT": str(folder / "media"),
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
+    })
+    return env
+
+
+def run_script(env: dict, *args: str) -> str:
+    done = subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    if done.returncode:
+        raise AssertionError(f"{args[0]} {args[1][:40]!r}… failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+    return done.stdout
+
+
+class Daphne:
+    """One real Daphne process serving kaibiao.asgi:application on 127.0.0.1."""
+
+    def __init__(self, name: str, env: dict, folder: Path, port: int | None = None):
+        self.name, self.env, self.folder = name, env, folder
+        self.port = port or free_port()
+        self.log = folder / f"daphne-{name}.log"
+        self.proc = None
+
+    def start(self):
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "kaibiao.serve", "-b", "127.0.0.1", "-p", str(self.port),
+                 "kaibiao.asgi:application"], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"Daphne {self.name} exited ({self.proc.returncode}):\n{self.tail()}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return self
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError(f"Daphne {self.name} did not listen on port {self.port} within a minute:\n{self.tail()}")
+
+    def kill(self):
+        """Die at once, as a crashed process does: no goodbye to its clients or to Redis."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def tail(self) -> str:
+        return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@pytest.fixture
+def servers(tmp_path):
+    """Two Daphne processes over one freshly migrated SQLite file and one Redis database, and
+    the tender made by SETUP. Yields (A, B, env, tender); stops whatever is still running."""
+    require_redis()
+    env = server_env(tmp_path)
+    run_script(env, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0")
+    tender = json.loads(run_script(env, "-c", SETUP).strip().splitlines()[-1])
+    assert tender["state"] == "closed" and tender["last_seq"] == 2, tender
+    a, b = Daphne("A", env, tmp_path), Daphne("B", env, tmp_path)
+    try:
+        a.start()
+        b.start()
+        yield a, b, env, tender
+    finally:
+        a.stop()
+        b.stop()
+
+
+# --- the clients -----------------------------------------------------------------------------
+
+
+def log_in(server: Daphne, username: str) -> str:
+    """Log in through the login form (CSRF token and all); return the Cookie header to send."""
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=WAIT)
+    cookies: dict[str, str] = {}
+
+    def request(method, path, body=None, headers=None):
+        sent = {**(headers or {}), **({"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())} if cookies else {})}
+        conn.request(method, path, body=body, headers=sent)
+        response = conn.getresponse()
+        page = response.read()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            jar = SimpleCookie()
+            jar.load(header)
+            cookies.update({name: morsel.value for name, morsel in jar.items()})
+        return response, page
+
+    try:
+        response, page = request("GET", "/accounts/login/")
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert response.status == 200 and token, f"login page: HTTP {response.status}"
+        form = urllib.parse.urlencode({"username": username, "password": PASSWORD,
+                                       "csrfmiddlewaretoken": token.group(1).decode()})
+        response, _ = request("POST", "/accounts/login/", form.encode(),
+                              {"Content-Type": "application/x-www-form-urlencoded"})
+        assert response.status == 302 and "sessionid" in cookies, f"{username} not logged in: HTTP {response.status}"
+    finally:
+        conn.close()
+    return "; ".join(f"{k}={v}" for k, v in cookies.items())
+
+
+class HallClient:
+    """One WebSocket connection to the hall, keeping every message it got, in order."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.ws = None
+        self.messages: list[dict] = []
+
+    async def connect(self, server: Daphne, lot_id: int, *, after: int | None = None, cookie: str | None = None):
+        import websockets
+
+        query = f"?after={after}" if after is not None else ""
+        self.ws = await websockets.connect(f"ws://127.0.0.1:{server.port}/ws/halls/{lot_id}/{query}",
+                                           origin=server.origin, additional_headers={"Cookie": cookie} if cookie else None,
+                                           open_timeout=WAIT, ping_interval=None, compression=None)
+        first = await self._next()
+        assert first["type"] == "snapshot", f"{self.name}: {first}"
+        return first
+
+    async def _next(self, timeout: float = WAIT) -> dict:
+        message = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+        self.messages.append(message)
+        return message
+
+    def events(self) -> list[dict]:
+        return [m for m in self.messages if m["type"] == "event"]
+
+    async def through(self, seq: int) -> None:
+        """Read until the event numbered `seq` (or later) has come."""
+        while not any(e["seq"] >= seq for e in self.events()):
+            try:
+                await self._next()
+            except TimeoutError:
+                raise AssertionError(f"{self.name} waited {WAIT} s for event {seq} in vain; it got "
+                                     f"{[(m['type'], m.get('seq')) for m in self.messages]}") from None
+
+    async def reply_to(self, ref: str) -> dict:
+        while True:
+            for m in self.messages:
+                if m.get("ref") == ref and m["type"] in ("ok", "error"):
+                    return m
+            await self._next()
+
+    async def command(self, kind: str, **fields) -> dict:
+        ref = secrets.token_hex(4)
+        await self.ws.send(json.dumps({"type": kind, "ref": ref, **fields}))
+        reply = await self.reply_to(ref)
+        assert reply["type"] == "ok", f"{self.name} {kind}: {reply}"
+        return reply
+
+    async def quiet(self, seconds: float = 0.7) -> None:
+        """Nothing more comes within `seconds` (no repeat, no stray message)."""
+        try:
+            extra = await asyncio.wait_for(self.ws.recv(), seconds)
+        except TimeoutError:
+            return
+        raise AssertionError(f"{self.name} got a message it should not have: {extra}")
+
+    async def closed_by_server(self) -> None:
+        import websockets
+
+        with pytest.raises(websockets.ConnectionClosed):
+            while True:
+                await asyncio.wait_for(self.ws.recv(), WAIT)
+
+    async def close(self):
+        if self.ws is not None:
+            await self.ws.close()
+
+
+def seqs(events) -> list[int]:
+    return [e["seq"] for e in events]
+
+
+# --- the test --------------------------------------------------------------------------------
+
+
+async def test_an_event_through_one_process_reaches_the_clients_of_the_other(servers):
+    a, b, env, tender = servers
+    lot = tender["lot"]
+    bidder1, bidder2, bidder3 = tender["bidders"]
+    org1, org2, org3 = tender["organizations"]
+    clients = []
+    try:
+        async with asyncio.timeout(180):
+            cookie1 = await asyncio.to_thread(log_in, a, bidder1)
+            cookie3 = await asyncio.to_thread(log_in, a, bidder3)
+
+            # The public on both processes, connected from the start (they replay events 1 and 2).
+            on_a = [HallClient(f"A-viewer{i}") for i in range(2)]
+            on_b = [HallClient(f"B-viewer{i}") for i in range(3)]
+            clients += on_a + on_b
+            for client, server in [(c, a) for c in on_a] + [(c, b) for c in on_b]:
+                snapshot = await client.connect(server, lot)
+                assert snapshot["last_seq"] == 2 and snapshot["you"]["role"] == "public"
+            for client in on_a + on_b:
+                await client.through(2)
+                assert seqs(client.events()) == [1, 2], client.name
+
+            # 1. A bidder signs in through process A: event 3 on every client of B too.
+            signer1 = HallClient("bidder1@A")
+            clients.append(signer1)
+            await signer1.connect(a, lot, cookie=cookie1)
+            await signer1.command("sign_in", nonce=secrets.token_hex(32))
+            # 2. Another signs in through the service in a third process (neither A nor B): the
+            # bell reaches both through Redis.
+            await asyncio.to_thread(run_script, env, "-c", SIGN_IN, bidder2, str(lot))
+            for client in on_a + on_b:
+                await client.through(4)
+                events = client.events()
+                assert seqs(events) == [1, 2, 3, 4], client.name
+                assert [(e["kind"], e["data"]["bidder"]) for e in events[2:]] == [("signed_in", org1), ("signed_in", org2)]
+            await asyncio.gather(*(client.quiet(0.3) for client in on_a + on_b))
+
+            # 3. B dies. Its clients lose their connections; meanwhile a third bidder signs in
+            # through A (event 5), which only A's clients can see for now.
+            b.kill()
+            for client in on_b:
+                await client.closed_by_server()
+            signer3 = HallClient("bidder3@A")
+            clients.append(signer3)
+            await signer3.connect(a, lot, cookie=cookie3)
+            await signer3.command("sign_in", nonce=secrets.token_hex(32))
+            for client in on_a:
+                await client.through(5)
+                assert seqs(client.events()) == [1, 2, 3, 4, 5], client.name
+
+            # 4. B comes back on its port; its clients reconnect with the last number they saw
+            # and get the snapshot, then exactly the event they missed.
+            b.start()
+            for client in on_b:
+                last = client.events()[-1]["seq"]
+                assert last == 4
+                snapshot = await client.connect(b, lot, after=last)
+                assert snapshot["last_seq"] == 5 and snapshot["state"] == "closed"
+                assert [s["bidder"] for s in snapshot["sign_ins"]] == [org1, org2, org3]
+                await client.through(5)
+                assert seqs(client.events()) == [1, 2, 3, 4, 5], client.name
+                assert client.events()[-1]["data"]["bidder"] == org3
+
+            # 5. The host logs in on the restarted B and starts decryption there: event 6
+            # reaches A's clients (through Redis) and B's, once each.
+            host_cookie = await asyncio.to_thread(log_in, b, tender["host"])
+            host = HallClient("host@B")
+            clients.append(host)
+            snapshot = await host.connect(b, lot, after=5, cookie=host_cookie)
+            assert snapshot["you"]["role"] == "host"
+            await host.command("start_decryption")
+            for client in on_a + on_b + [host]:
+                await client.through(6)
+                assert client.events()[-1]["seq"] == 6 and client.events()[-1]["kind"] == "decryption_started"
+            for client in on_a:
+                assert seqs(client.events()) == [1, 2, 3, 4, 5, 6], client.name
+            for client in on_b:
+                assert seqs(client.events()) == [1, 2, 3, 4, 5, 6], client.name
+                # One snapshot at the first connection and one at the reconnection; nothing else.
+                assert [m["type"] for m in client.messages].count("snapshot") == 2
+            for client in (signer1, signer3):  # connected without ?after: replayed from 1
+                await client.through(6)
+                assert seqs(client.events()) == [1, 2, 3, 4, 5, 6], client.name
+            assert seqs(host.events()) == [6]
+            await asyncio.gather(*(client.quiet() for client in on_a + on_b + [signer1, signer3, host]))
+    except BaseException:
+        print(f"--- Daphne A log:\n{a.tail()}\n--- Daphne B log:\n{b.tail()}")
+        raise
+    finally:
+        for client in clients:
+            try:
+                await asyncio.wait_for(client.close(), 5)
+            except Exception:  # noqa: BLE001 - a socket of the killed process
+                pass
