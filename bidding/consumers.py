@@ -42,12 +42,14 @@ class HallHub:
     (bidding.wsframes). A joining connection catches up from the recent events."""
 
     KEEP = 1000  # recent events kept per hall (a whole opening has far fewer)
+    RENEW_SECONDS = 600  # how often the doorbell's subscription is made again (group expiry: a day)
 
     def __init__(self):
         self.members: dict[int, dict] = defaultdict(dict)  # hall -> its consumers (an ordered set)
         self.listeners: dict[int, asyncio.Task] = {}
         self.pumping: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self.recent: dict[int, _Recent] = {}
+        self.channels: dict[int, str] = {}  # hall -> the doorbell's channel in the layer
 
     async def join(self, hall_id: int, consumer) -> None:
         self.members[hall_id][consumer] = None
@@ -77,7 +79,7 @@ class HallHub:
         the hall pumped: the bells rung meanwhile are lost, not the events."""
         layer = get_channel_layer()
         group = hall_services.GROUP.format(hall_id)
-        channel = None
+        channel = renewing = None
         try:
             while True:
                 try:
@@ -88,6 +90,8 @@ class HallHub:
                         # consumer's receive holds the layer's lock.
                         channel = await layer.new_channel()
                         await layer.group_add(group, channel)
+                        self.channels[hall_id] = channel
+                        renewing = asyncio.create_task(self._renew(hall_id, layer, group, channel))
                         if ready.is_set():
                             await self.pump(hall_id)
                         ready.set()
@@ -99,15 +103,36 @@ class HallHub:
                     log.exception("hall %s: the doorbell failed; subscribing again in a second", hall_id)
                     ready.set()  # a joining connection does not wait for it: it replayed already
                     channel = None
+                    if renewing is not None:
+                        renewing.cancel()
                     await asyncio.sleep(1)
         except asyncio.CancelledError:
             pass
         finally:
+            if renewing is not None:
+                renewing.cancel()
+            if self.channels.get(hall_id) == channel:
+                self.channels.pop(hall_id, None)
             if channel is not None:
                 try:
                     await layer.group_discard(group, channel)
                 except Exception:  # the layer is gone: the membership expires with it
                     log.debug("hall %s: leaving the doorbell's group failed", hall_id)
+
+    async def _renew(self, hall_id: int, layer, group: str, channel: str) -> None:
+        """Keep the subscription alive as long as the hall has members: a layer forgets a group
+        member after its group expiry (a day), and the in-memory layer as soon as one message
+        waits unread past its expiry (a minute, e.g. while the process was suspended). Each
+        renewal also pumps the hall, for any bell rung while the membership had lapsed."""
+        while True:
+            await asyncio.sleep(self.RENEW_SECONDS)
+            try:
+                await layer.group_add(group, channel)
+                await self.pump(hall_id)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the next renewal, or the listener's own recovery, tries again
+                log.warning("hall %s: renewing the doorbell's subscription failed", hall_id, exc_info=True)
 
     async def pump(self, hall_id: int, *, known: int | None = None, only=None) -> None:
         """Send every member (or `only` that one) what it has not seen. `known`: events are
@@ -212,6 +237,10 @@ COMMANDS = {
     "answer": (hall_services.answer_objection, ("objection_id", "answer")),
     "end_opening": (hall_services.end_opening, ()),
 }
+# Commands whose work can take long: hashing every stored bid file again, decrypting bid files
+# of any size. They run on a thread of their own, not on the one thread a process shares for
+# its database work, so one big bid does not keep the process's other halls and pages waiting.
+LONG_COMMANDS = frozenset({"start_decryption", "hand_in_identity", "hand_in_share", "apply_remedy"})
 # What each field must be, as JSON gives it: a service never sees another type.
 FIELDS = {"nonce": str, "identity": str, "payload": (str, dict), "opening_id": int, "objection_id": int,
           "question": str, "answer": str}
@@ -245,7 +274,14 @@ class HallConsumer(AsyncWebsocketConsumer):
     def _load(self):
         lot, viewer = hall_services.viewer_for(self.user, self.lot_id)
         hall = hall_services.ensure_hall(lot)
+        if viewer.is_supervisor:  # watching is what a supervisor does here: the record names them
+            with acting_from(self._ip()):
+                hall_services.note_supervisor(actor=self.user, lot_id=lot.pk)
         return hall, viewer, lot
+
+    def _ip(self):
+        return ip_from_scope_or_meta((self.scope.get("client") or [None])[0], _header(self.scope, b"x-forwarded-for"),
+                                     settings.TRUSTED_PROXY_COUNT)
 
     async def disconnect(self, code):
         if hasattr(self, "hub"):
@@ -325,7 +361,8 @@ class HallConsumer(AsyncWebsocketConsumer):
                                "message": _("“%(field)s” is missing or not of the right type.") % {"field": wrong[0]}})
             return
         try:
-            await database_sync_to_async(self._run)(service, args)
+            run = database_sync_to_async(self._run, thread_sensitive=kind not in LONG_COMMANDS)
+            await run(service, args)
         except DomainError as err:
             await self._reply({"type": "error", "ref": ref, "command": kind, "message": str(err.message)})
             return
@@ -337,9 +374,7 @@ class HallConsumer(AsyncWebsocketConsumer):
             from trading.errors import PermissionDenied
 
             raise PermissionDenied(_("Log in to take part; the public watches only."))
-        ip = ip_from_scope_or_meta((self.scope.get("client") or [None])[0], _header(self.scope, b"x-forwarded-for"),
-                                   settings.TRUSTED_PROXY_COUNT)
-        with acting_from(ip), translation.override(self._language()):
+        with acting_from(self._ip()), translation.override(self._language()):
             return service(actor=self.user, lot_id=self.lot.pk, **args)
 
     def _language(self) -> str:

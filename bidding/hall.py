@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from trading import audit
 from trading.choices import LotState, Role
+from trading.clock import local_text
 from trading.errors import NotFound, PermissionDenied, RuleViolation
 from trading.models import Lot
 from trading.services import transition_lot
@@ -25,7 +26,8 @@ from trading.services import transition_lot
 from . import draw, opening_keys, storage
 from .agefile import AgeError
 from .choices import BidState, Confirmation, HallState, OpeningOutcome, OpeningStatus
-from .models import Bid, BidOpening, BidSecurity, CustodianShare, HallEvent, KeyCeremony, Objection, OpeningHall, SignIn
+from .models import (Bid, BidOpening, BidSecurity, CustodianShare, HallEvent, KeyCeremony, Objection, OpeningHall,
+                     SealedFile, SignIn, SupervisorPresence)
 from .opening_form import check_form
 from .services import rules_for
 
@@ -240,6 +242,24 @@ def tick(lot_id, now=None) -> None:
 # --- sign-in ---------------------------------------------------------------------------------
 
 
+def note_supervisor(*, actor, lot_id, now=None) -> bool:
+    """A supervisor of the lot's center (or above) who opens the hall before the opening ends is
+    recorded once, audited, and named on the record as its 监标人. True if newly recorded."""
+    now = now or timezone.now()
+    lot, viewer = viewer_for(actor, lot_id)
+    if not viewer.is_supervisor:
+        raise PermissionDenied(_("Only a supervisor of this trading center watches as 监标人."))
+    hall = OpeningHall.objects.filter(lot=lot).first()
+    if hall is None or hall.state in (HallState.ENDED, HallState.FAILED):
+        return False
+    with transaction.atomic():
+        _presence, created = SupervisorPresence.objects.get_or_create(hall=hall, user=actor, defaults={"first_seen_at": now})
+        if created:
+            audit.record(actor=actor, action="hall.supervisor_present", obj=hall, project=lot.project,
+                         data={"supervisor": str(actor)})
+    return created
+
+
 def sign_in(*, actor, lot_id, nonce: str, now=None) -> SignIn:
     """A bidder with a complete bid signs in (签到), contributing its browser's nonce to K.
     Before the deadline only the bidder itself sees that it signed in."""
@@ -288,11 +308,19 @@ def start_decryption(*, actor, lot_id, now=None) -> OpeningHall:
     price is read, each bid's stored bytes are hashed again and shown beside its receipt's digest."""
     now = now or timezone.now()
     tick(lot_id, now)
+    hall = OpeningHall.objects.select_related("lot__project").filter(lot_id=lot_id).first()
+    if hall is None:
+        raise NotFound(_("This lot has no opening hall yet."))
+    _require_host(actor, hall)
+    _require_closed(hall)
+    # Hashed before the hall is locked (the files no longer change: bidding has closed), so
+    # that reading gigabytes does not hold every other writer of the database waiting.
+    stored = {sealed.pk: _stored_sha256(sealed)
+              for sealed in SealedFile.objects.filter(bid__opening__hall=hall)}
     with transaction.atomic():
         hall = _locked(lot_id)
         _require_host(actor, hall)
-        if hall.state != HallState.CLOSED:
-            raise RuleViolation(_("Decryption can start only once bidding has closed, and only once."))
+        _require_closed(hall)
         transition_lot(actor=actor, lot=hall.lot, name="start_opening", now=now)
         rules = rules_for(hall.lot.project)
         hall.state, hall.host = HallState.DECRYPTING, actor
@@ -302,12 +330,9 @@ def start_decryption(*, actor, lot_id, now=None) -> OpeningHall:
         for opening in hall.openings.select_related("bid__organization").order_by("order"):
             files = []
             for sealed in opening.bid.files.order_by("kind", "name"):
-                try:
-                    stored = storage.hash_prefix(sealed.storage_name, sealed.size).hexdigest()
-                except (OSError, ValueError):  # lost or cut short in storage: shown as not matching
-                    stored = None
+                digest = stored.get(sealed.pk)
                 files.append({"name": sealed.name, "size": sealed.size, "receipt_sha256": sealed.sha256,
-                              "stored_sha256": stored, "match": stored == sealed.sha256})
+                              "stored_sha256": digest, "match": digest == sealed.sha256})
             opening.digests_checked_at = now
             opening.save(update_fields=["digests_checked_at"])
             digests.append({"opening": opening.pk, "bidder": opening.bid.organization.name, "files": files})
@@ -315,6 +340,18 @@ def start_decryption(*, actor, lot_id, now=None) -> OpeningHall:
                                              "bidders_decrypt": rules.bidders_decrypt, "digests": digests}, actor=actor)
     _schedule_tick(lot_id, hall.decryption_deadline)
     return hall
+
+
+def _require_closed(hall: OpeningHall):
+    if hall.state != HallState.CLOSED:
+        raise RuleViolation(_("Decryption can start only once bidding has closed, and only once."))
+
+
+def _stored_sha256(sealed: SealedFile) -> str | None:
+    try:
+        return storage.hash_prefix(sealed.storage_name, sealed.size).hexdigest()
+    except (OSError, ValueError):  # lost or cut short in storage: shown as not matching
+        return None
 
 
 def _schedule_tick(lot_id, when):
@@ -447,7 +484,11 @@ def apply_remedy(*, actor, lot_id, opening_id, now=None) -> BidOpening:
         opening = hall.openings.select_for_update().filter(pk=opening_id).first()
         if opening is None:
             raise NotFound(_("No such bid in this opening."))
-        if opening.outcome not in (OpeningOutcome.REVOKED, OpeningOutcome.WITHDRAWN) and opening.status != OpeningStatus.WAITING:
+        if opening.status == OpeningStatus.WAITING:
+            # The bidder's time is its own until the limit: the host does not open for it early.
+            raise RuleViolation(_("This bidder may still decrypt its bid until %(at)s; the remedy is for a bid that "
+                                  "was not decrypted in time.") % {"at": local_text(hall.decryption_deadline)})
+        if opening.outcome not in (OpeningOutcome.REVOKED, OpeningOutcome.WITHDRAWN):
             raise RuleViolation(_("The remedy applies only to a bid that was not decrypted."))
         identity = opening_keys.opening_identity(hall.lot.project)
         if identity is None:
@@ -505,16 +546,14 @@ def read_record(*, actor, lot_id, now=None) -> OpeningHall:
         for opening in hall.openings.select_related("bid__organization").filter(read_at__isnull=True).order_by("order"):
             if opening.status == OpeningStatus.DECRYPTED:
                 opening.flags = check_form(opening.form, rules.declared_items)
-                opening.above_ceiling, reason = _above_ceiling(opening.form, ceiling)
-            else:
-                reason = ""
+                opening.above_ceiling, opening.ceiling_reason = _above_ceiling(opening.form, ceiling)
             opening.read_at = now
-            opening.save(update_fields=["flags", "above_ceiling", "read_at"])
+            opening.save(update_fields=["flags", "above_ceiling", "ceiling_reason", "read_at"])
             _append(hall, "row_read", {
                 "opening": opening.pk, "order": opening.order, "bidder": opening.bid.organization.name,
                 "uscc": opening.bid.organization.uscc, "outcome": opening.outcome, "reason": opening.reason,
                 "form": opening.form, "flags": opening.flags, "above_ceiling": opening.above_ceiling,
-                "ceiling_reason": reason,
+                "ceiling_reason": opening.ceiling_reason,
             }, actor=actor)
         hall.state = HallState.CONFIRMING
         hall.confirm_deadline = now + timedelta(minutes=rules.confirm_minutes)

@@ -30,7 +30,7 @@ def build_record(hall: OpeningHall) -> dict:
                       for f in bid.files.order_by("-kind", "name")],
             "outcome": opening.outcome or "revoked", "outcome_reason": opening.reason,
             "form": opening.form, "flags": opening.flags, "above_ceiling": opening.above_ceiling,
-            "ceiling_reason": "", "confirmation": CONFIRMATION[opening.confirmation],
+            "ceiling_reason": opening.ceiling_reason, "confirmation": CONFIRMATION[opening.confirmation],
             "confirmed_at": _iso(opening.confirmed_at),
         })
     random_coefficient = None
@@ -50,7 +50,9 @@ def build_record(hall: OpeningHall) -> dict:
             "ceiling_price": str(lot.ceiling_price) if lot.ceiling_price is not None else None,
             "bid_deadline": _iso(project.bid_deadline),
         },
-        "opening": {"host": str(hall.host) if hall.host else None, "started_at": _iso(hall.decryption_started_at),
+        "opening": {"host": str(hall.host) if hall.host else None,
+                    "supervisor": "、".join(str(p.user) for p in hall.supervisors_present.select_related("user")) or None,
+                    "started_at": _iso(hall.decryption_started_at),
                     "ended_at": _iso(hall.ended_at), "decryption_minutes": rules.decryption_minutes},
         "declared_items": rules.declared_items,
         "bids": bids,

@@ -12,4 +12,4 @@ from .bids import (  # noqa: F401
     SealedFile,
     TenderRules,
 )
-from .hall import BidOpening, HallEvent, Objection, OpeningHall, SignIn  # noqa: F401
+from .hall import BidOpening, HallEvent, Objection, OpeningHall, SignIn, SupervisorPresence  # noqa: F401

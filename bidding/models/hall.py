@@ -67,6 +67,18 @@ class SignIn(models.Model):
         constraints = [models.UniqueConstraint(fields=["hall", "organization"], name="sign_in_once")]
 
 
+class SupervisorPresence(models.Model):
+    """A supervisor who watched the opening (监标): the record names them as its 监标人."""
+
+    hall = models.ForeignKey(OpeningHall, on_delete=models.CASCADE, related_name="supervisors_present")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    first_seen_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["first_seen_at"]
+        constraints = [models.UniqueConstraint(fields=["hall", "user"], name="supervisor_presence_once")]
+
+
 class BidOpening(models.Model):
     """One counting bid at the opening: its decryption, its row of the record, its confirmation."""
 
@@ -80,6 +92,7 @@ class BidOpening(models.Model):
     form = models.JSONField(null=True, blank=True)  # exactly as sealed
     flags = models.JSONField(default=list)
     above_ceiling = models.BooleanField(default=False)
+    ceiling_reason = models.TextField(blank=True)  # as read out, in the record's words
     read_at = models.DateTimeField(null=True, blank=True)
     confirmation = models.CharField(max_length=12, choices=Confirmation.choices, default=Confirmation.PENDING)
     confirmed_at = models.DateTimeField(null=True, blank=True)

@@ -438,6 +438,13 @@ def check_record(cast, seats, k_inputs):
     assert all(b["receipt_id"] for b in record["bids"])
     assert [b["outcome"] for b in record["bids"]] == ["decrypted", "decrypted", "decrypted", "revoked", "withdrawn"]
     assert [b["above_ceiling"] for b in record["bids"]] == [False, True, False, False, False]
+    # The reason is the one read out in the hall, stored with the row.
+    assert "950,000.00" in record["bids"][1]["ceiling_reason"]
+    assert [b["ceiling_reason"] for b in record["bids"][2:]] == ["", "", ""]
+    # The supervisor who watched is the record's 监标人, once however often they connected.
+    assert record["opening"]["supervisor"] == str(cast.supervisor)
+    (present,) = AuditEvent.objects.filter(action="hall.supervisor_present")
+    assert present.actor_id == cast.supervisor.pk and present.ip == seats["supervisor"].address
     assert record["bids"][2]["flags"] and record["bids"][2]["form"] == MISFIT
     assert record["random_coefficient"]["k"] == k_inputs["k"]
     assert record["random_coefficient"]["contributions"] == k_inputs["contributions"]
@@ -678,6 +685,10 @@ async def test_where_the_tender_names_the_custodians_remedy_the_host_may_apply_i
         openings = {o.bid.organization_id: o.pk for o in await database_sync_to_async(
             lambda: list(BidOpening.objects.select_related("bid")))()}
         hall = await hall_of(lot_id)
+        # Before the limit the bid is still its bidder's to decrypt: no remedy yet.
+        assert (await host.error("apply_remedy", opening_id=openings[orgs[2].pk])).startswith(zh(
+            "This bidder may still decrypt its bid until %(at)s; the remedy is for a bid that was not decrypted in "
+            "time.").split("%")[0])
         traveller.move_to(hall.decryption_deadline + SECOND)
         await tick(lot_id)
         revoked = await public.wait_for("bid_status", 2, status="failed", outcome="revoked")
@@ -884,6 +895,98 @@ async def test_the_services_take_every_step_on_the_server_time_they_are_given():
         assert OpeningHall.objects.get(lot_id=lot_id).state == HallState.CONFIRMING
         assert list(SignIn.objects.filter(hall=hall).order_by("at").values_list("organization", flat=True)) == [
             b[0].organization.pk, b[1].organization.pk]
+
+    await run()
+
+
+async def test_a_long_step_in_one_hall_does_not_hold_up_another_hall(monkeypatch):
+    """Hashing every stored bid file again when one hall's decryption starts (gigabytes, for
+    big bids) runs on a thread of its own: meanwhile a bidder in another hall signs in and has
+    its answer, and the first hall's host gets its answer once the hashing is done."""
+    import threading
+
+    first = await database_sync_to_async(build_cast)([FORM, FORM, FORM])
+    second = await database_sync_to_async(build_cast)([FORM, FORM, FORM])
+    hashing, release = threading.Event(), threading.Event()
+    real = storage.hash_prefix
+
+    def slow_hash(*args, **kwargs):
+        hashing.set()
+        release.wait(30)
+        return real(*args, **kwargs)
+
+    host, bidder = seat(first, "host"), seat(second, "bidder1")
+    at = max(first.tender.deadline, second.tender.deadline) + SECOND
+    with time_machine.travel(at, tick=True):
+        await close_due_lots()
+        await host.connect()
+        await bidder.connect()
+        monkeypatch.setattr(storage, "hash_prefix", slow_hash)
+        try:
+            await host.send({"type": "start_decryption", "ref": "long"})
+            assert await asyncio.to_thread(hashing.wait, 10), "the hashing did not start"
+            assert (await bidder.command("sign_in", nonce=nonce()))["type"] == "ok"
+            assert not release.is_set() and not any(r.get("ref") == "long" for r in host.replies)
+        finally:
+            release.set()
+        while not any(r.get("ref") == "long" for r in host.replies):
+            await host._receive()
+        assert [r["type"] for r in host.replies if r.get("ref") == "long"] == ["ok"]
+        (started,) = await host.wait_for("decryption_started")
+        assert all(f["match"] for d in started["data"]["digests"] for f in d["files"])
+    for s in (host, bidder):
+        await s.close()
+
+
+async def test_a_hall_whose_subscription_the_layer_forgot_hears_its_bell_again(monkeypatch):
+    """A layer forgets a group member after its group expiry (a day; the in-memory layer also
+    when a message waited unread past a minute). Each process renews its hall's subscription,
+    so a long-open hall page still gets the next event rung from elsewhere."""
+    from channels.layers import get_channel_layer
+
+    from bidding import consumers
+
+    monkeypatch.setattr(consumers.HallHub, "RENEW_SECONDS", 0.05)
+    cast = await database_sync_to_async(build_cast)([FORM, FORM, FORM])
+    public = seat(cast, "public")
+    with time_machine.travel(cast.tender.deadline + SECOND, tick=True):
+        await close_due_lots()
+        await public.connect()
+        hub = consumers.current_hub()
+        hall = await hall_of(cast.lot_id)
+        channel = hub.channels[hall.pk]
+        await get_channel_layer().group_discard(hall_services.GROUP.format(hall.pk), channel)  # as expiry does
+        await asyncio.sleep(0.3)
+        monkeypatch.setattr(consumers.HallHub, "RENEW_SECONDS", 3600)  # after one more renewal, none for now
+        await asyncio.sleep(0.2)
+        # Signed in through the service from outside any consumer: only the bell can tell.
+        await database_sync_to_async(hall_services.sign_in)(actor=cast.bidders[0].user, lot_id=cast.lot_id,
+                                                             nonce=nonce())
+        (signed,) = await public.wait_for("signed_in")
+        assert signed["data"]["bidder"] == cast.bidders[0].organization.name
+    await public.close()
+
+
+async def test_only_a_supervisor_of_the_lots_center_is_recorded_as_its_supervisor_once():
+    cast = await database_sync_to_async(build_cast)([FORM, FORM, FORM])
+
+    @database_sync_to_async
+    def run():
+        from tests.factories import CenterFactory
+        from trading.errors import PermissionDenied
+
+        lot_id = cast.lot_id
+        hall_services.ensure_hall(cast.tender.lot)
+        elsewhere = supervisor(CenterFactory())
+        for outsider in (elsewhere, cast.bidders[0].user, cast.tender.staff):
+            with pytest.raises(PermissionDenied):
+                hall_services.note_supervisor(actor=outsider, lot_id=lot_id)
+        assert hall_services.note_supervisor(actor=cast.supervisor, lot_id=lot_id) is True
+        assert hall_services.note_supervisor(actor=cast.supervisor, lot_id=lot_id) is False
+        assert AuditEvent.objects.filter(action="hall.supervisor_present").count() == 1
+        from bidding.models import SupervisorPresence
+
+        assert list(SupervisorPresence.objects.values_list("user", flat=True)) == [cast.supervisor.pk]
 
     await run()
 
