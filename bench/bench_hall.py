@@ -52,6 +52,8 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from throwaway import environment  # bench/ is the script's folder: first on sys.path
+
 ROOT = Path(__file__).resolve().parent.parent
 KiB, MiB = 1024, 1024 * 1024
 WARM_UP = 2
@@ -234,22 +236,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def environment(folder: Path) -> dict:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("REDIS_URL", "DJANGO_ENV", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "kaibiao.settings",
-        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",  # sqlite:////tmp/… (absolute path)
-        "KAIBIAO_SEALED_ROOT": str(folder / "sealed"),
-        "KAIBIAO_RECEIPT_KEY_FILE": str(folder / "receipt-signing-key.pem"),
-        "KAIBIAO_MEDIA_ROOT": str(folder / "media"),
-        "DJANGO_DEBUG": "false",  # as served: no query log, no debug pages
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "PYTHONUNBUFFERED": "1",
-    })
-    return env
 
 
 class Server:

@@ -51,27 +51,14 @@ from datetime import timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
 
+from throwaway import environment  # bench/ is the script's folder: first on sys.path
+
 ROOT = Path(__file__).resolve().parent.parent
 KiB, MiB, MB = 1024, 1024 * 1024, 10**6
 PASSWORD = "correct-horse-battery"  # tests.factories' default password
 
 
 # --- the throwaway environment -----------------------------------------------------------------
-
-
-def environment(folder: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DJANGO_ENV", "DATABASE_URL")}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "kaibiao.settings",
-        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",  # sqlite:////tmp/… (absolute path)
-        "KAIBIAO_SEALED_ROOT": str(folder / "sealed"),
-        "KAIBIAO_RECEIPT_KEY_FILE": str(folder / "receipt-signing-key.pem"),
-        "KAIBIAO_MEDIA_ROOT": str(folder / "media"),
-        "DJANGO_DEBUG": "false",  # as served: no query log, no debug pages
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "PYTHONUNBUFFERED": "1",
-    })
-    return env
 
 
 def create_tender(size: int) -> dict:
