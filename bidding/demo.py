@@ -8,17 +8,28 @@ browser (/work/projects/<pk>/ceremony/) and forgotten there. Here Python plays b
 it deals exactly as ceremony.js does (frontend/js/README.md, the opening-share contract) and
 writes each custodian's key file, in the browser's key-file format, to KAIBIAO_DEMO_KEYS_DIR,
 so that someone walking through the demo can act as a custodian at the opening.
+
+For the live-opening tender it also plays four bidders' browsers (the bid page, bid-page.js):
+each generates its key for the tender, registers the recipient, seals its opening form and a
+bid file to the recipients the server names and uploads them through the upload service, which
+signs the receipt. Each bidder's key file is written, in the browser's bidder key-file format,
+beside the custodians' ones, so that the walk-through can hand it in at the opening.
 """
 
+import hashlib
+import io
 import json
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
 
 import pyshamir
 from django.conf import settings
 from django.utils import timezone
+
+from trading.errors import RuleViolation
 
 from . import draw, services
 from .agefile import X25519Identity, encrypt_bytes, generate_identity
@@ -40,6 +51,22 @@ DEMO_NOTE = [
 ]
 
 
+# frontend/js/src/keys.js, WORDING.bidder: the browser's bidder key file, line for line.
+BIDDER_KEY_TITLE = "# 开标 Kaibiao — 投标人解密密钥 / bidder decryption key"
+BIDDER_KEY_WARNING = [
+    "# 警告：请妥善保管本文件。丢失本文件，投标人将无法自行解密自己的投标文件。",
+    "# 开标前不要把本文件交给任何人（包括平台工作人员）。本密钥只用于这一次招标。",
+    "# WARNING: keep this file safe. If you lose it, you (the bidder) cannot",
+    "# decrypt your own bid. Give it to no one, platform staff included, before",
+    "# the opening. This key is for this one tender only.",
+]
+BIDDER_DEMO_NOTE = [
+    "# 演示数据：本文件由 manage.py load_demo 生成，仅供演示。真实的投标人密钥只在投标人自己的浏览器中生成，从不离开。",
+    "# DEMO ONLY: written by manage.py load_demo for the walk-through. A real bidder's key is",
+    "# generated in its own browser and never leaves it.",
+]
+
+
 @dataclass
 class DemoCustodian:
     user: object
@@ -49,6 +76,27 @@ class DemoCustodian:
     @property
     def filename(self) -> str:
         return f"{self.user.username}.txt"
+
+
+@dataclass
+class DemoBidder:
+    """One demo bidder's sealed bid for a lot of the live-opening tender, with its key file."""
+
+    user: object
+    lot: object
+    identity: X25519Identity
+    key_file_text: str
+    bid: object = None
+    receipt: dict | None = None
+    storage_names: list[str] = field(default_factory=list)
+
+    @property
+    def filename(self) -> str:
+        return bidder_key_filename(self.user.username, self.lot.project.code, self.lot.number)
+
+
+def bidder_key_filename(username: str, project_code: str, lot_number: int) -> str:
+    return f"{username}-{project_code}-{lot_number}.txt"
 
 
 def keys_dir() -> Path:
@@ -75,6 +123,33 @@ def custodian_key_file_text(identity: X25519Identity, username: str, created=Non
     return "\n".join(lines)
 
 
+def _one_line(value) -> str:
+    """keys.js oneLine: a header value never starts a line of its own."""
+    return re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+", " ", str(value if value is not None else "")).strip()
+
+
+def bidder_key_file_text(identity: X25519Identity, *, tender: str, lot, bidder: str, created=None) -> str:
+    """What the bid page (bid-page.js → keys.js keyFileText, role "bidder") downloads, without
+    a passphrase, with a demo note among the comments. The opening hall (hall-page.js →
+    loadKeyFile) reads its one AGE-SECRET-KEY line, checks it against the "# public key:" line
+    and the "# tender:" line against the tender's code."""
+    created = (created or timezone.now()).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    lines = [
+        BIDDER_KEY_TITLE,
+        f"# tender: {_one_line(tender)}",
+        f"# lot: {_one_line(lot)}",
+        f"# bidder: {_one_line(bidder)}",
+        f"# created: {created}",
+        f"# public key: {identity.recipient}",
+        "#",
+        *BIDDER_KEY_WARNING,
+        *BIDDER_DEMO_NOTE,
+        str(identity),
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def register_custodian_keys(users) -> list[DemoCustodian]:
     """Each custodian registers a fresh key, as on its /custodian/ page."""
     custodians = []
@@ -85,17 +160,18 @@ def register_custodian_keys(users) -> list[DemoCustodian]:
     return custodians
 
 
-def write_key_files(custodians: list[DemoCustodian], folder: Path | None = None) -> list[Path]:
-    """Write each custodian's key file (owner-only), replacing a file left by an earlier demo."""
+def write_key_files(holders: list[DemoCustodian | DemoBidder], folder: Path | None = None) -> list[Path]:
+    """Write each custodian's or bidder's key file (owner-only), replacing a file left by an
+    earlier demo."""
     folder = Path(folder or keys_dir())
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for custodian in custodians:
-        path = folder / custodian.filename
+    for holder in holders:
+        path = folder / holder.filename
         temporary = path.with_name(f".{path.name}.tmp")
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(custodian.key_file_text)
+            handle.write(holder.key_file_text)
         os.replace(temporary, path)
         written.append(path)
     return written
@@ -128,10 +204,11 @@ def deal_opening_key(*, staff, project, custodians: list[DemoCustodian], k: int)
     return services.complete_ceremony(actor=staff, project=project, opening_recipient=recipient, shares=blobs)
 
 
-def prepare_open_tender(*, staff, project, custodians: list[DemoCustodian], k: int = 3, k_range=None):
-    """While the tender is a draft: its sealing rules (the category's opening form, and K's
-    range where given), then its custodians invited and the opening key dealt."""
-    rules = {"declared_items": default_items(project.category)}
+def prepare_open_tender(*, staff, project, custodians: list[DemoCustodian], k: int = 3, k_range=None, **more_rules):
+    """While the tender is a draft: its sealing rules (the category's opening form, K's range
+    where given, any other rule in `more_rules`), then its custodians invited and the opening
+    key dealt."""
+    rules = {"declared_items": default_items(project.category), **more_rules}
     if k_range:
         low, high, step = k_range
         draw.make_range(low, high, step)  # refuse a range the hall could not draw from
@@ -139,3 +216,47 @@ def prepare_open_tender(*, staff, project, custodians: list[DemoCustodian], k: i
     services.update_rules(actor=staff, project=project, **rules)
     services.invite_custodians(actor=staff, project=project, custodians=[c.user for c in custodians], k=k)
     return deal_opening_key(staff=staff, project=project, custodians=custodians, k=k)
+
+
+def submit_sealed_bid(*, user, lot, form: dict, files: dict[str, bytes]) -> DemoBidder:
+    """What a bidder's browser does on the bid page, before the deadline, on the server clock:
+    a fresh identity for this tender, its recipient registered; the opening form (JSON) and each
+    bid file sealed (age) to the recipients the server names; the version declared, then each
+    sealed file sent in one chunk with its SHA-256, the opening form first. The last byte brings
+    the signed receipt. The identity is kept only to be written as the bidder's key file."""
+    from .models import SealedFile
+    from .opening_form import check_form
+
+    problems = check_form(form, services.rules_for(lot.project).declared_items)  # as the bid page checks
+    if problems:
+        raise RuleViolation(f"{user.organization}: the opening form does not fit the tender: {'; '.join(problems)}")
+    identity = generate_identity()
+    services.register_bidder_key(actor=user, lot=lot, recipient=str(identity.recipient))
+    recipients = services.sealing_recipients(actor=user, lot=lot)
+    plain = [(SealedFile.Kind.FORM, "opening-form.json.age", json.dumps(form, ensure_ascii=False).encode("utf-8"))]
+    plain += [(SealedFile.Kind.FILE, f"{name}.age", data) for name, data in files.items()]
+    sealed = {name: (kind, encrypt_bytes(data, recipients)) for kind, name, data in plain}
+    bid = services.start_bid(actor=user, lot=lot, files=[
+        {"kind": kind, "name": name, "size": len(blob)} for name, (kind, blob) in sealed.items()])
+    demo_bidder = DemoBidder(user=user, lot=lot, identity=identity, bid=bid, key_file_text=bidder_key_file_text(
+        identity, tender=lot.project.code, lot=lot.number, bidder=user.organization.name))
+    by_name = {f.name: f for f in bid.files.all()}
+    for name, (_kind, blob) in sealed.items():  # in the declared order: the opening form first
+        target = by_name[name]
+        demo_bidder.storage_names.append(target.storage_name)
+        answer = services.receive_chunk(actor=user, file_id=target.pk, offset=0, read=io.BytesIO(blob).read,
+                                        length=len(blob), checksum=hashlib.sha256(blob).digest())
+        demo_bidder.receipt = answer["receipt"] or demo_bidder.receipt
+    bid.refresh_from_db()
+    if demo_bidder.receipt is None:
+        raise RuleViolation(f"{user.organization}: the bid did not complete")
+    return demo_bidder
+
+
+def discard_sealed_files(bidders: list[DemoBidder]) -> None:
+    """After a demo that failed to load: its rows are rolled back, its sealed files removed."""
+    from . import storage
+
+    for demo_bidder in bidders:
+        for name in demo_bidder.storage_names:
+            storage.remove(name)

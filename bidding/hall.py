@@ -13,6 +13,7 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -229,6 +230,8 @@ def tick(lot_id, now=None) -> None:
     lot = Lot.objects.select_related("project").filter(pk=lot_id).first()
     if lot is not None:
         sync_clock(lot.project, now)  # bidding closes at the deadline, should its scheduled job be late
+    if not _clock_due(lot_id, now):  # the usual case, read without taking the write lock
+        return
     with transaction.atomic():
         hall = OpeningHall.objects.select_for_update().select_related("lot__project").filter(lot_id=lot_id).first()
         if hall is None:
@@ -237,6 +240,13 @@ def tick(lot_id, now=None) -> None:
             _end_decryption(hall, actor=None)
         if hall.state == HallState.CONFIRMING and hall.confirm_deadline and now >= hall.confirm_deadline:
             _end_confirmation(hall)
+
+
+def _clock_due(lot_id, now) -> bool:
+    """Whether a time limit of the hall has run out (checked again under the lock)."""
+    return OpeningHall.objects.filter(lot_id=lot_id).filter(
+        Q(state=HallState.DECRYPTING, decryption_deadline__lte=now)
+        | Q(state=HallState.CONFIRMING, confirm_deadline__lte=now)).exists()
 
 
 # --- sign-in ---------------------------------------------------------------------------------

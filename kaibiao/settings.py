@@ -228,6 +228,6 @@ KAIBIAO_RECEIPT_KEY_FILE = env.path("KAIBIAO_RECEIPT_KEY_FILE", default=VAR_DIR 
 # Where sealed bid files are stored while they stream in and until the archive.
 KAIBIAO_SEALED_ROOT = env.path("KAIBIAO_SEALED_ROOT", default=VAR_DIR / "sealed")
 KAIBIAO_UPLOAD_MAX_CHUNK = env.int("KAIBIAO_UPLOAD_MAX_CHUNK", default=32 * 1024 * 1024)
-# `manage.py load_demo` only: where it writes the demo custodians' key files (a demo shortcut:
-# a real custodian's key never leaves its browser).
+# `manage.py load_demo` only: where it writes the demo custodians' and bidders' key files (a demo
+# shortcut: a real custodian's or bidder's key never leaves its browser).
 KAIBIAO_DEMO_KEYS_DIR = env.path("KAIBIAO_DEMO_KEYS_DIR", default=VAR_DIR / "demo-keys")

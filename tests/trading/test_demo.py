@@ -1,6 +1,7 @@
 """`manage.py load_demo`: the demo network loads through the services, once, and leaves an
 audit chain that verifies; its open tenders take sealed bids (custodian keys, a completed 3-of-5
-key ceremony, the demo's custodian key files)."""
+key ceremony, the demo's custodian key files); its live-opening tender closes minutes after
+loading, with four sealed bids whose bidders' key files open them in the hall."""
 
 import io
 import json
@@ -8,19 +9,21 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from bidding import agefile, opening_keys, services
-from bidding.models import Bid, CustodianKey, KeyCeremony, SealedFile, TenderRules
+from bidding import agefile, closing, hall, opening_keys, services
+from bidding.choices import HallState, OpeningStatus
+from bidding.models import Bid, BidderKey, CustodianKey, KeyCeremony, Receipt, SealedFile, TenderRules
 from bidding.opening_form import default_items
 from bidding.selectors import complete_bid_count
 from tests.bidding.conftest import FORM, SealedBid, client_for, stored_bytes, upload_bid
 from trading import uscc
 from trading.choices import Category, EvaluationMethod, LotState, NoticeKind, Role
 from trading.errors import RuleViolation
-from trading.management.commands.load_demo import DEMO_PASSWORD
+from trading.law import DAYS_TO_DEADLINE
+from trading.management.commands.load_demo import DEMO_PASSWORD, LIVE_BIDS, LIVE_OPENING
 from trading.models import AuditChainHead, AuditEvent, Center, Document, Lot, Notice, Organization, Project, User
 from trading.rules import ProjectPolicy
 
@@ -104,10 +107,15 @@ def test_a_project_at_every_stage():
 
     assert lots(LotState.DRAFT)
     open_projects = Project.objects.filter(lots__state=LotState.PUBLISHED).distinct()
-    assert open_projects.count() >= 2
+    assert open_projects.count() >= 3
     for project in open_projects:
-        assert project.bid_deadline - now > timedelta(days=25)
+        if project.code == LIVE_OPENING:  # the one to walk the opening hall with: minutes ahead
+            assert timedelta(minutes=19) < project.bid_deadline - now <= timedelta(minutes=21)
+        else:
+            assert project.bid_deadline - now > timedelta(days=25)
         assert project.documents.exists()
+        # published at least the legal 20 days before its deadline (招标投标法 第二十四条)
+        assert project.bid_deadline - project.documents_published_at >= timedelta(days=DAYS_TO_DEADLINE.bound)
 
     failed = lots(LotState.FAILED)
     assert failed
@@ -180,7 +188,7 @@ def test_the_open_tenders_have_their_rules_and_a_completed_3_of_5_ceremony():
     assert len(custodians) == 5
     assert CustodianKey.objects.filter(user__in=custodians).count() == 5
     projects = open_projects()
-    assert {p.code for p in projects} == {"NN2026-GC-0031", "GX2026-ZC-0107"}
+    assert {p.code for p in projects} == {"NN2026-GC-0031", "GX2026-ZC-0107", LIVE_OPENING}
     for project in projects:
         ceremony = KeyCeremony.objects.get(project=project)
         assert ceremony.complete and (ceremony.k, ceremony.n) == (3, 5)
@@ -194,12 +202,14 @@ def test_the_open_tenders_have_their_rules_and_a_completed_3_of_5_ceremony():
         seq = {a: AuditEvent.objects.get(action=a, project=project).seq
                for a in ("bid_rules.updated", "ceremony.completed", "project.published")}
         assert seq["bid_rules.updated"] < seq["ceremony.completed"] < seq["project.published"]
-    k_range = TenderRules.objects.get(project__code="NN2026-GC-0031")
-    assert (k_range.k_low, k_range.k_high, k_range.k_step) == ("0.02", "0.05", "0.0005")
+    for code in ("NN2026-GC-0031", LIVE_OPENING):
+        k_range = TenderRules.objects.get(project__code=code)
+        assert (k_range.k_low, k_range.k_high, k_range.k_step) == ("0.02", "0.05", "0.0005")
     # Only the open tenders: the draft is left for staff to try the sealing pages on.
     assert KeyCeremony.objects.count() == len(projects)
     assert not KeyCeremony.objects.filter(project__code="LZ2026-ZC-0042").exists()
-    assert not Bid.objects.filter(lot__state=LotState.PUBLISHED).exists()  # no sealed bids made for newcomers
+    # No sealed bids made for newcomers, but for the live opening's four bidders.
+    assert not Bid.objects.filter(lot__state=LotState.PUBLISHED).exclude(lot__project__code=LIVE_OPENING).exists()
 
 
 def test_each_key_file_opens_its_custodians_share_and_three_rebuild_the_opening_key(settings):
@@ -230,7 +240,8 @@ def test_each_key_file_opens_its_custodians_share_and_three_rebuild_the_opening_
 def test_a_second_run_leaves_the_key_files_alone(settings):
     load()
     before = {p.name: p.read_text() for p in settings.KAIBIAO_DEMO_KEYS_DIR.iterdir()}
-    assert sorted(before) == [f"custodian.0{i}.txt" for i in range(1, 6)]
+    assert sorted(before) == sorted([f"custodian.0{i}.txt" for i in range(1, 6)]
+                                    + [f"bidder.{key}-{LIVE_OPENING}-1.txt" for key in LIVE_BIDS])
     out = load()
     assert "nothing changed" in out and str(settings.KAIBIAO_DEMO_KEYS_DIR) in out
     assert {p.name: p.read_text() for p in settings.KAIBIAO_DEMO_KEYS_DIR.iterdir()} == before
@@ -292,3 +303,126 @@ def test_staff_reach_the_sealing_page_from_the_project_page():
     other = Project.objects.get(code="GX2026-ZC-0107")  # another center's tender: no link
     assert reverse("bidding:sealing_setup", args=[other.pk]) not in client.get(
         reverse("trading:project", args=[other.pk])).content.decode()
+
+
+# --- the live opening ---------------------------------------------------------------------------
+
+
+def live_lot():
+    return Lot.objects.select_related("project", "project__center").get(project__code=LIVE_OPENING)
+
+
+def bidder_key_file(settings, username) -> str:
+    return (settings.KAIBIAO_DEMO_KEYS_DIR / f"{username}-{LIVE_OPENING}-1.txt").read_text(encoding="utf-8")
+
+
+def secret_key_line(text: str) -> str:
+    """What hall-page.js (keys.js loadKeyFile) takes from a key file: its one AGE-SECRET-KEY line."""
+    (line,) = [line.strip() for line in text.splitlines() if line.strip().startswith("AGE-SECRET-KEY-1")]
+    return line
+
+
+def test_the_live_opening_tender_closes_minutes_after_loading_with_four_sealed_bids():
+    out = load()
+    lot = live_lot()
+    project = lot.project
+    now = timezone.now()
+    assert lot.state == LotState.PUBLISHED and project.center.code == "nnggzy"
+    assert project.category == Category.WORKS and project.must_be_tendered
+    assert timedelta(minutes=19) < project.bid_deadline - now <= timedelta(minutes=21)
+    assert project.bid_deadline.second == 0 and project.bid_deadline.microsecond == 0
+    assert project.bid_deadline - project.documents_published_at >= timedelta(days=20)
+    assert lot.ceiling_price == Decimal("4750000")
+    assert f"{LIVE_OPENING}" in out and "/halls/" in out and "staff.nanning" in out
+    assert timezone.localtime(project.bid_deadline).strftime("%Y-%m-%d %H:%M:%S") in out  # the server time
+    # Its sealing rules: bidders decrypt (the default), a K range, the custodians' remedy.
+    rules = TenderRules.objects.get(project=project)
+    assert rules.bidders_decrypt and rules.remedy_custodian_stanza
+    assert rules.declared_items == default_items(Category.WORKS)
+    ceremony = KeyCeremony.objects.get(project=project)
+    assert ceremony.complete and (ceremony.k, ceremony.n) == (3, 5)
+    # Four complete bids, each its bidder's only version, uploaded through the service with its receipt.
+    bids = list(Bid.objects.filter(lot=lot).select_related("organization"))
+    assert sorted(b.organization.name for b in bids) == sorted(
+        User.objects.get(username=f"bidder.{key}").organization.name for key in LIVE_BIDS)
+    assert complete_bid_count(lot) == 4 >= project.min_bids
+    for bid in bids:
+        assert bid.state == "complete" and bid.version == 1 and bid.completed_at < project.bid_deadline
+        files = list(bid.files.order_by("kind"))
+        assert [f.kind for f in files] == ["file", "form"]
+        assert all(f.received == f.size and f.sha256 and f.completed_at for f in files)
+        receipt = Receipt.objects.get(bid=bid)
+        assert receipt.action == "submitted"
+        document = services.receipt_document(actor=bid.created_by, receipt_id=receipt.pk)
+        assert document["receipt"]["project"] == LIVE_OPENING
+        assert services.verify_receipt_document(document).valid
+        assert AuditEvent.objects.filter(action="bid.completed", object_id=str(bid.pk)).exists()
+        assert AuditEvent.objects.filter(action="bidder_key.registered", project=project,
+                                         data__recipient=BidderKey.objects.get(
+                                             project=project, organization=bid.organization).recipient).exists()
+
+
+def test_each_bidder_key_file_is_the_registered_key_and_opens_its_own_bid(settings):
+    load()
+    lot = live_lot()
+    ceremony = KeyCeremony.objects.get(project=lot.project)
+    for key, (price, days, quality, manager) in LIVE_BIDS.items():
+        user = User.objects.get(username=f"bidder.{key}")
+        text = bidder_key_file(settings, user.username)
+        lines = [line for line in text.splitlines() if line]
+        # The browser's bidder key-file format (keys.js keyFileText), with the demo note.
+        assert lines[0] == "# 开标 Kaibiao — 投标人解密密钥 / bidder decryption key"
+        assert lines[1:4] == [f"# tender: {LIVE_OPENING}", "# lot: 1", f"# bidder: {user.organization.name}"]
+        assert "DEMO ONLY" in text and all(line.startswith("#") for line in lines[:-1])
+        identity = agefile.parse_identities([secret_key_line(text)])[0]
+        registered = BidderKey.objects.get(project=lot.project, organization=user.organization).recipient
+        assert str(identity.recipient) == registered
+        assert f"# public key: {registered}" in lines
+        # Sealed to the opening key and to the bidder's own: the key file opens the opening form.
+        form = SealedFile.objects.get(bid__lot=lot, bid__organization=user.organization, kind="form")
+        assert json.loads(agefile.decrypt_bytes(stored_bytes(form), identities=[text])) == {
+            "price": price, "duration_days": days, "quality": quality, "project_manager": manager}
+        assert services.sealing_recipients(actor=user, lot=lot) == [ceremony.opening_recipient, registered]
+
+
+def test_the_live_opening_can_be_walked_with_the_key_files(settings):
+    """What the walk in the README does, through the hall's services on a clock set past the deadline."""
+    load()
+    lot = live_lot()
+    staff = User.objects.get(username="staff.nanning")
+    at = lot.project.bid_deadline + timedelta(seconds=1)
+    closing.close_due_lots(now=at)  # the task worker's job at the deadline
+    lot.refresh_from_db()
+    assert lot.state == LotState.CLOSED
+    opening_hall = hall.ensure_hall(lot)
+    assert opening_hall.state == HallState.CLOSED and opening_hall.needs_k and opening_hall.openings.count() == 4
+    hall.start_decryption(actor=staff, lot_id=lot.pk, now=at + timedelta(minutes=1))
+    for key in LIVE_BIDS:
+        user = User.objects.get(username=f"bidder.{key}")
+        identity = secret_key_line(bidder_key_file(settings, user.username))
+        opening = hall.hand_in_identity(actor=user, lot_id=lot.pk, identity=identity, now=at + timedelta(minutes=2))
+        assert opening.status == OpeningStatus.DECRYPTED, opening.reason
+    hall.end_decryption(actor=staff, lot_id=lot.pk, now=at + timedelta(minutes=3))
+    hall.read_record(actor=staff, lot_id=lot.pk, now=at + timedelta(minutes=4))
+    hall.draw_k(actor=staff, lot_id=lot.pk, now=at + timedelta(minutes=5))
+    opening_hall.refresh_from_db()
+    assert opening_hall.state == HallState.CONFIRMING and opening_hall.k_value
+    openings = opening_hall.openings.select_related("bid__organization")
+    above = {o.bid.organization.name: o.above_ceiling for o in openings}
+    assert above == {User.objects.get(username=f"bidder.{key}").organization.name: key == "hengtong"
+                     for key in LIVE_BIDS}
+    assert not any(o.flags for o in opening_hall.openings.all())
+
+
+def test_the_opening_can_be_set_minutes_ahead():
+    out = io.StringIO()
+    call_command("load_demo", opening_in=5, stdout=out)
+    deadline = Project.objects.get(code=LIVE_OPENING).bid_deadline
+    assert timedelta(minutes=4) < deadline - timezone.now() <= timedelta(minutes=6)
+    assert "in about 5 minutes" in out.getvalue()
+
+
+def test_an_opening_too_soon_is_refused_and_nothing_is_loaded():
+    with pytest.raises(CommandError, match="--opening-in"):
+        call_command("load_demo", opening_in=1, stdout=io.StringIO())
+    assert not Center.objects.exists()

@@ -1,7 +1,7 @@
 """`python manage.py load_demo`: a demo trading network in Guangxi, loaded once.
 
 Four centers (自治区, 南宁, 柳州, 鹿寨), their staff and supervisors, tenderees, agents,
-bidders, experts and key custodians, and eight projects at every stage of the lifecycle, one
+bidders, experts and key custodians, and nine projects at every stage of the lifecycle, one
 or more in each category. Everything that the services can do is done through them
 (trading.services), with `now=` set in the past where a stage needs a past deadline, so the
 audit trail is the real one and `manage.py verify_audit` passes. The audit events themselves
@@ -12,6 +12,14 @@ open tender had its sealing rules set and its 3-of-5 key ceremony dealt while st
 (bidding/demo.py, the bidding floor's part of the demo). DEMO SHORTCUT: the custodians' key
 files, which in use never leave their browsers, are written to KAIBIAO_DEMO_KEYS_DIR
 (var/demo-keys/) so the walk-through can act as a custodian at the opening.
+
+One more open tender is there to walk the live opening hall (不见面开标) at once: its deadline is
+a few minutes after loading (`--opening-in MINUTES`, default 20; its notice was published 21
+days before, with the service's `now=`, so the 20 days of 招标投标法 第二十四条 are kept). Four
+demo bidders sealed and uploaded a bid to it through the upload service (each with its signed
+receipt), and their key files are written beside the custodians' ones (DEMO SHORTCUT too: a
+bidder's key never leaves its browser). At the deadline the task worker closes bidding and the
+hall opens.
 
 Idempotent: the province center's code is the marker; a second run changes nothing and says so.
 All names, codes and figures are fictional. Every account has the password DEMO_PASSWORD.
@@ -35,6 +43,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from trading import lifecycle, services, uscc
+from trading.clock import local_text
 from trading.choices import Category, CenterLevel, EvaluationMethod, LotState, NoticeKind, Role
 from trading.errors import DomainError
 from trading.models import Center, Organization, Project, User
@@ -228,6 +237,16 @@ PROJECTS = [
         description="开展国土空间总体规划实施年度体检和五年评估，建设监测指标数据库，服务期三年。",
         lots=[LotSpec(1, "国土空间规划实施监测评估服务", "1280000", CS, ceiling="1250000", security="25000")],
     ),
+    # Last, so that the other projects' lot ids stay those of the earlier demo (the README names one).
+    ProjectSpec(
+        stage=LotState.PUBLISHED, center="nnggzy", by="staff.nanning", code="NN2026-GC-0047",
+        name="南宁市青秀区竹溪大道人行道及排水设施修缮工程施工", category=W, region="450103",
+        tenderee="nnjt", agent="guixin",
+        description="竹溪大道（民族大道至青环路段）人行道破损铺装翻修、无障碍设施完善及雨水口、检查井修缮，"
+                    "全长约3.2公里，计划工期120日历天。",
+        lots=[LotSpec(1, "施工总承包", "4860000", CS, ceiling="4750000", security="95000")],
+        bidders=["yongjiang", "bagui", "longcheng", "hengtong"],
+    ),
 ]
 
 # When each stage happened, in days relative to today (server clock, Beijing time).
@@ -241,13 +260,32 @@ TIMELINE = {
 }
 OPEN_TIMELINE = {"NN2026-GC-0031": (-2, 27), "GX2026-ZC-0107": (-1, 26)}
 
+# The live-opening tender: its deadline is OPENING_IN minutes after loading (rounded up to the
+# minute), its notice published at 10:00 LIVE_NOTICE_DAYS days before the deadline's day, so the
+# legal 20 days from documents to deadline (招标投标法 第二十四条) are kept.
+LIVE_OPENING = "NN2026-GC-0047"
+OPENING_IN = 20  # minutes, the default of --opening-in
+OPENING_IN_LIMITS = (2, 7 * 24 * 60)  # time to load the bids before the deadline; a notice in the past
+LIVE_NOTICE_DAYS = 21
+# Each bidder's opening form (the works items: price, duration_days, quality, project_manager).
+# 鹿寨恒通 bids above the ceiling price (4,750,000.00): the reading of the record flags it.
+LIVE_BIDS = {
+    "yongjiang": ("4598600.00", 115, "合格", "黄伟强"),
+    "bagui": ("4536280.50", 110, "优良", "刘振华"),
+    "longcheng": ("4681900.00", 120, "合格", "梁文斌"),
+    "hengtong": ("4826500.00", 118, "合格", "谢志勇"),
+}
+
 # Sealed bids for the open tenders: how many of the five custodians open, and the published
 # range of the random coefficient K (low, high, step) where the opening draws one.
 CUSTODIANS_NEEDED = 3
-K_RANGES = {"NN2026-GC-0031": ("0.02", "0.05", "0.0005")}
+K_RANGES = {"NN2026-GC-0031": ("0.02", "0.05", "0.0005"), LIVE_OPENING: ("0.02", "0.05", "0.0005")}
+# Rules beyond the defaults (bidders decrypt their own bids): the live tender names the
+# custodians' remedy, so a bid its bidder does not decrypt in time can be opened with 3 shares.
+MORE_RULES = {LIVE_OPENING: {"remedy_custodian_stanza": True}}
 DEMO_SHORTCUT = (
-    "DEMO SHORTCUT ONLY: these key files stand for what each custodian keeps in its own browser; "
-    "in real use a custodian's key never leaves it and nobody else holds a copy."
+    "DEMO SHORTCUT ONLY: these key files stand for what each custodian or bidder keeps in its own browser; "
+    "in real use such a key never leaves it and nobody else holds a copy."
 )
 
 NOTICE_TITLES = {
@@ -370,10 +408,17 @@ def tender_paragraphs(spec: ProjectSpec, tenderee: Organization, agent: Organiza
 # --- the loader -------------------------------------------------------------------------------
 
 
+def opening_deadline(now, minutes: int):
+    """`minutes` after `now`, rounded up to the whole minute."""
+    at = now + timedelta(minutes=minutes)
+    return at.replace(second=0, microsecond=0) + timedelta(minutes=1) if at.second or at.microsecond else at
+
+
 class Demo:
-    def __init__(self, now):
+    def __init__(self, now, opening_in: int = OPENING_IN):
         self.now = now
         self.today = timezone.localdate(now)
+        self.opening_deadline = opening_deadline(now, opening_in)
         self.centers: dict[str, Center] = {}
         self.orgs: dict[str, Organization] = {}
         self.users: dict[str, User] = {}
@@ -381,6 +426,7 @@ class Demo:
         # the ground floor does not import a higher one.
         self.sealing = import_module("bidding.demo")
         self.custodians = []  # bidding.demo.DemoCustodian: each user with its key file
+        self.live_bidders = []  # bidding.demo.DemoBidder: the live tender's sealed bids, with key files
 
     def at(self, days: int, hour: int, minute: int = 0):
         return timezone.make_aware(datetime.combine(self.today + timedelta(days=days), time(hour, minute)))
@@ -439,13 +485,19 @@ class Demo:
             tenderee=self.orgs[spec.tenderee], agent=self.orgs.get(spec.agent) if spec.agent else None,
             description=spec.description, must_be_tendered=spec.must_be_tendered,
         )
-        if spec.stage in TIMELINE:
-            publish_day, deadline_day, publicize_day, award_day, contract_day = TIMELINE[spec.stage]
-        elif spec.stage == LotState.PUBLISHED:
-            publish_day, deadline_day = OPEN_TIMELINE[spec.code]
+        if spec.code == LIVE_OPENING:
+            deadline = self.opening_deadline
+            published_at = timezone.make_aware(datetime.combine(
+                timezone.localdate(deadline) - timedelta(days=LIVE_NOTICE_DAYS), time(10)))
         else:
-            publish_day, deadline_day = None, 30  # the planned deadline, named in the draft documents
-        deadline = self.at(deadline_day, 9, 30)
+            if spec.stage in TIMELINE:
+                publish_day, deadline_day, publicize_day, award_day, contract_day = TIMELINE[spec.stage]
+            elif spec.stage == LotState.PUBLISHED:
+                publish_day, deadline_day = OPEN_TIMELINE[spec.code]
+            else:
+                publish_day, deadline_day = None, 30  # the planned deadline, named in the draft documents
+            deadline = self.at(deadline_day, 9, 30)
+            published_at = self.at(publish_day, 10) if publish_day is not None else None
         notice_title, doc_title = NOTICE_TITLES[spec.category]
         paragraphs = tender_paragraphs(spec, project.tenderee, project.agent, deadline)
         self.upload(author, project, doc_title, f"{spec.code}-{doc_title}.pdf", [f"#{spec.name}", *paragraphs])
@@ -455,17 +507,21 @@ class Demo:
                 *[f"{lot.name}：最高投标限价{yuan(lot.ceiling)}，其中安全文明施工费不可竞争。" for lot in spec.lots],
                 "清单项目编码、名称、计量单位和工程量以本清单为准，投标人不得擅自修改。",
             ])
-        if publish_day is None:
+        if published_at is None:
             return project  # a draft: registered, documents uploaded, waiting for the center's staff
         if spec.stage == LotState.PUBLISHED:
             # While still a draft: sealing rules, custodians invited, the opening key dealt.
             self.sealing.prepare_open_tender(staff=staff, project=project, custodians=self.custodians,
-                                             k=CUSTODIANS_NEEDED, k_range=K_RANGES.get(spec.code))
+                                             k=CUSTODIANS_NEEDED, k_range=K_RANGES.get(spec.code),
+                                             **MORE_RULES.get(spec.code, {}))
         services.publish_project(
-            actor=staff, project=project, bid_deadline=deadline, now=self.at(publish_day, 10),
+            actor=staff, project=project, bid_deadline=deadline, now=published_at,
             notice_title=f"{spec.name}{notice_title}", notice_body="\n".join(p.lstrip("# ") for p in paragraphs),
         )
         project.refresh_from_db()  # the service saved its own copy (deadline, publication time)
+        if spec.code == LIVE_OPENING:
+            self.seal_live_bids(spec, project)
+            return project
         if spec.stage == LotState.PUBLISHED:
             self.open_for_bidding(spec, project, staff)
             return project
@@ -515,6 +571,28 @@ class Demo:
             for document in project.documents.all():
                 services.record_download(actor=self.users[f"bidder.{key}"], document=document)
 
+    def seal_live_bids(self, spec: ProjectSpec, project: Project):
+        """The live tender's bidders take the documents, then each seals and uploads its bid
+        through the upload service, now, before the deadline: each gets its signed receipt."""
+        for key in spec.bidders:
+            user = self.users[f"bidder.{key}"]
+            for document in project.documents.all():
+                services.record_download(actor=user, document=document)
+            for lot in project.lots.order_by("number"):
+                price, days, quality, manager = LIVE_BIDS[key]
+                form = {"price": price, "duration_days": days, "quality": quality, "project_manager": manager}
+                org = user.organization
+                bid_file = pdf("投标文件", [
+                    f"#{spec.name}",
+                    f"项目编号：{spec.code}。标段：{lot.name}。投标人：{org.name}（统一社会信用代码 {org.uscc}）。",
+                    "#投标函",
+                    f"致{project.tenderee.name}：我方已仔细研究本项目招标文件及工程量清单，愿以投标总报价{yuan(price)}、"
+                    f"工期{days}日历天、质量标准“{quality}”承包本工程，项目经理：{manager}。",
+                    "投标报价以加密的开标一览表为准，开标时解密并当众唱标。本投标文件在投标截止时间前加密上传。",
+                ])
+                self.live_bidders.append(self.sealing.submit_sealed_bid(
+                    user=user, lot=lot, form=form, files={"投标文件.pdf": bid_file}))
+
     def bid(self, project: Project, key: str, completed, replaced: bool):
         Bid = apps.get_model("bidding", "Bid")  # a higher floor's table, reached without importing it
         user = self.users[f"bidder.{key}"]
@@ -560,22 +638,37 @@ def _saved(obj):
 class Command(BaseCommand):
     help = "Load the demo trading network (centers, parties, accounts, projects at every stage), once."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--opening-in", type=int, default=OPENING_IN, metavar="MINUTES",
+            help=f"Minutes from loading to the bid deadline of the live-opening tender {LIVE_OPENING}, whose "
+                 f"opening hall opens then (default {OPENING_IN}; {OPENING_IN_LIMITS[0]} to {OPENING_IN_LIMITS[1]}). "
+                 "Only a first load sets it.",
+        )
+
     def handle(self, *args, **options):
         if Center.objects.filter(code=MARKER).exists():
             self.stdout.write(f"Demo data already loaded (center “{MARKER}” exists): nothing changed.")
             self.print_key_files()
+            self.print_live_opening()
             self.print_accounts()
             return
+        opening_in = options.get("opening_in", OPENING_IN)
+        low, high = OPENING_IN_LIMITS
+        if not low <= opening_in <= high:
+            raise CommandError(f"--opening-in must be between {low} and {high} minutes, not {opening_in}.")
+        demo = Demo(timezone.now(), opening_in=opening_in)
         try:
             with transaction.atomic():
-                demo = Demo(timezone.now())
                 demo.load_parties()
                 demo.load_projects()
                 # Last, inside the transaction: if the files cannot be written, nothing is saved.
-                key_files = demo.sealing.write_key_files(demo.custodians)
+                key_files = demo.sealing.write_key_files(demo.custodians + demo.live_bidders)
         except (DomainError, ValidationError, IntegrityError) as err:
+            demo.sealing.discard_sealed_files(demo.live_bidders)
             raise CommandError(f"The demo could not be loaded, nothing was saved: {err}") from err
         except OSError as err:
+            demo.sealing.discard_sealed_files(demo.live_bidders)
             raise CommandError(f"The demo's key files could not be written, nothing was saved: {err}") from err
         projects = Project.objects.filter(center__code__in=[c[0] for c in CENTERS])
         self.stdout.write(self.style.SUCCESS(
@@ -590,9 +683,36 @@ class Command(BaseCommand):
             f"\nSealed bids: {', '.join(open_codes)} take sealed bids (key ceremony done, "
             f"{CUSTODIANS_NEEDED} of {len(demo.custodians)} custodians open; K range on {', '.join(K_RANGES)})."
         )
-        self.stdout.write(f"Custodian key files: {', '.join(str(path) for path in key_files)}")
+        self.stdout.write(f"Custodian key files: {', '.join(str(path) for path in key_files[:len(demo.custodians)])}")
+        self.stdout.write(f"Bidder key files: {', '.join(str(path) for path in key_files[len(demo.custodians):])}")
         self.stdout.write(self.style.WARNING(DEMO_SHORTCUT))
+        self.print_live_opening(minutes=opening_in)
         self.print_accounts()
+
+    def print_live_opening(self, minutes: int | None = None):
+        project = Project.objects.filter(code=LIVE_OPENING).select_related("center").first()
+        if project is None:
+            self.stdout.write(self.style.WARNING(
+                f"This demo was loaded before it had the live-opening tender {LIVE_OPENING}: "
+                "start a fresh demo with `rm -rf var && make run`."))
+            return
+        spec = next(spec for spec in PROJECTS if spec.code == LIVE_OPENING)
+        host = next(u for u, role, where, _ in ACCOUNTS if role == Role.STAFF and where == spec.center)
+        deadline = local_text(project.bid_deadline)
+        if minutes is not None:
+            when = f"{deadline} (server time), in about {minutes} minutes"
+        elif project.bid_deadline > timezone.now():
+            when = f"{deadline} (server time)"
+        else:
+            when = (f"{deadline} (server time), already passed: for a fresh live opening, "
+                    "`rm -rf var && make run` (or `load_demo --opening-in MINUTES` on an empty database)")
+        halls = ", ".join(f"/halls/{lot.pk}/" for lot in project.lots.order_by("number"))
+        bidders = ", ".join(f"bidder.{key}" for key in spec.bidders)
+        self.stdout.write(
+            f"\nLive opening 不见面开标: {LIVE_OPENING} ({project.center.name}) closes for bids at {when}; then its "
+            f"opening hall {halls} opens, hosted by {host}. Sealed bids with signed receipts from {bidders}; "
+            f"their key files are {Path(settings.KAIBIAO_DEMO_KEYS_DIR)}/<username>-{LIVE_OPENING}-1.txt."
+        )
 
     def print_key_files(self):
         CustodianKey = apps.get_model("bidding", "CustodianKey")  # a higher floor's table, not imported
@@ -603,13 +723,20 @@ class Command(BaseCommand):
                 "cannot take sealed bids: start a fresh demo with `rm -rf var && make run`."))
             return
         folder = Path(settings.KAIBIAO_DEMO_KEYS_DIR)
-        missing = [name for name in usernames if not (folder / f"{name}.txt").exists()]
+        files = [f"{name}.txt" for name in usernames]
+        live = Project.objects.filter(code=LIVE_OPENING).first()
+        if live is not None:
+            bidder_key_filename = import_module("bidding.demo").bidder_key_filename
+            spec = next(spec for spec in PROJECTS if spec.code == LIVE_OPENING)
+            files += [bidder_key_filename(f"bidder.{key}", live.code, lot.number)
+                      for key in spec.bidders for lot in live.lots.order_by("number")]
+        missing = [name for name in files if not (folder / name).exists()]
         if missing:
             self.stdout.write(self.style.WARNING(
-                f"Custodian key files missing from {folder}: {', '.join(missing)}. They cannot be made again "
+                f"Key files missing from {folder}: {', '.join(missing)}. They cannot be made again "
                 "(only their public keys are stored): start a fresh demo with `rm -rf var && make run`."))
         else:
-            self.stdout.write(f"Custodian key files in {folder}. {DEMO_SHORTCUT}")
+            self.stdout.write(f"Custodian{' and bidder' if live else ''} key files in {folder}. {DEMO_SHORTCUT}")
 
     def print_accounts(self):
         users = {u.username: u for u in User.objects.filter(username__in=[a[0] for a in ACCOUNTS])
