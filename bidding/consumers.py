@@ -96,7 +96,7 @@ class HallHub:
                             await self.pump(hall_id)
                         ready.set()
                     bell = await layer.receive(channel)
-                    await self.pump(hall_id, known=_int(bell.get("seq"), 0) or None)
+                    await self.pump(hall_id, known=_int(bell.get("seq"), 0) or None, bell=bell)
                 except asyncio.CancelledError:
                     raise
                 except Exception:
@@ -134,9 +134,10 @@ class HallHub:
             except Exception:  # the next renewal, or the listener's own recovery, tries again
                 log.warning("hall %s: renewing the doorbell's subscription failed", hall_id, exc_info=True)
 
-    async def pump(self, hall_id: int, *, known: int | None = None, only=None) -> None:
+    async def pump(self, hall_id: int, *, known: int | None = None, only=None, bell: dict | None = None) -> None:
         """Send every member (or `only` that one) what it has not seen. `known`: events are
-        known to exist up to that number (a bell's); None: ask the database."""
+        known to exist up to that number (a bell's); None: ask the database. `bell`: the bell,
+        whose event is taken as it comes when it is the next one this process expects."""
         async with self.pumping[hall_id]:
             members = self.members.get(hall_id)
             if not members or (only is not None and only not in members):
@@ -144,6 +145,9 @@ class HallHub:
             members = [only] if only is not None else list(members)
             low = min(m.last_sent for m in members)
             recent = self.recent.get(hall_id)
+            rung = _rung_event(bell)
+            if rung is not None and recent is not None and rung[0].seq == recent.top + 1:
+                recent.extend([rung], self.KEEP)  # the next event, committed: no database read
             if recent is None or known is None or known > recent.top or low < recent.floor:
                 start = recent.top if recent is not None and low >= recent.floor else low
                 rows = await database_sync_to_async(_events_from)(hall_id, start)
@@ -189,7 +193,26 @@ class _Recent:
 
 def _events_from(hall_id: int, after: int):
     events = list(HallEvent.objects.filter(hall_id=hall_id, seq__gt=after).order_by("seq"))
-    return [(e, json.dumps(hall_services.event_message(e), ensure_ascii=False)) for e in events]
+    return [(e, hall_services.event_text(e)) for e in events]
+
+
+class _Rung:
+    """What the hub needs of an event that came with its bell: its number and audience."""
+
+    __slots__ = ("seq", "audience_id")
+
+    def __init__(self, seq: int, audience_id: int | None):
+        self.seq, self.audience_id = seq, audience_id
+
+
+def _rung_event(bell: dict | None):
+    """(event, text) from a bell that carries its event; None for a bare bell."""
+    if not bell or not isinstance(bell.get("text"), str):
+        return None
+    seq, audience = _int(bell.get("seq"), 0), bell.get("audience")
+    if not seq or not (audience is None or isinstance(audience, int)):
+        return None
+    return _Rung(seq, audience), bell["text"]
 
 
 # One hub per event loop: a process forked from another (a live test server) or a new loop
@@ -323,7 +346,7 @@ class HallConsumer(AsyncWebsocketConsumer):
             if with_snapshot:
                 await self.send(text_data=json.dumps(snapshot, ensure_ascii=False))
             for event in events:
-                await self.send(text_data=json.dumps(hall_services.event_message(event), ensure_ascii=False))
+                await self.send(text_data=hall_services.event_text(event))
             # Events this viewer may not see still advance its position.
             self.last_sent = max(self.last_sent, snapshot["last_seq"])
 

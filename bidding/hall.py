@@ -93,8 +93,8 @@ def _append(hall: OpeningHall, kind: str, data: dict, *, actor, audience=None, a
                                      audience=audience)
     audit.record(actor=actor, action=f"hall.{kind}", obj=hall, project=hall.lot.project,
                  data={"seq": event.seq, **(audit_data if audit_data is not None else data)})
-    seq, hall_id = event.seq, hall.pk
-    transaction.on_commit(lambda: ring(hall_id, seq))
+    seq, hall_id, text, audience_id = event.seq, hall.pk, event_text(event), event.audience_id
+    transaction.on_commit(lambda: ring(hall_id, seq, text=text, audience_id=audience_id))
     return event
 
 
@@ -102,15 +102,20 @@ def _json_value(value):
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def ring(hall_id: int, seq: int) -> None:
+def ring(hall_id: int, seq: int, *, text: str | None = None, audience_id: int | None = None) -> None:
     """Tell every server process that hall `hall_id` has news up to `seq`. At most once, maybe
-    never: a process that misses it catches up on the next bell or the client's resume."""
+    never: a process that misses it catches up on the next bell or the client's resume. The
+    bell carries the committed event itself (its message text and audience), so that a process
+    that has every event before it sends it on without reading the database."""
     from asgiref.sync import async_to_sync
     from channels.layers import get_channel_layer
 
     layer = get_channel_layer()
     if layer is not None:
-        async_to_sync(layer.group_send)(GROUP.format(hall_id), {"type": "hall.bell", "seq": seq})
+        bell = {"type": "hall.bell", "seq": seq}
+        if text is not None:
+            bell.update(text=text, audience=audience_id)
+        async_to_sync(layer.group_send)(GROUP.format(hall_id), bell)
 
 
 # --- who is looking --------------------------------------------------------------------------
@@ -148,6 +153,11 @@ def events_after(hall: OpeningHall, viewer: Viewer, after: int) -> list[HallEven
 
 def event_message(event: HallEvent) -> dict:
     return {"type": "event", "seq": event.seq, "kind": event.kind, "at": _iso(event.at), "data": event.data}
+
+
+def event_text(event: HallEvent) -> str:
+    """The event as the WebSocket sends it."""
+    return json.dumps(event_message(event), ensure_ascii=False)
 
 
 def snapshot(hall: OpeningHall, viewer: Viewer, now=None) -> dict:

@@ -967,6 +967,34 @@ async def test_a_hall_whose_subscription_the_layer_forgot_hears_its_bell_again(m
     await public.close()
 
 
+async def test_the_next_event_comes_with_its_bell_and_reads_as_the_stored_one(monkeypatch):
+    """Each process sends on the event its bell carries when it is the next one it expects, so
+    a broadcast costs no database read; what it sends is what the stored event replays as."""
+    from bidding import consumers
+
+    cast = await database_sync_to_async(build_cast)([FORM, FORM, FORM])
+    public = seat(cast, "public")
+    with time_machine.travel(cast.tender.deadline + SECOND, tick=True):
+        await close_due_lots()
+        await public.connect()
+        hall = await hall_of(cast.lot_id)
+        hub = consumers.current_hub()
+        async with asyncio.timeout(10):  # the connection has joined the hub and caught up
+            while hall.pk not in hub.recent or hub.recent[hall.pk].top < hall.last_seq:
+                await asyncio.sleep(0.01)
+
+        def no_reads(*args):
+            raise AssertionError("the hub read the database for an event its bell carried")
+
+        monkeypatch.setattr(consumers, "_events_from", no_reads)
+        await database_sync_to_async(hall_services.sign_in)(actor=cast.bidders[0].user, lot_id=cast.lot_id,
+                                                             nonce=nonce())
+        (signed,) = await public.wait_for("signed_in")
+        stored = await database_sync_to_async(HallEvent.objects.get)(hall__lot_id=cast.lot_id, seq=signed["seq"])
+        assert signed == json.loads(json.dumps(hall_services.event_message(stored)))
+    await public.close()
+
+
 async def test_only_a_supervisor_of_the_lots_center_is_recorded_as_its_supervisor_once():
     cast = await database_sync_to_async(build_cast)([FORM, FORM, FORM])
 
