@@ -13,7 +13,6 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -232,15 +231,22 @@ def on_bidding_closed(lot: Lot, *, complete_bids: int, now) -> None:
 
 
 def tick(lot_id, now=None) -> None:
-    """Apply what the clock owes the hall (decryption time over, confirmation time over):
-    called by the scheduled task and before every action, so a late task changes nothing."""
-    from .closing import sync_clock
+    """Apply what the clock owes the hall (bidding over, decryption time over, confirmation
+    time over): called by the scheduled task and before every action, so a late task changes
+    nothing. The usual case (nothing due) is one read, without the write lock."""
+    from .closing import close_due_lots
 
     now = now or timezone.now()
-    lot = Lot.objects.select_related("project").filter(pk=lot_id).first()
-    if lot is not None:
-        sync_clock(lot.project, now)  # bidding closes at the deadline, should its scheduled job be late
-    if not _clock_due(lot_id, now):  # the usual case, read without taking the write lock
+    clock = (Lot.objects.filter(pk=lot_id)
+             .values("state", "project_id", "project__bid_deadline", "hall__state",
+                     "hall__decryption_deadline", "hall__confirm_deadline").first())
+    if clock is None:
+        return
+    deadline = clock["project__bid_deadline"]
+    if clock["state"] == LotState.PUBLISHED and deadline and deadline <= now:
+        # Bidding closes at the deadline, should its scheduled job be late (closing.sync_clock).
+        close_due_lots(now, clock["project_id"])
+    elif not _clock_due(clock, now):
         return
     with transaction.atomic():
         hall = OpeningHall.objects.select_for_update().select_related("lot__project").filter(lot_id=lot_id).first()
@@ -252,11 +258,12 @@ def tick(lot_id, now=None) -> None:
             _end_confirmation(hall)
 
 
-def _clock_due(lot_id, now) -> bool:
-    """Whether a time limit of the hall has run out (checked again under the lock)."""
-    return OpeningHall.objects.filter(lot_id=lot_id).filter(
-        Q(state=HallState.DECRYPTING, decryption_deadline__lte=now)
-        | Q(state=HallState.CONFIRMING, confirm_deadline__lte=now)).exists()
+def _clock_due(clock: dict, now) -> bool:
+    """Whether a time limit of the hall had run out when read (checked again under the lock)."""
+    state = clock["hall__state"]
+    limit = {HallState.DECRYPTING: clock["hall__decryption_deadline"],
+             HallState.CONFIRMING: clock["hall__confirm_deadline"]}.get(state)
+    return limit is not None and limit <= now
 
 
 # --- sign-in ---------------------------------------------------------------------------------
@@ -294,16 +301,17 @@ def sign_in(*, actor, lot_id, nonce: str, now=None) -> SignIn:
         hall = _locked(lot_id)
         if hall.state not in (HallState.WAITING, HallState.CLOSED):
             raise RuleViolation(_("Sign-in has closed: decryption has started."))
-        if not Bid.objects.filter(lot_id=lot_id, organization_id=actor.organization_id, state=BidState.COMPLETE).exists():
+        bidder = (Bid.objects.filter(lot_id=lot_id, organization_id=actor.organization_id, state=BidState.COMPLETE)
+                  .values_list("organization__name", flat=True).first())
+        if bidder is None:
             raise RuleViolation(_("Your organization has no complete bid for this lot."))
-        counting = hall.openings.filter(bid__organization_id=actor.organization_id).exists()
-        if hall.state == HallState.CLOSED and not counting:
+        if hall.state == HallState.CLOSED and not hall.openings.filter(bid__organization_id=actor.organization_id).exists():
             raise RuleViolation(_("Your organization has no bid that counts in this opening."))
-        row, created = SignIn.objects.get_or_create(hall=hall, organization_id=actor.organization_id,
-                                                    defaults={"user": actor, "nonce": nonce, "at": now})
-        if not created:
+        # The hall row is locked: no other sign-in of this organization can come in between.
+        if SignIn.objects.filter(hall=hall, organization_id=actor.organization_id).exists():
             raise RuleViolation(_("Your organization has already signed in."))
-        signed = {"bidder": actor.organization.name, "at": now}
+        row = SignIn.objects.create(hall=hall, organization_id=actor.organization_id, user=actor, nonce=nonce, at=now)
+        signed = {"bidder": bidder, "at": now}
         if now < hall.lot.project.bid_deadline:
             # Not a numbered event, not even a private one: its number alone would tell every
             # viewer that someone signed in (招标投标法 第二十二条). Audited (a confidential

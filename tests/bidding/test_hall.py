@@ -954,6 +954,9 @@ async def test_a_hall_whose_subscription_the_layer_forgot_hears_its_bell_again(m
         await public.connect()
         hub = consumers.current_hub()
         hall = await hall_of(cast.lot_id)
+        async with asyncio.timeout(10):  # the snapshot comes before the subscription (Redis: round trips)
+            while hall.pk not in hub.channels:
+                await asyncio.sleep(0.01)
         channel = hub.channels[hall.pk]
         await get_channel_layer().group_discard(hall_services.GROUP.format(hall.pk), channel)  # as expiry does
         await asyncio.sleep(0.3)
