@@ -50,6 +50,7 @@ class HallHub:
         self.pumping: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self.recent: dict[int, _Recent] = {}
         self.channels: dict[int, str] = {}  # hall -> the doorbell's channel in the layer
+        self.ringing: set[asyncio.Task] = set()  # bells rung in this process, being pumped
 
     async def join(self, hall_id: int, consumer) -> None:
         self.members[hall_id][consumer] = None
@@ -72,6 +73,16 @@ class HallHub:
                 task.cancel()
             self.members.pop(hall_id, None)
             self.recent.pop(hall_id, None)
+
+    def ring(self, hall_id: int, bell: dict) -> None:
+        """A bell rung in this process (hall.ring, on this loop): pumped now, on its own task,
+        so that the ringing thread goes on; the same bell coming back through the layer finds
+        nothing left to send."""
+        if not self.members.get(hall_id):
+            return
+        task = asyncio.create_task(self.pump(hall_id, known=_int(bell.get("seq"), 0) or None, bell=bell))
+        self.ringing.add(task)
+        task.add_done_callback(self.ringing.discard)
 
     async def _listen(self, hall_id: int, ready: asyncio.Event) -> None:
         """The hall's doorbell in this process, for as long as it has members. A failure (Redis
@@ -226,6 +237,15 @@ def current_hub() -> HallHub:
     if found is None:
         found = _hubs[loop] = HallHub()
     return found
+
+
+def _ring_locally(hall_id: int, bell: dict) -> None:
+    hub = _hubs.get(asyncio.get_running_loop())
+    if hub is not None:
+        hub.ring(hall_id, bell)
+
+
+hall_services.local_bell = _ring_locally
 
 
 def _forget_after_fork():
@@ -389,8 +409,9 @@ class HallConsumer(AsyncWebsocketConsumer):
         except DomainError as err:
             await self._reply({"type": "error", "ref": ref, "command": kind, "message": str(err.message)})
             return
+        # The command's events, if any, reach this process's connections with their bells
+        # (hall.ring): nothing to read again here.
         await self._reply({"type": "ok", "ref": ref, "command": kind})
-        await self.hub.pump(self.hall.pk)
 
     def _run(self, service, args):
         if self.user is None or not self.user.is_authenticated:

@@ -101,20 +101,32 @@ def _json_value(value):
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
+# Set by the consumers' module: hands a bell to this process's own hall connections at once,
+# called on the event loop that serves them (or on a loop that serves none: it does nothing).
+local_bell = None
+
+
 def ring(hall_id: int, seq: int, *, text: str | None = None, audience_id: int | None = None) -> None:
     """Tell every server process that hall `hall_id` has news up to `seq`. At most once, maybe
     never: a process that misses it catches up on the next bell or the client's resume. The
     bell carries the committed event itself (its message text and audience), so that a process
-    that has every event before it sends it on without reading the database."""
+    that has every event before it sends it on without reading the database. This process's
+    own connections get it first, without waiting for the layer to bring it back."""
     from asgiref.sync import async_to_sync
     from channels.layers import get_channel_layer
 
+    bell = {"type": "hall.bell", "seq": seq}
+    if text is not None:
+        bell.update(text=text, audience=audience_id)
     layer = get_channel_layer()
-    if layer is not None:
-        bell = {"type": "hall.bell", "seq": seq}
-        if text is not None:
-            bell.update(text=text, audience=audience_id)
-        async_to_sync(layer.group_send)(GROUP.format(hall_id), bell)
+
+    async def send():
+        if local_bell is not None:
+            local_bell(hall_id, bell)
+        if layer is not None:
+            await layer.group_send(GROUP.format(hall_id), bell)
+
+    async_to_sync(send)()
 
 
 # --- who is looking --------------------------------------------------------------------------

@@ -1,4 +1,22 @@
+import os
+
 import pytest
+
+
+def pytest_unconfigure(config):
+    """Django removes the SQLite test database at the end but not its WAL files: remove them
+    too (after closing the connection kaibiao.sqlite_wal holds), so runs leave nothing in /tmp."""
+    from django.conf import settings
+
+    if not settings.configured or settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    from kaibiao import sqlite_wal
+
+    name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
+    sqlite_wal.release(name)
+    for leftover in (f"{name}-wal", f"{name}-shm"):
+        if name and not os.path.exists(name) and os.path.exists(leftover):
+            os.remove(leftover)
 
 
 @pytest.fixture(autouse=True)

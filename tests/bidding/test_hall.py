@@ -962,7 +962,8 @@ async def test_a_hall_whose_subscription_the_layer_forgot_hears_its_bell_again(m
         await asyncio.sleep(0.3)
         monkeypatch.setattr(consumers.HallHub, "RENEW_SECONDS", 3600)  # after one more renewal, none for now
         await asyncio.sleep(0.2)
-        # Signed in through the service from outside any consumer: only the bell can tell.
+        # Signed in as from another process (no bell rung in this one): only the layer's bell can tell.
+        monkeypatch.setattr(hall_services, "local_bell", None)
         await database_sync_to_async(hall_services.sign_in)(actor=cast.bidders[0].user, lot_id=cast.lot_id,
                                                              nonce=nonce())
         (signed,) = await public.wait_for("signed_in")
