@@ -100,9 +100,9 @@ DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)  # a fresh checkout has no var/ yet; SQLite will not create it
     # Several processes (Daphne, the task worker) share one file: wait on a lock, do not fail.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
-    )
+    # The file is put in WAL mode (readers never wait for the writer) once per process by
+    # kaibiao.sqlite_wal, not on every new connection: the mode is kept in the file itself.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
     # The test database is a file, one per test run, so that a live Daphne started by the
     # end-to-end tests (channels' ChannelsLiveServerTestCase) sees the same data.
     import os

@@ -21,3 +21,10 @@ def test_the_log_outlives_djangos_connection_so_the_next_one_need_not_start_it_a
     assert name in held_files()
     assert os.path.getsize(f"{name}-wal") > 0, "the log was folded in and removed on close"
     assert SessionStore.get_model_class().objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_database_file_is_in_wal_mode_so_readers_do_not_wait_for_the_writer():
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"
