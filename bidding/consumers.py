@@ -296,6 +296,11 @@ def _fits(value, kind) -> bool:
 
 
 class HallConsumer(AsyncWebsocketConsumer):
+    # A hall connection hears its hall through this process's hub, never on a layer channel of
+    # its own: without this, Channels gives each connection one and keeps a receive waiting on
+    # it (tasks and buffers per connection; with Redis, one more waiter on the shared pop).
+    channel_layer_alias = None
+
     async def connect(self):
         self.lot_id = self.scope["url_route"]["kwargs"]["lot_id"]
         self.user = self.scope.get("user")
