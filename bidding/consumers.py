@@ -80,7 +80,7 @@ class HallHub:
         nothing left to send."""
         if not self.members.get(hall_id):
             return
-        task = asyncio.create_task(self.pump(hall_id, known=_int(bell.get("seq"), 0) or None, bell=bell))
+        task = asyncio.create_task(self.pump_bell(hall_id, bell))
         self.ringing.add(task)
         task.add_done_callback(self.ringing.discard)
 
@@ -107,7 +107,7 @@ class HallHub:
                             await self.pump(hall_id)
                         ready.set()
                     bell = await layer.receive(channel)
-                    await self.pump(hall_id, known=_int(bell.get("seq"), 0) or None, bell=bell)
+                    await self.pump_bell(hall_id, bell)
                 except asyncio.CancelledError:
                     raise
                 except Exception:
@@ -144,6 +144,10 @@ class HallHub:
                 raise
             except Exception:  # the next renewal, or the listener's own recovery, tries again
                 log.warning("hall %s: renewing the doorbell's subscription failed", hall_id, exc_info=True)
+
+    async def pump_bell(self, hall_id: int, bell: dict) -> None:
+        """Pump for a bell, rung here or brought by the layer: events exist up to its number."""
+        await self.pump(hall_id, known=_int(bell.get("seq"), 0) or None, bell=bell)
 
     async def pump(self, hall_id: int, *, known: int | None = None, only=None, bell: dict | None = None) -> None:
         """Send every member (or `only` that one) what it has not seen. `known`: events are

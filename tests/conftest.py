@@ -13,9 +13,11 @@ def pytest_unconfigure(config):
     from kaibiao import sqlite_wal
 
     name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
+    if not name:
+        return
     sqlite_wal.release(name)
     for leftover in (f"{name}-wal", f"{name}-shm"):
-        if name and not os.path.exists(name) and os.path.exists(leftover):
+        if not os.path.exists(name) and os.path.exists(leftover):
             os.remove(leftover)
 
 
