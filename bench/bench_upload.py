@@ -13,7 +13,8 @@ receipt key) and against a real Daphne on 127.0.0.1; the folder is removed at th
    the opening recipient and the bidder's;
 3. the machine's limits: write + fsync, read, ChaCha20-Poly1305 decryption in 64 KiB chunks (the
    age payload's) and SHA-256, each over the same number of bytes;
-4. start Daphne, log the bidder in, and for each chunk size declare a fresh bid version and
+4. start Daphne as `make run` does (kaibiao.serve: request bodies stream to the view while they
+   arrive, in 1 MiB pieces), log the bidder in, and for each chunk size declare a fresh bid version and
    upload the form, then the big file, as the browser does (tus PATCH with Upload-Checksum),
    each chunk streamed from the file with sendfile (the remainder first, so the chunk that brings
    the receipt is a full one); measure MB/s end to end, the server's peak memory over its idle
@@ -21,8 +22,9 @@ receipt key) and against a real Daphne on 127.0.0.1; the folder is removed at th
 5. decrypt the stored sealed file with its file key (bidding.agefile.decrypt) to /dev/null, and
    once more without the plaintext SHA-256 that decrypt() also computes.
 
-The what-if options (--daphne-buffer-kb, --spool-mb) measure a proposed server change without
-making it; their runs say so at the top. Needs the test extra (tests.factories: factory_boy).
+The what-if option --daphne-buffer-kb runs stock Daphne instead (each body buffered whole before
+the application sees it, then handed on in pieces of that size), for comparison; its runs say
+so at the top. Needs the test extra (tests.factories: factory_boy).
 
 MB is 10^6 bytes. The upload is compared with min(write+fsync, SHA-256), the decryption with
 min(read, ChaCha20-Poly1305); the goals are 0.8 of those, a peak memory growth under 64 MiB
@@ -222,8 +224,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-# Daphne as `make run` starts it (kaibiao.serve: 1 MiB body pieces), or (--daphne-buffer-kb) with
-# another request_buffer_size, the size of the body messages it hands the application.
+# Daphne as `make run` starts it (kaibiao.serve: streamed bodies, 1 MiB pieces), or
+# (--daphne-buffer-kb) stock Daphne with that request_buffer_size.
 DAPHNE_WITH_BUFFER = """
 import sys
 import daphne.server
@@ -244,7 +246,7 @@ def start_daphne(env: dict, folder: Path, buffer_kb: int | None = None) -> tuple
     if buffer_kb:
         launcher = [sys.executable, "-c", DAPHNE_WITH_BUFFER.replace("BUFFER", str(buffer_kb * KiB))]
     else:
-        launcher = [sys.executable, "-m", "kaibiao.serve"]  # as `make run` starts it (1 MiB body pieces)
+        launcher = [sys.executable, "-m", "kaibiao.serve"]  # as `make run` starts it
     with open(folder / "daphne.log", "wb") as log:
         proc = subprocess.Popen(launcher + serve, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
@@ -419,11 +421,6 @@ def run(args) -> int:
     chunk_sizes = [int(c) * MiB for c in args.chunk_mb.split(",")]
     folder = Path(tempfile.mkdtemp(prefix="kaibiao-bench-", dir=args.tmp_dir))
     env = environment(folder)
-    if args.spool_mb is not None:  # what-if: Django keeps request bodies up to this size in memory
-        (folder / "bench_settings.py").write_text(
-            f"from kaibiao.settings import *  # noqa: F403\nFILE_UPLOAD_MAX_MEMORY_SIZE = {args.spool_mb * MiB}\n")
-        env.update(DJANGO_SETTINGS_MODULE="bench_settings",
-                   PYTHONPATH=os.pathsep.join(filter(None, [str(folder), env.get("PYTHONPATH")])))
     daphne = None
     command = shlex.join([os.path.relpath(sys.executable) if sys.executable.startswith(os.getcwd()) else sys.executable,
                           *sys.argv])
@@ -502,12 +499,17 @@ def run(args) -> int:
         connections.close_all()
 
         what_if = ", ".join(text for value, text in [
-            (args.daphne_buffer_kb, f"Daphne request_buffer_size {args.daphne_buffer_kb} KiB"),
-            (args.spool_mb, f"FILE_UPLOAD_MAX_MEMORY_SIZE {args.spool_mb} MiB")] if value is not None)
+            (args.daphne_buffer_kb, f"stock Daphne (bodies buffered whole), request_buffer_size {args.daphne_buffer_kb} KiB"),
+        ] if value is not None)
         report(what_if=what_if, command=command, size=size, sealed_size=big.stat().st_size, limits=limits, runs=runs,
                baseline=baseline, decrypt_rate=size / decrypt_seconds, payload_rate=size / payload_seconds,
                setup_seconds=setup_seconds, total_seconds=time.perf_counter() - t0, folder=folder)
         return 0
+    except Exception:
+        if (folder / "daphne.log").exists():  # the server's side of a failure, before the folder goes
+            print("--- the server's log (its end) ---\n" + (folder / "daphne.log").read_text(errors="replace")[-4000:],
+                  file=sys.stderr)
+        raise
     finally:
         if daphne is not None and daphne.poll() is None:
             daphne.terminate()
@@ -583,9 +585,7 @@ def main() -> int:
     parser.add_argument("--tmp-dir", default=None, help="where the throwaway folder goes (the system's temp folder)")
     what_if = parser.add_argument_group("what-if (not the served configuration; to measure a proposed change)")
     what_if.add_argument("--daphne-buffer-kb", type=int, default=None,
-                         help="Daphne's request_buffer_size, KiB (Daphne's default: 8)")
-    what_if.add_argument("--spool-mb", type=int, default=None,
-                         help="FILE_UPLOAD_MAX_MEMORY_SIZE, MiB: request bodies up to this stay in memory (Django's default: 2.5)")
+                         help="run stock Daphne with this request_buffer_size, KiB (Daphne's default: 8)")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so `finally` cleans up on kill too
     return run(args)

@@ -325,7 +325,7 @@ def receive_chunk(*, actor, file_id, offset: int, read, length: int, checksum: b
     candidate = _running_hash(sealed).copy()
     chunk_digest = hashlib.sha256()
     written = 0
-    with storage.locked_for_append(sealed.storage_name, offset) as fd, storage.flushing(fd) as flusher:
+    with storage.locked_for_append(sealed.storage_name, offset) as fd, storage.flushing(fd, offset) as flusher:
         head = b""
         while written < length:
             block = read(min(1024 * 1024, length - written))

@@ -12,6 +12,7 @@ from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kaibiao.streaming import streams_body
 from trading.errors import DomainError, NotFound, PermissionDenied
 from trading.models import Lot
 
@@ -86,6 +87,7 @@ def _parse_checksum(header: str | None):
     return digest
 
 
+@streams_body  # a chunk is hashed and written while it arrives (kaibiao.streaming)
 @login_required
 @require_http_methods(["HEAD", "PATCH", "OPTIONS"])
 def upload(request, file_id):

@@ -1,23 +1,196 @@
-"""Daphne with a larger request-body read size: `python -m kaibiao.serve [daphne's options] APP`.
+"""Daphne as Kaibiao serves it: `python -m kaibiao.serve [daphne's options] APP`.
 
-Daphne hands an HTTP body to the application in pieces of `request_buffer_size` bytes (8 KiB by
-default, not settable from its command line); a 32 MiB upload chunk then costs some 4,000
-thread hand-offs in Django. 1 MiB pieces measured 2.5-3x faster uploads with the same memory
-(bench/bench_upload.py, --daphne-buffer-kb 1024)."""
+- Request bodies stream to the application while they arrive (`StreamingRequest`; the Django
+  end is kaibiao.streaming), in pieces of `request_buffer_size`: 1 MiB here, against Daphne's
+  8 KiB (not settable from its command line), which would cost a 32 MiB upload chunk some 4,000
+  hand-offs. Daphne itself buffers every body in a temporary file before the application sees a
+  byte, so the upload's disk waited for its network.
+- What was loaded before serving is frozen out of the garbage collector's way (`run`).
+"""
 
+import asyncio
+import contextvars
 import gc
 import sys
+from functools import partial
 
 from daphne.cli import CommandLineInterface
+from daphne.http_protocol import HTTPFactory, WebRequest
 from daphne.server import Server
 
 REQUEST_BUFFER_SIZE = 1024 * 1024
+HIGH_WATER = 4 * 1024 * 1024  # bytes waiting for the application before the socket stops reading
+LOW_WATER = 1024 * 1024  # ... and when it reads again
+
+
+class StreamingRequest(WebRequest):
+    """Daphne's HTTP request, its body handed to the application as it arrives.
+
+    While more than HIGH_WATER bytes wait for the application, the connection stops reading, so
+    TCP holds the sender back and memory stays flat. If the application answers before the body
+    is all in (a refusal), the rest is read and dropped and the request ends only then: the
+    connection stays usable, and the client is not reset in the middle of its send."""
+
+    streamed = False
+
+    def gotLength(self, length):
+        # Twisted calls this when the headers are complete. A request without a body (GET, a
+        # WebSocket upgrade) goes on as Daphne's: its whole life happens once the headers are in.
+        if length == 0:
+            super().gotLength(length)
+            return
+        self.streamed = True
+        self._pieces, self._held = [], 0  # what arrived since the last piece handed on
+        self._waiting = 0  # bytes put on the application's queue and not yet taken
+        self._paused = False
+        self._body_in = False
+        self._answered = False  # the response is complete; the body's rest is dropped
+        # The context the socket's reads run in. Resuming reads re-registers the reader under
+        # the caller's context: from the application's side that would leak its (Django,
+        # asgiref) context variables into every later request on this connection.
+        self._read_context = contextvars.copy_context()
+        self.content = _EMPTY_BODY  # what Daphne's process() reads as the buffered body
+        # What Twisted's requestReceived() sets once the body is in; process() needs it now.
+        channel = self.channel
+        self.method, self.uri, self.clientproto = channel._command, channel._path, channel._version
+        self.path = self.uri.split(b"?", 1)[0]
+        self.args = {}
+        self.process()  # builds the scope and starts the application (its body put is dropped)
+
+    def handleContentChunk(self, data):
+        if not self.streamed:
+            super().handleContentChunk(data)
+            return
+        if self._answered or self.application_queue is None:
+            return  # the answer is out, or no application was started (Daphne refused it)
+        self._pieces.append(data)
+        self._held += len(data)
+        size = self.server.request_buffer_size
+        if self._held >= size:  # handed on whole (one copy), a little over `size` bytes
+            body = b"".join(self._pieces)
+            self._pieces, self._held = [], 0
+            self._put(body, more=True)
+
+    def requestReceived(self, command, path, version):
+        # Twisted calls this when the whole body has been received.
+        if not self.streamed:
+            super().requestReceived(command, path, version)
+            return
+        self._body_in = True
+        if self.application_queue is not None and not self._answered:
+            self._put(b"".join(self._pieces), more=False)
+        self._pieces, self._held = [], 0
+        if self._answered:
+            super().finish()
+
+    def finish(self):
+        if self.streamed and not self._body_in:
+            # Answered before the body was all in: finishing now would leave the body's rest to
+            # be read as the next request. Drop it as it comes; finish when it is in.
+            self._answered = True
+            self._pieces, self._held = [], 0
+            self._resume()
+            return
+        super().finish()
+
+    def _put(self, body: bytes, *, more: bool):
+        self._waiting += len(body)
+        self.application_queue.put_body({"type": "http.request", "body": body, "more_body": more})
+        if self._waiting > HIGH_WATER and self.transport is not None:
+            self._paused = True
+            self.transport.pauseProducing()
+
+    def body_taken(self, message):
+        """The application took `message` off its queue."""
+        self._waiting -= len(message.get("body", b""))
+        if self._waiting <= LOW_WATER:
+            self._resume()
+
+    def _resume(self):
+        if self._paused and self.transport is not None:
+            self._paused = False
+            self._read_context.run(self.transport.resumeProducing)
+
+
+class _EmptyBody:
+    """Daphne's process() seeks and reads the body it buffered; a streamed request has none."""
+
+    def seek(self, *args):
+        return 0
+
+    def read(self, *args):
+        return b""
+
+    def close(self):
+        pass
+
+    closed = False
+
+
+_EMPTY_BODY = _EmptyBody()
+
+
+class ApplicationQueue(asyncio.Queue):
+    """An application instance's input queue that tells a streaming request when a piece of its
+    body has been taken (flow control), and drops Daphne's own put of a streamed request's
+    (empty) buffered body."""
+
+    def __init__(self, protocol):
+        super().__init__()
+        self.protocol = protocol
+        self.streamed = getattr(protocol, "streamed", False)
+
+    def put_nowait(self, message):
+        if self.streamed and message.get("type") == "http.request":
+            return
+        super().put_nowait(message)
+
+    def put_body(self, message):
+        super().put_nowait(message)
+
+    def get_nowait(self):  # asyncio.Queue.get() takes its item through this
+        message = super().get_nowait()
+        if self.streamed and message.get("type") == "http.request":
+            self.protocol.body_taken(message)
+        return message
+
+
+class StreamingHTTPFactory(HTTPFactory):
+    def buildProtocol(self, addr):
+        protocol = super().buildProtocol(addr)
+        protocol.requestFactory = StreamingRequest
+        return protocol
 
 
 class KaibiaoServer(Server):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("request_buffer_size", REQUEST_BUFFER_SIZE)
         super().__init__(*args, **kwargs)
+
+    # Server.run() makes its HTTP factory as `self.http_factory = HTTPFactory(self)`; ours makes
+    # streaming requests.
+    @property
+    def http_factory(self):
+        return self._http_factory
+
+    @http_factory.setter
+    def http_factory(self, factory):
+        self._http_factory = StreamingHTTPFactory(self) if type(factory) is HTTPFactory else factory
+
+    def create_application(self, protocol, scope):
+        """Daphne's, with an ApplicationQueue as the instance's input."""
+        assert "application_instance" not in self.connections[protocol]
+        input_queue = ApplicationQueue(protocol)
+        scope.setdefault("asgi", {"version": "3.0"})
+        application_instance = self.application(
+            scope=scope, receive=input_queue.get, send=partial(self.handle_reply, protocol)
+        )
+        if protocol not in self.connections:
+            return None
+        self.connections[protocol]["application_instance"] = asyncio.ensure_future(
+            application_instance, loop=asyncio.get_event_loop()
+        )
+        return input_queue
 
     def run(self):
         # Everything loaded before serving (Django, the apps, their modules) lives as long as

@@ -13,28 +13,17 @@ This test needs Redis and nothing else (its database is its own SQLite file), so
 every pass of `make test`; where Redis does not answer it is skipped, and pytest's summary says so."""
 
 import asyncio
-import http.client
 import json
 import os
-import re
 import secrets
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.parse
-from http.cookies import SimpleCookie
-from pathlib import Path
 
 import pytest
 
+from tests.e2e.processes import ROOT, WAIT, Daphne, log_in, run_script, server_env
+
 pytestmark = pytest.mark.redis
 
-ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("KAIBIAO_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
-PASSWORD = "correct-horse-battery"  # tests.factories' default password
-WAIT = 15  # seconds: the longest any one step may take
 
 SETUP = """
 import json
@@ -87,89 +76,12 @@ def require_redis():
                     f"({err}); set KAIBIAO_TEST_REDIS_URL to one that does")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def server_env(folder: Path) -> dict:
-    drop = ("DJANGO_ENV", "DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
-    env = {k: v for k, v in os.environ.items() if k not in drop}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "kaibiao.settings",
-        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",  # sqlite:////tmp/… (absolute path)
-        "REDIS_URL": REDIS_URL,
-        "KAIBIAO_SEALED_ROOT": str(folder / "sealed"),
-        "KAIBIAO_RECEIPT_KEY_FILE": str(folder / "receipt-signing-key.pem"),
-        "KAIBIAO_MEDIA_ROOT": str(folder / "media"),
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "PYTHONUNBUFFERED": "1",
-    })
-    return env
-
-
-def run_script(env: dict, *args: str) -> str:
-    done = subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    if done.returncode:
-        raise AssertionError(f"{args[0]} {args[1][:40]!r}… failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
-    return done.stdout
-
-
-class Daphne:
-    """One real Daphne process serving kaibiao.asgi:application on 127.0.0.1."""
-
-    def __init__(self, name: str, env: dict, folder: Path, port: int | None = None):
-        self.name, self.env, self.folder = name, env, folder
-        self.port = port or free_port()
-        self.log = folder / f"daphne-{name}.log"
-        self.proc = None
-
-    def start(self):
-        with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "kaibiao.serve", "-b", "127.0.0.1", "-p", str(self.port),
-                 "kaibiao.asgi:application"], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"Daphne {self.name} exited ({self.proc.returncode}):\n{self.tail()}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return self
-            except OSError:
-                time.sleep(0.1)
-        raise AssertionError(f"Daphne {self.name} did not listen on port {self.port} within a minute:\n{self.tail()}")
-
-    def kill(self):
-        """Die at once, as a crashed process does: no goodbye to its clients or to Redis."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(10)
-
-    def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-    def tail(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
-
-    @property
-    def origin(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-
 @pytest.fixture
 def servers(tmp_path):
     """Two Daphne processes over one freshly migrated SQLite file and one Redis database, and
     the tender made by SETUP. Yields (A, B, env, tender); stops whatever is still running."""
     require_redis()
-    env = server_env(tmp_path)
+    env = server_env(tmp_path, redis_url=REDIS_URL)
     run_script(env, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0")
     tender = json.loads(run_script(env, "-c", SETUP).strip().splitlines()[-1])
     assert tender["state"] == "closed" and tender["last_seq"] == 2, tender
@@ -184,36 +96,6 @@ def servers(tmp_path):
 
 
 # --- the clients -----------------------------------------------------------------------------
-
-
-def log_in(server: Daphne, username: str) -> str:
-    """Log in through the login form (CSRF token and all); return the Cookie header to send."""
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=WAIT)
-    cookies: dict[str, str] = {}
-
-    def request(method, path, body=None, headers=None):
-        sent = {**(headers or {}), **({"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())} if cookies else {})}
-        conn.request(method, path, body=body, headers=sent)
-        response = conn.getresponse()
-        page = response.read()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            jar = SimpleCookie()
-            jar.load(header)
-            cookies.update({name: morsel.value for name, morsel in jar.items()})
-        return response, page
-
-    try:
-        response, page = request("GET", "/accounts/login/")
-        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-        assert response.status == 200 and token, f"login page: HTTP {response.status}"
-        form = urllib.parse.urlencode({"username": username, "password": PASSWORD,
-                                       "csrfmiddlewaretoken": token.group(1).decode()})
-        response, _ = request("POST", "/accounts/login/", form.encode(),
-                              {"Content-Type": "application/x-www-form-urlencoded"})
-        assert response.status == 302 and "sessionid" in cookies, f"{username} not logged in: HTTP {response.status}"
-    finally:
-        conn.close()
-    return "; ".join(f"{k}={v}" for k, v in cookies.items())
 
 
 class HallClient:
