@@ -51,9 +51,14 @@ def rules_for(project: Project) -> TenderRules:
     return rules
 
 
-def _require_bidder(actor) -> Organization:
+def _bidder_organization_id(actor) -> int:
     if getattr(actor, "role", None) != Role.BIDDER or actor.organization_id is None:
         raise PermissionDenied(_("Only a registered bidder organization may do this."))
+    return actor.organization_id
+
+
+def _require_bidder(actor) -> Organization:
+    _bidder_organization_id(actor)
     return actor.organization
 
 
@@ -280,9 +285,9 @@ def _discard(bid: Bid):
 
 def access_sealed_file(actor, file_id) -> SealedFile:
     """A bidder reaches only its own organization's sealed files."""
-    organization = _require_bidder(actor)
+    organization_id = _bidder_organization_id(actor)  # every chunk asks: no query for the organization
     sealed = SealedFile.objects.select_related("bid", "bid__lot", "bid__lot__project").filter(pk=file_id).first()
-    if sealed is None or sealed.bid.organization_id != organization.pk:
+    if sealed is None or sealed.bid.organization_id != organization_id:
         raise NotFound(_("No such upload."))
     return sealed
 
@@ -328,7 +333,7 @@ def receive_chunk(*, actor, file_id, offset: int, read, length: int, checksum: b
     with storage.locked_for_append(sealed.storage_name, offset) as fd, storage.flushing(fd, offset) as flusher:
         head = b""
         while written < length:
-            block = read(min(1024 * 1024, length - written))
+            block = read(min(READ_AT_MOST, length - written))  # a piece as it came (kaibiao.streaming)
             if not block:
                 break
             if offset == 0 and len(head) < 64:
@@ -351,6 +356,9 @@ def receive_chunk(*, actor, file_id, offset: int, read, length: int, checksum: b
     return _commit_chunk(actor=actor, sealed=sealed, offset=offset, length=length, running=candidate)
 
 
+READ_AT_MOST = 4 * 1024 * 1024  # a chunk's body is read in pieces of at most this
+
+
 def _check_age_start(sealed: SealedFile, head: bytes):
     try:
         check_header_start(head)
@@ -362,7 +370,7 @@ def _check_age_start(sealed: SealedFile, head: bytes):
 def _refuse_if_closed(bid: Bid, sealed: SealedFile | None, now):
     project = bid.lot.project
     try:
-        ensure_bidding_open(project, now)
+        ensure_bidding_open(project, now, lot=bid.lot)
     except RuleViolation as err:
         counting = Bid.objects.filter(lot=bid.lot, organization=bid.organization, state=BidState.COMPLETE).first()
         tail = (_("Your version %(v)d, received %(at)s, counts.") % {"v": counting.version, "at": _fmt(counting.completed_at)}
@@ -380,25 +388,31 @@ def _ensure_lot_open(lot: Lot):
 
 
 def _commit_chunk(*, actor, sealed: SealedFile, offset: int, length: int, running) -> dict:
+    if offset + length < sealed.size:
+        # Not the file's last chunk: one conditional update moves the resume point, and loses
+        # to any other request that moved it first. Nothing else changes (the bid completes, and
+        # the deadline is checked against the closing job, only with a file's last byte).
+        if not SealedFile.objects.filter(pk=sealed.pk, received=offset).update(received=offset + length):
+            current = SealedFile.objects.filter(pk=sealed.pk).values_list("received", flat=True).first()
+            if current is None:  # a newer version discarded this one meanwhile
+                raise NotFound(_("No such upload."))
+            raise OffsetMismatch(current)
+        with _running_lock:
+            _running[sealed.pk] = (offset + length, running)
+        return {"offset": offset + length, "receipt": None}
     with transaction.atomic():
         lot = Lot.objects.select_for_update(of=("self",)).select_related("project").get(pk=sealed.bid.lot_id)
         current = SealedFile.objects.select_for_update().select_related("bid").get(pk=sealed.pk)
         if current.received != offset:  # another request for the same file won the race
             raise OffsetMismatch(current.received)
-        current.received = offset + length
-        fields = ["received"]
-        if current.received == current.size:
-            current.sha256, current.completed_at = running.hexdigest(), timezone.now()
-            fields += ["sha256", "completed_at"]
-        current.save(update_fields=fields)
+        current.received = offset + length  # the file's size: its last byte is in
+        current.sha256, current.completed_at = running.hexdigest(), timezone.now()
+        current.save(update_fields=["received", "sha256", "completed_at"])
         receipt = None
         bid = current.bid
         bid.lot = lot
-        if current.completed_at and not bid.files.filter(completed_at__isnull=True).exists():
+        if not bid.files.filter(completed_at__isnull=True).exists():
             receipt = _complete(actor=actor, bid=bid)
-    if current.completed_at is None:
-        with _running_lock:
-            _running[current.pk] = (current.received, running)
     return {"offset": current.received, "receipt": receipt}
 
 

@@ -29,15 +29,16 @@ def streams_body(view):
 
 class StreamedBody:
     """A request body read from its ASGI messages as they arrive, by a sync view on a worker
-    thread. `read(n)` is a file's: n bytes, fewer only at the end. A client that disconnects or
-    sends nothing for BODY_IDLE_TIMEOUT seconds ends the body early (a short read)."""
+    thread. `read(n)` is a raw stream's (as a socket's): at most n bytes, as many as have come
+    in one piece, and b"" only at the end; `read()` reads to the end. No piece is copied unless
+    it must be split. A client that disconnects or sends nothing for BODY_IDLE_TIMEOUT seconds
+    ends the body early (a short body)."""
 
     def __init__(self, receive):
         self._receive = receive
         self._loop = asyncio.get_running_loop()
         self._context = contextvars.copy_context()  # the request's, on the event loop
         self._pieces: deque = deque()
-        self._buffered = 0
         self._more = True
         self.disconnected = asyncio.Event()
 
@@ -71,31 +72,27 @@ class StreamedBody:
         body = message.get("body", b"")
         if body:
             self._pieces.append(body)
-            self._buffered += len(body)
         self._more = message.get("more_body", False)
 
     def read(self, size: int = -1) -> bytes:
-        while self._more and (size < 0 or self._buffered < size):
+        if size < 0:
+            while self._more:
+                self._fill()
+            body = b"".join(self._pieces)
+            self._pieces.clear()
+            return body
+        while self._more and not self._pieces:
             self._fill()
-        if size < 0 or size >= self._buffered:
-            size = self._buffered
-        if self._pieces and len(self._pieces[0]) == size:  # the usual case: one whole piece, no copy
-            self._buffered -= size
-            return self._pieces.popleft()
-        out = bytearray()
-        while len(out) < size:
-            piece = self._pieces.popleft()
-            take = size - len(out)
-            if len(piece) > take:
-                self._pieces.appendleft(piece[take:])
-                piece = piece[:take]
-            out += piece
-        self._buffered -= size
-        return bytes(out)
+        if not self._pieces or size == 0:
+            return b""
+        piece = self._pieces.popleft()
+        if len(piece) > size:
+            self._pieces.appendleft(piece[size:])
+            piece = piece[:size]
+        return piece
 
     def close(self):
         self._pieces.clear()
-        self._buffered = 0
 
 
 class StreamingASGIHandler(ASGIHandler):

@@ -235,18 +235,20 @@ def publish_project(*, actor, project: Project, bid_deadline, notice_title: str,
     return notice
 
 
-def bidding_open(project: Project, now) -> bool:
+def bidding_open(project: Project, now, *, lot=None) -> bool:
     """The deadline guard, checked on every request that needs bidding to be open: it reads the
-    clock, not the lot's stored state, so a late scheduled job opens no window."""
+    clock, not the lot's stored state, so a late scheduled job opens no window. `lot`, one of
+    the project's lots the caller has just read, spares the query when it is published."""
     return (
         project.bid_deadline is not None
         and now < project.bid_deadline
-        and project.lots.filter(state=LotState.PUBLISHED).exists()
+        and ((lot is not None and lot.state == LotState.PUBLISHED)
+             or project.lots.filter(state=LotState.PUBLISHED).exists())
     )
 
 
-def ensure_bidding_open(project: Project, now) -> None:
-    if not bidding_open(project, now):
+def ensure_bidding_open(project: Project, now, *, lot=None) -> None:
+    if not bidding_open(project, now, lot=lot):
         raise RuleViolation(
             _("Bidding for this tender closed at %(deadline)s (server time).")
             % {"deadline": local_text(project.bid_deadline, ms=True)}
