@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 import uuid
 from datetime import UTC
 
@@ -340,10 +341,11 @@ def receive_chunk(*, actor, file_id, offset: int, read, length: int, checksum: b
                 head += block[: 64 - len(head)]
                 if len(head) >= 64 or written + len(block) >= length:
                     _check_age_start(sealed, head)
+            beside = _HASHING.submit(candidate.update, block)  # the file's hash, on a second core
             chunk_digest.update(block)
-            candidate.update(block)
             os.write(fd, block)
             flusher.wrote(len(block))
+            beside.result()
             written += len(block)
         if written != length:
             os.ftruncate(fd, offset)
@@ -357,6 +359,10 @@ def receive_chunk(*, actor, file_id, offset: int, read, length: int, checksum: b
 
 
 READ_AT_MOST = 4 * 1024 * 1024  # a chunk's body is read in pieces of at most this
+# Each byte is hashed twice (the chunk's digest against Upload-Checksum, the file's for the
+# receipt); hashlib lets go of the GIL, so the two run side by side. bench/bench_upload.py,
+# 32 MiB chunks: 211-241 MB/s with this, 171-174 without.
+_HASHING = ThreadPoolExecutor(max_workers=8, thread_name_prefix="kaibiao-hash")
 
 
 def _check_age_start(sealed: SealedFile, head: bytes):
