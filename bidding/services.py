@@ -331,7 +331,13 @@ def receive_chunk(*, actor, file_id, offset: int, read, length: int, checksum: b
     candidate = _running_hash(sealed).copy()
     chunk_digest = hashlib.sha256()
     written = 0
-    with storage.locked_for_append(sealed.storage_name, offset) as fd, storage.flushing(fd, offset) as flusher:
+    # Each byte is hashed twice (the chunk's digest against Upload-Checksum, the file's for the
+    # receipt); hashlib lets go of the GIL, so the two run side by side, the file's on a thread
+    # of this chunk's own (a pool shared by the process would be left without its threads in a
+    # forked child, as the test server is). bench/bench_upload.py, 32 MiB chunks: 211-241 MB/s
+    # with this, 171-174 without.
+    with (storage.locked_for_append(sealed.storage_name, offset) as fd, storage.flushing(fd, offset) as flusher,
+          ThreadPoolExecutor(max_workers=1, thread_name_prefix="kaibiao-hash") as hashing):
         head = b""
         while written < length:
             block = read(min(READ_AT_MOST, length - written))  # a piece as it came (kaibiao.streaming)
@@ -341,7 +347,7 @@ def receive_chunk(*, actor, file_id, offset: int, read, length: int, checksum: b
                 head += block[: 64 - len(head)]
                 if len(head) >= 64 or written + len(block) >= length:
                     _check_age_start(sealed, head)
-            beside = _HASHING.submit(candidate.update, block)  # the file's hash, on a second core
+            beside = hashing.submit(candidate.update, block)  # the file's hash, on a second core
             chunk_digest.update(block)
             os.write(fd, block)
             flusher.wrote(len(block))
@@ -359,10 +365,6 @@ def receive_chunk(*, actor, file_id, offset: int, read, length: int, checksum: b
 
 
 READ_AT_MOST = 4 * 1024 * 1024  # a chunk's body is read in pieces of at most this
-# Each byte is hashed twice (the chunk's digest against Upload-Checksum, the file's for the
-# receipt); hashlib lets go of the GIL, so the two run side by side. bench/bench_upload.py,
-# 32 MiB chunks: 211-241 MB/s with this, 171-174 without.
-_HASHING = ThreadPoolExecutor(max_workers=8, thread_name_prefix="kaibiao-hash")
 
 
 def _check_age_start(sealed: SealedFile, head: bytes):
