@@ -39,13 +39,15 @@ def locked_for_append(storage_name: str, offset: int):
         os.close(fd)  # closing releases the lock
 
 
-class _Writeback:
+class Writeback:
     """Asks the kernel to start writing each block to disk as soon as it is written (no wait),
     so the disk works while the next blocks arrive and the closing fsync waits only for the
     tail. `bench/bench_writeback.py` on the project's 2-CPU machine, 1 GiB fsynced every 8 MiB:
     400-450 MB/s with it, 332-395 without; every 32 MiB: 543-737 with it, 390-428 without."""
 
     def __init__(self, fd: int, offset: int):
+        """`fd` is open for appending at `offset`: call `.wrote(n)` after each write and
+        `.sync()` to commit."""
         self.fd, self.position = fd, offset
 
     def wrote(self, n: int) -> None:
@@ -60,13 +62,6 @@ class _Writeback:
 
 
 _start_writeback = getattr(os, "posix_fadvise", None)  # not on macOS: the fsync does it all
-
-
-@contextmanager
-def flushing(fd: int, offset: int):
-    """Write-behind for a file being appended to from `offset`: call `.wrote(n)` after each
-    write and `.sync()` to commit."""
-    yield _Writeback(fd, offset)
 
 
 def hash_prefix(storage_name: str, length: int):
