@@ -44,7 +44,6 @@ import secrets
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -52,7 +51,7 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from throwaway import environment  # bench/ is the script's folder: first on sys.path
+from throwaway import environment, free_port, wait_listening  # bench/ is the script's folder: first on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 KiB, MiB = 1024, 1024 * 1024
@@ -232,12 +231,6 @@ class ClientProc:
 # --- the servers ---------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Server:
     def __init__(self, name: str, argv: list, env: dict, folder: Path):
         self.name, self.port = name, free_port()
@@ -248,16 +241,7 @@ class Server:
         CHILDREN.append(self.proc)
 
     def wait_listening(self):
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited ({self.proc.returncode}):\n{self.log.read_text()[-3000:]}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"{self.name} did not listen within a minute")
+        wait_listening(self.proc, self.port, self.name, self.log)
 
     def stop(self):
         if self.proc.poll() is None:

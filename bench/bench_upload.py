@@ -42,7 +42,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -53,7 +52,7 @@ from datetime import timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
 
-from throwaway import environment  # bench/ is the script's folder: first on sys.path
+from throwaway import environment, free_port, wait_listening  # bench/ is the script's folder: first on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 KiB, MiB, MB = 1024, 1024 * 1024, 10**6
@@ -218,12 +217,6 @@ def machine_limits(folder: Path, size: int) -> dict:
 # --- the server and its memory -----------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 # Daphne as `make run` starts it (kaibiao.serve: streamed bodies, 1 MiB pieces), or
 # (--daphne-buffer-kb) stock Daphne with that request_buffer_size.
 DAPHNE_WITH_BUFFER = """
@@ -249,16 +242,8 @@ def start_daphne(env: dict, folder: Path, buffer_kb: int | None = None) -> tuple
         launcher = [sys.executable, "-m", "kaibiao.serve"]  # as `make run` starts it
     with open(folder / "daphne.log", "wb") as log:
         proc = subprocess.Popen(launcher + serve, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"Daphne exited ({proc.returncode}):\n{(folder / 'daphne.log').read_text()[-3000:]}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return proc, port
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("Daphne did not start listening within a minute")
+    wait_listening(proc, port, "Daphne", folder / "daphne.log")
+    return proc, port
 
 
 def status_field(pid: int, field: str) -> int:

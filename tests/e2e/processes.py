@@ -44,6 +44,25 @@ def server_env(folder: Path, *, redis_url: str | None = None) -> dict:
     return env
 
 
+def wait_listening(proc: subprocess.Popen, port: int, name: str, log: Path) -> None:
+    """Wait (a minute at most) until `proc` accepts connections on 127.0.0.1:`port`; if it exits
+    or never listens, fail with the end of its `log`."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"{name} exited ({proc.returncode}):\n{_tail(log)}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"{name} did not listen on port {port} within a minute:\n{_tail(log)}")
+
+
+def _tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-4000:] if log.exists() else ""
+
+
 def run_script(env: dict, *args: str) -> str:
     done = subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     if done.returncode:
@@ -65,16 +84,8 @@ class Daphne:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "kaibiao.serve", "-b", "127.0.0.1", "-p", str(self.port),
                  "kaibiao.asgi:application"], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"Daphne {self.name} exited ({self.proc.returncode}):\n{self.tail()}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return self
-            except OSError:
-                time.sleep(0.1)
-        raise AssertionError(f"Daphne {self.name} did not listen on port {self.port} within a minute:\n{self.tail()}")
+        wait_listening(self.proc, self.port, f"Daphne {self.name}", self.log)
+        return self
 
     def kill(self):
         """Die at once, as a crashed process does: no goodbye to its clients or to Redis."""
@@ -92,7 +103,7 @@ class Daphne:
                 self.proc.wait()
 
     def tail(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
+        return _tail(self.log)
 
     @property
     def origin(self) -> str:
