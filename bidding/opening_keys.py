@@ -157,12 +157,12 @@ def decrypt_sealed_file(*, sealed: SealedFile, identity=None, file_key=None, ope
                              identities=[identity] if identity is not None else None,
                              file_key=file_key, name=sealed.name)
     with transaction.atomic():
-        sealed.opened_storage_name, sealed.opened_sha256, sealed.opened_size = opened_name, result.sha256, result.size
+        sealed.opened_storage_name, sealed.opened_size = opened_name, result.size
         sealed.opened_at, sealed.opened_with = timezone.now(), opened_with
-        sealed.save(update_fields=["opened_storage_name", "opened_sha256", "opened_size", "opened_at", "opened_with"])
+        sealed.save(update_fields=["opened_storage_name", "opened_size", "opened_at", "opened_with"])
         audit.record(actor=actor, action="opening.file_decrypted", obj=sealed, project=project,
                      data={"bid": sealed.bid_id, "file": sealed.name, "kind": sealed.kind, "with": opened_with,
-                           "ciphertext_sha256": sealed.sha256, "plaintext_sha256": result.sha256, "size": result.size})
+                           "ciphertext_sha256": sealed.sha256, "size": result.size})
     return sealed
 
 

@@ -171,9 +171,9 @@ class SealedFile(models.Model):
     storage_name = models.CharField(max_length=300)
     sha256 = models.CharField(max_length=64, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
-    # After the deadline, once decrypted: where the plaintext is, its digest, and with what.
+    # After the deadline, once decrypted: where the plaintext is, its size, and with what. (Its
+    # digest is the ciphertext's, above, with the key: see agefile.Decrypted.)
     opened_storage_name = models.CharField(max_length=300, blank=True)
-    opened_sha256 = models.CharField(max_length=64, blank=True)
     opened_size = models.PositiveBigIntegerField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     opened_with = models.CharField(max_length=12, blank=True)  # bidder | opening | file_key

@@ -14,7 +14,7 @@ import pyrage
 import pytest
 
 from bidding import agefile
-from bidding.age import bech32
+from bidding.age import bech32, stream
 from bidding.agefile import (
     AgeError,
     ChunkTagError,
@@ -68,8 +68,29 @@ def test_vectors_are_all_there():
     assert expects == {"success", "no match", "HMAC failure", "header failure", "payload failure"}
 
 
+@pytest.fixture(params=["stream", "file"])
+def source(request, tmp_path, monkeypatch):
+    """A vector as a stream (read chunk by chunk) or as a file on disk (read in blocks by
+    several threads; blocks of one chunk here, so that a vector of a few chunks spans threads)."""
+    if request.param == "stream":
+        yield io.BytesIO
+        return
+    monkeypatch.setattr(stream, "BLOCK_CHUNKS", 1)
+    files = []
+
+    def on_disk(body: bytes):
+        path = tmp_path / f"vector-{len(files)}.age"
+        path.write_bytes(body)
+        files.append(open(path, "rb"))
+        return files[-1]
+
+    yield on_disk
+    for fh in files:
+        fh.close()
+
+
 @pytest.mark.parametrize("name", VECTOR_NAMES)
-def test_cctv_vector(name):
+def test_cctv_vector(name, source):
     # given a published vector and its identities
     meta, body = load_vector(VECTORS / name)
     expect = meta["expect"][0]
@@ -77,13 +98,13 @@ def test_cctv_vector(name):
 
     # when it is decrypted
     if expect == "success":
-        result = agefile.decrypt(io.BytesIO(body), out, identities=meta["identity"], name=name)
+        result = agefile.decrypt(source(body), out, identities=meta["identity"], name=name)
         # then the plaintext is the published one
-        assert result.sha256 == meta["payload"][0] == sha256(out.getvalue())
+        assert sha256(out.getvalue()) == meta["payload"][0]
         assert result.size == len(out.getvalue())
         return
     with pytest.raises(EXPECT[expect]) as caught:
-        agefile.decrypt(io.BytesIO(body), out, identities=meta["identity"], name=name)
+        agefile.decrypt(source(body), out, identities=meta["identity"], name=name)
 
     # then it fails the published way, naming the file
     assert str(caught.value).startswith(f"{name}: ")
@@ -98,16 +119,16 @@ KEYED = ("success", "HMAC failure", "payload failure")
 
 
 @pytest.mark.parametrize("name", [n for n in VECTOR_NAMES if load_vector(VECTORS / n)[0]["expect"][0] in KEYED])
-def test_cctv_vector_with_the_file_key_handed_in(name):
+def test_cctv_vector_with_the_file_key_handed_in(name, source):
     meta, body = load_vector(VECTORS / name)
     expect = meta["expect"][0]
     out = io.BytesIO()
     if expect == "success":
-        agefile.decrypt(io.BytesIO(body), out, file_key=meta["file key"][0], name=name)
+        agefile.decrypt(source(body), out, file_key=meta["file key"][0], name=name)
         assert sha256(out.getvalue()) == meta["payload"][0]
     else:
         with pytest.raises(EXPECT[expect]):
-            agefile.decrypt(io.BytesIO(body), out, file_key=meta["file key"][0], name=name)
+            agefile.decrypt(source(body), out, file_key=meta["file key"][0], name=name)
 
 
 @pytest.mark.parametrize("name", [n for n in VECTOR_NAMES if (VECTORS / n).stat().st_size < 2000])
@@ -348,7 +369,7 @@ def test_a_file_sealed_by_debian_age_decrypts_here(tmp_path):
                    check=True, capture_output=True, timeout=60)
     result = agefile.decrypt_to_path(tmp_path / "bid.pdf.age", tmp_path / "out.pdf", identities=[identity])
     assert (tmp_path / "out.pdf").read_bytes() == plaintext
-    assert result.sha256 == sha256(plaintext)
+    assert result.size == len(plaintext)
 
 
 # --- who can open: identities and file keys ---------------------------------------------------
@@ -511,13 +532,61 @@ def test_truncation_at_a_chunk_boundary_and_trailing_data_are_named():
         agefile.decrypt_bytes(sealed[: header_size + 8], identities=[identity])
 
 
+def seal_in_chunks(identity, plaintext: bytes) -> tuple[bytearray, int]:
+    sealed = bytearray(agefile.encrypt_bytes(plaintext, [identity.recipient]))
+    return sealed, agefile.parse_header(io.BytesIO(bytes(sealed))).size + 16  # where chunk 1 starts
+
+
+def test_a_file_on_disk_decrypts_on_several_threads_and_stops_at_the_first_damaged_chunk(tmp_path):
+    # given a file of 90 chunks: several blocks, so both threads decrypt some
+    identity = X25519Identity.generate()
+    plaintext = os.urandom(89 * CHUNK + 1234)
+    sealed, start = seal_in_chunks(identity, plaintext)
+    assert 90 > 2 * stream.BLOCK_CHUNKS
+    path = tmp_path / "bid.pdf.age"
+    path.write_bytes(sealed)
+    out = io.BytesIO()
+    with open(path, "rb") as src:
+        assert agefile.decrypt(src, out, identities=[identity]).size == len(plaintext)
+    assert out.getvalue() == plaintext
+
+    # when one byte of chunk 70 (a later block than the first of each thread) is changed
+    sealed[start + 69 * (CHUNK + 16) + 100] ^= 1
+    path.write_bytes(sealed)
+    out = io.BytesIO()
+    with open(path, "rb") as src, pytest.raises(ChunkTagError) as caught:
+        agefile.decrypt(src, out, identities=[identity])
+
+    # then the error names that chunk, and only the 69 authentic chunks before it came out
+    assert f"payload chunk 70 (at byte {start + 69 * (CHUNK + 16)})" in str(caught.value)
+    assert caught.value.chunk == 70
+    assert out.getvalue() == plaintext[:69 * CHUNK]
+    # and decrypt_to_path leaves nothing behind
+    with pytest.raises(ChunkTagError):
+        agefile.decrypt_to_path(path, tmp_path / "bid.pdf", identities=[identity])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bid.pdf.age"]
+
+
+def test_a_file_on_disk_with_a_final_chunk_in_its_middle_is_refused(tmp_path):
+    # given a sealed file whose final chunk (the 21st, a full one) is followed by 30 more
+    identity = X25519Identity.generate()
+    first, _start = seal_in_chunks(identity, os.urandom(21 * CHUNK))
+    path = tmp_path / "glued.age"
+    path.write_bytes(bytes(first) + os.urandom(30 * (CHUNK + 16)))
+    # then it is refused at that chunk, whichever thread decrypted it
+    out = io.BytesIO()
+    with open(path, "rb") as src, pytest.raises(TrailingData, match="payload chunk 21 "):
+        agefile.decrypt(src, out, identities=[identity])
+    assert len(out.getvalue()) == 21 * CHUNK
+
+
 def test_decrypt_to_path_writes_the_plaintext_only_on_success(tmp_path):
     identity = X25519Identity.generate()
     plaintext = os.urandom(CHUNK + 1)
     (tmp_path / "bid.pdf.age").write_bytes(agefile.encrypt_bytes(plaintext, [identity.recipient]))
     result = agefile.decrypt_to_path(tmp_path / "bid.pdf.age", tmp_path / "bid.pdf", identities=str(identity))
     assert (tmp_path / "bid.pdf").read_bytes() == plaintext
-    assert (result.size, result.sha256) == (len(plaintext), sha256(plaintext))
+    assert result.size == len(plaintext)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bid.pdf", "bid.pdf.age"]
 
 

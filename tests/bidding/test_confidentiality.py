@@ -181,7 +181,7 @@ def test_decrypt_before_deadline_refused_audited_and_nothing_written(tender, bid
                                                                now=tender.before(MS), **with_))
     assert message == too_early("decrypt a bid", tender)
     row.refresh_from_db()
-    assert (row.opened_storage_name, row.opened_sha256, row.opened_at) == ("", "", None)
+    assert (row.opened_storage_name, row.opened_size, row.opened_at) == ("", None, None)
     assert not (storage.root() / "opened").exists()
     (attempt,) = events("opening.refused_before_deadline")
     assert attempt.actor_id == tender.staff.pk and attempt.data["what"] == "decrypt a bid"

@@ -730,7 +730,7 @@ async def test_where_the_tender_names_the_custodians_remedy_the_host_may_apply_i
     @database_sync_to_async
     def check():
         files = SealedFile.objects.filter(bid__organization=orgs[2], bid__state="complete")
-        assert {f.opened_with for f in files} == {"opening"} and all(f.opened_sha256 for f in files)
+        assert {f.opened_with for f in files} == {"opening"} and all(f.opened_storage_name for f in files)
         assert not SealedFile.objects.filter(bid__organization=orgs[3]).exclude(opened_at=None).exists()
         rows = AuditEvent.objects.filter(action="hall.bid_status", actor=tender.staff)
         assert rows.count() == 2 and {r.ip for r in rows} == {host.address}
