@@ -38,6 +38,7 @@ import base64
 import hashlib
 import http.client
 import json
+import mmap
 import os
 import platform
 import re
@@ -176,6 +177,18 @@ def file_sha256(path: Path) -> str:
 
 
 TWO_THREADS = "ChaCha20-Poly1305 decrypt, 2 threads (reference)"
+READ_FROM_DISK = "read, not cached (reference)"
+WRITE_DIRECT = "write + fsync, O_DIRECT (reference)"
+
+
+def read_uncached(fh, buf) -> float:
+    """Seconds to read the whole file after dropping it from the page cache."""
+    os.posix_fadvise(fh.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+    fh.seek(0)
+    start = time.perf_counter()
+    while fh.readinto(buf):
+        pass
+    return time.perf_counter() - start
 
 
 def machine_limits(folder: Path, size: int) -> dict:
@@ -199,7 +212,23 @@ def machine_limits(folder: Path, size: int) -> dict:
         while n := fh.readinto(buf):
             got += n
         out["read"] = got / (time.perf_counter() - start)
+        out[READ_FROM_DISK] = size / read_uncached(fh, buf)
     path.unlink()
+
+    direct = getattr(os, "O_DIRECT", 0)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | direct, 0o600)
+        aligned = mmap.mmap(-1, len(block))
+        aligned[:] = block
+        start, left = time.perf_counter(), size
+        while left:
+            left -= os.write(fd, memoryview(aligned)[:min(left, len(block))])
+        os.fsync(fd)
+        out[WRITE_DIRECT] = size / (time.perf_counter() - start)
+        os.close(fd)
+    except OSError:
+        pass  # no O_DIRECT on this filesystem
+    path.unlink(missing_ok=True)
 
     aead = ChaCha20Poly1305(os.urandom(32))
     chunks = [(counter.to_bytes(11, "big") + b"\x00", aead.encrypt(counter.to_bytes(11, "big") + b"\x00", block[counter * 64 * KiB:(counter + 1) * 64 * KiB], None))
@@ -486,6 +515,11 @@ def run(args) -> int:
         sealed = SealedFile.objects.get(pk=runs[-1]["file_id"])
         stored = storage.path_of(sealed.storage_name)
         file_key = file_key_for(stored, [tender["opening"]])
+        # First as the opening finds it, not cached (the upload bypassed the page cache), then
+        # cached, as the limits' read is measured.
+        with open(stored, "rb") as fh:
+            os.posix_fadvise(fh.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+        uncached_seconds = timed_decrypt(decrypt, stored, file_key, size)
         decrypt_seconds = timed_decrypt(decrypt, stored, file_key, size)
         threads, stream.THREADS = stream.THREADS, 1
         try:
@@ -504,6 +538,7 @@ def run(args) -> int:
         ] if value is not None)
         report(what_if=what_if, command=command, size=size, sealed_size=big.stat().st_size, limits=limits, runs=runs,
                baseline=baseline, decrypt_rate=size / decrypt_seconds, one_thread_rate=size / one_thread_seconds,
+               uncached_rate=size / uncached_seconds,
                setup_seconds=setup_seconds, total_seconds=time.perf_counter() - t0, folder=folder)
         return 0
     except Exception:
@@ -541,7 +576,7 @@ class HashingSink:
         return len(data)
 
 
-def report(*, what_if, command, size, sealed_size, limits, runs, baseline, decrypt_rate, one_thread_rate, setup_seconds, total_seconds, folder):
+def report(*, what_if, command, size, sealed_size, limits, runs, baseline, decrypt_rate, one_thread_rate, uncached_rate, setup_seconds, total_seconds, folder):
     mbs = lambda rate: f"{rate / MB:8.0f}"  # noqa: E731
     upload_limit = min(limits["write + fsync"], limits["SHA-256"])
     decrypt_limit = min(limits["read"], limits["ChaCha20-Poly1305 decrypt"])  # one thread, as defined
@@ -570,11 +605,18 @@ def report(*, what_if, command, size, sealed_size, limits, runs, baseline, decry
               f" {r['cpu']:4.1f}")
     print("  (the remainder is sent first, so the last chunk, which brings the receipt, is a full one;"
           " growth is over the idle RSS)")
+    if WRITE_DIRECT in limits:  # the upload writes with O_DIRECT, so this is its fairer yardstick
+        direct_limit = min(limits[WRITE_DIRECT], limits["SHA-256"])
+        print(f"  against min(write + fsync O_DIRECT, SHA-256) = {direct_limit / MB:.0f} MB/s instead: "
+              + ", ".join(f"{r['chunk'] // MiB} MiB {sealed_size / r['seconds'] / direct_limit:.2f}" for r in runs))
     print()
     print(f"decrypt the stored file with its file key (agefile.decrypt to /dev/null, 2 threads): {decrypt_rate / MB:.0f} MB/s, "
           f"ratio {decrypt_rate / decrypt_limit:.2f} ({decrypt_rate / limits[TWO_THREADS]:.2f} of the 2-thread reference)")
     print(f"  the same on one thread (age.stream.THREADS = 1): {one_thread_rate / MB:.0f} MB/s, "
           f"ratio {one_thread_rate / decrypt_limit:.2f}")
+    uncached_limit = min(limits[READ_FROM_DISK], limits["ChaCha20-Poly1305 decrypt"])
+    print(f"  the file not cached (first pass; the upload bypassed the page cache): {uncached_rate / MB:.0f} MB/s, "
+          f"{uncached_rate / uncached_limit:.2f} of min(read not cached, ChaCha20-Poly1305)")
     print()
     worst_upload = min(sealed_size / r["seconds"] for r in runs) / upload_limit
     checks = [
