@@ -12,8 +12,9 @@ receipt key) and against a real Daphne on 127.0.0.1; the folder is removed at th
 2. seal a `--size-mb` file of pseudo-random bytes and a small opening form with the age core, to
    the opening recipient and the bidder's;
 3. the machine's limits: write + fsync, read, ChaCha20-Poly1305 decryption in 64 KiB chunks (the
-   age payload's) and SHA-256, each over the same number of bytes, on one thread; and, for
-   reference only, the decryption on two threads at once (this machine's cores);
+   age payload's) and SHA-256, each over the same number of bytes, on one thread; the write
+   once more with O_DIRECT, the decryption once more on two threads at once (this machine's
+   cores), and the read once more from disk (the file dropped from the page cache);
 4. start Daphne as `make run` does (kaibiao.serve: request bodies stream to the view while they
    arrive, in 1 MiB pieces), log the bidder in, and for each chunk size declare a fresh bid version and
    upload the form, then the big file, as the browser does (tus PATCH with Upload-Checksum),
@@ -29,7 +30,9 @@ the application sees it, then handed on in pieces of that size), for comparison;
 so at the top. Needs the test extra (tests.factories: factory_boy).
 
 MB is 10^6 bytes. The upload is compared with min(write+fsync, SHA-256), the decryption with
-min(read, ChaCha20-Poly1305); the goals are 0.8 of those, a peak memory growth under 64 MiB
+min(read, ChaCha20-Poly1305), each limit the best of its ways (buffered or O_DIRECT write; one
+or two threads), since the product writes with O_DIRECT and decrypts on two threads; the
+goals are 0.8 of those, a peak memory growth under 64 MiB
 that does not grow with the file, and a receipt within a second of the last byte.
 """
 
@@ -176,9 +179,9 @@ def file_sha256(path: Path) -> str:
 # --- the machine's own limits ------------------------------------------------------------------
 
 
-TWO_THREADS = "ChaCha20-Poly1305 decrypt, 2 threads (reference)"
+TWO_THREADS = "ChaCha20-Poly1305 decrypt, 2 threads"
 READ_FROM_DISK = "read, not cached (reference)"
-WRITE_DIRECT = "write + fsync, O_DIRECT (reference)"
+WRITE_DIRECT = "write + fsync, O_DIRECT"
 
 
 def read_uncached(fh, buf) -> float:
@@ -578,8 +581,14 @@ class HashingSink:
 
 def report(*, what_if, command, size, sealed_size, limits, runs, baseline, decrypt_rate, one_thread_rate, uncached_rate, setup_seconds, total_seconds, folder):
     mbs = lambda rate: f"{rate / MB:8.0f}"  # noqa: E731
-    upload_limit = min(limits["write + fsync"], limits["SHA-256"])
-    decrypt_limit = min(limits["read"], limits["ChaCha20-Poly1305 decrypt"])  # one thread, as defined
+    # The goals are checked against the best this machine showed for the way the product works:
+    # the upload writes with O_DIRECT and the decryption runs on two threads, so the limits take
+    # those measurements where they are higher. The plain (buffered, one-thread) figures are
+    # printed beside them: against those alone the ratios look far better than they are.
+    plain_upload_limit = min(limits["write + fsync"], limits["SHA-256"])
+    upload_limit = min(max(limits["write + fsync"], limits.get(WRITE_DIRECT, 0)), limits["SHA-256"])
+    plain_decrypt_limit = min(limits["read"], limits["ChaCha20-Poly1305 decrypt"])
+    decrypt_limit = min(limits["read"], max(limits["ChaCha20-Poly1305 decrypt"], limits[TWO_THREADS]))
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
     print(f"command: {command}")
     print(f"machine: {os.cpu_count()} CPUs ({cpu}), Linux {platform.release()}, Python {platform.python_version()}; "
@@ -591,8 +600,8 @@ def report(*, what_if, command, size, sealed_size, limits, runs, baseline, decry
     print("machine limits (same run, same filesystem)         MB/s")
     for name, rate in limits.items():
         print(f"  {name:<48}{mbs(rate)}")
-    print(f"  upload limit  = min(write + fsync, SHA-256)     {mbs(upload_limit)}")
-    print(f"  decrypt limit = min(read, ChaCha20-Poly1305)    {mbs(decrypt_limit)}")
+    print(f"  upload limit  = min(best write + fsync, SHA-256) {mbs(upload_limit)}   (buffered write alone: {plain_upload_limit / MB:.0f})")
+    print(f"  decrypt limit = min(read, best ChaCha20-Poly1305) {mbs(decrypt_limit)}   (one thread alone: {plain_decrypt_limit / MB:.0f})")
     print()
     print(f"upload over HTTP to Daphne (tus PATCH + Upload-Checksum, body by sendfile); server idle RSS {baseline / MiB:.0f} MiB")
     print("  chunk    MB/s  ratio | full chunk: send  answer (max) | receipt after  | server RSS (MiB): peak  growth  1st 1/4 | CPU")
@@ -605,18 +614,16 @@ def report(*, what_if, command, size, sealed_size, limits, runs, baseline, decry
               f" {r['cpu']:4.1f}")
     print("  (the remainder is sent first, so the last chunk, which brings the receipt, is a full one;"
           " growth is over the idle RSS)")
-    if WRITE_DIRECT in limits:  # the upload writes with O_DIRECT, so this is its fairer yardstick
-        direct_limit = min(limits[WRITE_DIRECT], limits["SHA-256"])
-        print(f"  against min(write + fsync O_DIRECT, SHA-256) = {direct_limit / MB:.0f} MB/s instead: "
-              + ", ".join(f"{r['chunk'] // MiB} MiB {sealed_size / r['seconds'] / direct_limit:.2f}" for r in runs))
+    print(f"  against min(buffered write + fsync, SHA-256) = {plain_upload_limit / MB:.0f} MB/s alone: "
+          + ", ".join(f"{r['chunk'] // MiB} MiB {sealed_size / r['seconds'] / plain_upload_limit:.2f}" for r in runs))
     print()
     print(f"decrypt the stored file with its file key (agefile.decrypt to /dev/null, 2 threads): {decrypt_rate / MB:.0f} MB/s, "
-          f"ratio {decrypt_rate / decrypt_limit:.2f} ({decrypt_rate / limits[TWO_THREADS]:.2f} of the 2-thread reference)")
+          f"ratio {decrypt_rate / decrypt_limit:.2f} ({decrypt_rate / plain_decrypt_limit:.2f} of the one-thread limit)")
     print(f"  the same on one thread (age.stream.THREADS = 1): {one_thread_rate / MB:.0f} MB/s, "
-          f"ratio {one_thread_rate / decrypt_limit:.2f}")
-    uncached_limit = min(limits[READ_FROM_DISK], limits["ChaCha20-Poly1305 decrypt"])
+          f"ratio {one_thread_rate / plain_decrypt_limit:.2f} of the one-thread limit")
+    uncached_limit = min(limits[READ_FROM_DISK], max(limits["ChaCha20-Poly1305 decrypt"], limits[TWO_THREADS]))
     print(f"  the file not cached (first pass; the upload bypassed the page cache): {uncached_rate / MB:.0f} MB/s, "
-          f"{uncached_rate / uncached_limit:.2f} of min(read not cached, ChaCha20-Poly1305)")
+          f"{uncached_rate / uncached_limit:.2f} of min(read not cached, best ChaCha20-Poly1305)")
     print()
     worst_upload = min(sealed_size / r["seconds"] for r in runs) / upload_limit
     checks = [
