@@ -51,7 +51,7 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from throwaway import environment, free_port, wait_listening  # bench/ is the script's folder: first on sys.path
+from throwaway import environment, free_port, stop_process, wait_listening  # bench/ is the script's folder: first on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 KiB, MiB = 1024, 1024 * 1024
@@ -244,13 +244,7 @@ class Server:
         wait_listening(self.proc, self.port, self.name, self.log)
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
 
     @property
     def rss(self) -> int:

@@ -58,7 +58,7 @@ from datetime import timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
 
-from throwaway import environment, free_port, wait_listening  # bench/ is the script's folder: first on sys.path
+from throwaway import environment, free_port, stop_process, wait_listening  # bench/ is the script's folder: first on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 KiB, MiB, MB = 1024, 1024 * 1024, 10**6
@@ -550,13 +550,8 @@ def run(args) -> int:
                   file=sys.stderr)
         raise
     finally:
-        if daphne is not None and daphne.poll() is None:
-            daphne.terminate()
-            try:
-                daphne.wait(10)
-            except subprocess.TimeoutExpired:
-                daphne.kill()
-                daphne.wait()
+        if daphne is not None:
+            stop_process(daphne)
         shutil.rmtree(folder, ignore_errors=True)
 
 

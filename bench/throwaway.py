@@ -10,9 +10,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # a bench runs as a script: only bench/ is on the path
 
-from tests.e2e.processes import free_port, server_env, wait_listening  # noqa: E402
+from tests.e2e.processes import free_port, server_env, stop_process, wait_listening  # noqa: E402
 
-__all__ = ["environment", "free_port", "wait_listening"]
+__all__ = ["environment", "free_port", "stop_process", "wait_listening"]
 
 
 def environment(folder: Path) -> dict:

@@ -19,6 +19,17 @@ PASSWORD = "correct-horse-battery"  # tests.factories' default password
 WAIT = 15  # seconds: the longest any one step may take
 
 
+def stop_process(proc: subprocess.Popen) -> None:
+    """Ask a child to end (SIGTERM), and kill it if it has not within 10 s."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -94,13 +105,8 @@ class Daphne:
             self.proc.wait(10)
 
     def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc is not None:
+            stop_process(self.proc)
 
     def tail(self) -> str:
         return _tail(self.log)
