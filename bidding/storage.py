@@ -28,16 +28,21 @@ def path_of(storage_name: str) -> Path:
 
 @contextmanager
 def locked_for_append(storage_name: str, offset: int):
-    """Open the file for writing at `offset` (truncating any torn tail past it) under an
-    exclusive lock, so two requests for the same file never interleave."""
+    """An Appender for the file at `offset` (any torn tail past it truncated), under an
+    exclusive lock, so two requests for the same file never interleave. The caller commits;
+    if it leaves with an exception instead, the chunk is abandoned and leaves nothing behind."""
     path = path_of(storage_name)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         os.ftruncate(fd, offset)
-        os.lseek(fd, offset, os.SEEK_SET)
-        yield fd
+        appender = Appender(fd, offset, path)
+        try:
+            yield appender
+        except BaseException:
+            appender.abandon()
+            raise
     finally:
         os.close(fd)  # closing releases the lock
 
@@ -55,7 +60,7 @@ class Appender:
         appender = Appender(fd, offset, path)
         appender.write(piece) ...          # any sizes
         appender.commit()                  # all on disk (fsync), or OSError
-        appender.abandon()                 # or: nothing in flight; the caller truncates
+        appender.abandon()                 # or: nothing in flight, the file back at `offset`
     """
 
     BUFFER = 1024 * 1024
@@ -63,7 +68,7 @@ class Appender:
 
     def __init__(self, fd: int, offset: int, path):
         """`fd` is the file at `path`, open for writing (and locked) by locked_for_append."""
-        self.fd, self.end = fd, offset
+        self.fd, self.start, self.end = fd, offset, offset
         self._direct = _open_direct(path)
         self._buffers = [mmap.mmap(-1, self.BUFFER) for _ in range(2)]  # page-aligned memory
         self._current, self._pending = 0, None
@@ -101,13 +106,15 @@ class Appender:
             self._close()
 
     def abandon(self) -> None:
-        """Stop: no write is in flight once this returns (the caller truncates the file)."""
+        """Stop: no write is in flight once this returns, and the file ends where the chunk
+        began (also after a commit that failed)."""
         try:
             self._wait()
         except OSError:
             pass
         finally:
             self._close()
+        os.ftruncate(self.fd, self.start)
 
     def _hand_over(self, length: int) -> None:
         self._wait()  # at most one buffer in flight: the other one is filling
@@ -137,7 +144,7 @@ class Appender:
             pending, self._pending = self._pending, None
             pending.result()
 
-    def _close(self) -> None:
+    def _close(self) -> None:  # once or more
         self._writer.shutdown(wait=True)
         if self._direct is not None:
             os.close(self._direct)

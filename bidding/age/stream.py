@@ -13,6 +13,7 @@ chunks for a stream, two blocks of chunks per thread for a file on disk.
 import os
 import stat
 import threading
+from contextlib import contextmanager
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -84,8 +85,6 @@ def _decrypt_stream(src, write, file_key: bytes, nonce: bytes, *, offset: int, n
     pending = read_full(src, ENCRYPTED_CHUNK_SIZE)
     while True:
         chunk = pending
-        number = counter + 1  # 1-based, for people
-        where = _where(counter, offset)
         if not chunk:
             raise _no_final_chunk(counter, offset, name)
         full = len(chunk) == ENCRYPTED_CHUNK_SIZE
@@ -96,12 +95,7 @@ def _decrypt_stream(src, write, file_key: bytes, nonce: bytes, *, offset: int, n
             # Data follows, so this must be a full, non-final chunk.
             plaintext = _open(aead, counter, chunk, final=False)
             if plaintext is None:
-                plaintext = _open(aead, counter, chunk, final=True)
-                if plaintext is None:
-                    raise _tag_error(where, number, name)
-                write(plaintext)
-                size += len(plaintext)
-                raise TrailingData(f"trailing data: bytes follow the final chunk, {where}.", name=name)
+                raise _refused_before_more(aead, counter, chunk, write, offset, name)
         else:
             plaintext, final = _open_last(aead, counter, chunk, offset, name)
             if final:
@@ -154,14 +148,9 @@ def decrypt_file_payload(fd: int, start: int, write, file_key: bytes, nonce: byt
                     write(plaintext[:count * CHUNK_SIZE])
                     continue
                 # Chunks before the failing one are authentic and go out, as from a stream.
-                chunk = data[failed * ENCRYPTED_CHUNK_SIZE:(failed + 1) * ENCRYPTED_CHUNK_SIZE]
-                where = _where(first + failed, offset)
-                final = _open(aead, first + failed, chunk, final=True)
                 write(plaintext[:failed * CHUNK_SIZE])
-                if final is not None:
-                    write(final)
-                    raise TrailingData(f"trailing data: bytes follow the final chunk, {where}.", name=name)
-                raise _tag_error(where, first + failed + 1, name)
+                chunk = data[failed * ENCRYPTED_CHUNK_SIZE:(failed + 1) * ENCRYPTED_CHUNK_SIZE]
+                raise _refused_before_more(aead, first + failed, chunk, write, offset, name)
 
     helpers = [threading.Thread(target=turn.run, args=(work, k), name=f"age-decrypt-{k}", daemon=True)
                for k in range(1, min(THREADS, blocks))]
@@ -202,6 +191,18 @@ def _open_last(aead, counter: int, chunk, offset: int, name) -> tuple[bytes, boo
     return plaintext, False
 
 
+def _refused_before_more(aead, counter: int, chunk, write, offset: int, name):
+    """The error for a chunk that data follows and that does not open as a non-final chunk:
+    trailing data if it opens as the final one (its plaintext is written, as a stream's
+    would be), else a failed tag."""
+    where = _where(counter, offset)
+    plaintext = _open(aead, counter, chunk, final=True)
+    if plaintext is None:
+        return _tag_error(where, counter + 1, name)
+    write(plaintext)
+    return TrailingData(f"trailing data: bytes follow the final chunk, {where}.", name=name)
+
+
 def _no_final_chunk(chunks: int, offset: int, name):
     """The stream ends after `chunks` authentic, non-final chunks."""
     if chunks == 0:
@@ -216,7 +217,7 @@ def _decrypt_run(aead, data, plaintext, first: int, count: int) -> int | None:
     decrypt_into = aead.decrypt_into
     for index in range(count):  # the hot loop: nothing but the decryption
         try:
-            decrypt_into((first + index).to_bytes(11, "big") + b"\x00",
+            decrypt_into(_chunk_nonce(first + index, False),
                          data[index * ENCRYPTED_CHUNK_SIZE:(index + 1) * ENCRYPTED_CHUNK_SIZE], None,
                          plaintext[index * CHUNK_SIZE:(index + 1) * CHUNK_SIZE])
         except InvalidTag:
@@ -237,24 +238,21 @@ class _Turns:
     def stopped(self) -> bool:
         return self._error is not None
 
+    @contextmanager
     def taken(self, block: int):
-        turns = self
-
-        class Turn:
-            def __enter__(self):
-                with turns._changed:
-                    turns._changed.wait_for(lambda: turns._next == block or turns._error is not None)
-                    if turns._error is not None:
-                        raise _Stopped()
-
-            def __exit__(self, kind, value, traceback):
-                with turns._changed:
-                    if value is not None and turns._error is None:
-                        turns._error = value  # before the next block may take its turn
-                    turns._next += 1
-                    turns._changed.notify_all()
-
-        return Turn()
+        with self._changed:
+            self._changed.wait_for(lambda: self._next == block or self._error is not None)
+            if self._error is not None:
+                raise _Stopped()
+        try:
+            yield
+        except BaseException as err:
+            self._fail(err)  # before the next block may take its turn
+            raise
+        finally:
+            with self._changed:
+                self._next += 1
+                self._changed.notify_all()
 
     def run(self, work, first_block: int) -> None:
         try:
@@ -262,10 +260,13 @@ class _Turns:
         except _Stopped:
             pass
         except BaseException as err:
-            with self._changed:
-                if self._error is None:
-                    self._error = err
-                self._changed.notify_all()
+            self._fail(err)
+
+    def _fail(self, err: BaseException) -> None:
+        with self._changed:
+            if self._error is None:
+                self._error = err
+            self._changed.notify_all()
 
     def raise_first(self) -> None:
         if self._error is not None:
