@@ -26,6 +26,7 @@ from trading.context import acting_from, ip_from_scope_or_meta
 from trading.errors import DomainError
 
 from . import hall as hall_services
+from . import hall_db
 from .models import HallEvent, OpeningHall
 from .wsframes import SCOPE_KEY, text_frame
 
@@ -165,7 +166,7 @@ class HallHub:
                 recent.extend([rung], self.KEEP)  # the next event, committed: no database read
             if recent is None or known is None or known > recent.top or low < recent.floor:
                 start = recent.top if recent is not None and low >= recent.floor else low
-                rows = await database_sync_to_async(_events_from)(hall_id, start)
+                rows = await hall_db.run(_events_from, hall_id, start)
                 recent = self._remember(hall_id, start, rows)
                 if only is None:
                     members = list(self.members.get(hall_id, ()))  # who is here now
@@ -285,8 +286,8 @@ COMMANDS = {
     "end_opening": (hall_services.end_opening, ()),
 }
 # Commands whose work can take long: hashing every stored bid file again, decrypting bid files
-# of any size. They run on a thread of their own, not on the one thread a process shares for
-# its database work, so one big bid does not keep the process's other halls and pages waiting.
+# of any size. They run on a thread of their own, not on the hall's database thread (hall_db),
+# so one big bid does not keep the process's other halls waiting.
 LONG_COMMANDS = frozenset({"start_decryption", "hand_in_identity", "hand_in_share", "apply_remedy"})
 # What each field must be, as JSON gives it: a service never sees another type.
 FIELDS = {"nonce": str, "identity": str, "payload": (str, dict), "opening_id": int, "objection_id": int,
@@ -309,7 +310,7 @@ class HallConsumer(AsyncWebsocketConsumer):
         self.lot_id = self.scope["url_route"]["kwargs"]["lot_id"]
         self.user = self.scope.get("user")
         try:
-            self.hall, self.viewer, self.lot = await database_sync_to_async(self._load)()
+            self.hall, self.viewer, self.lot = await hall_db.run(self._load)
         except DomainError:
             await self.close(code=4404)
             return
@@ -370,7 +371,7 @@ class HallConsumer(AsyncWebsocketConsumer):
     async def replay(self, after: int, *, with_snapshot: bool):
         """Send the events after `after` (a client that saw a gap asks for them again: it
         keeps them by number, so a resend is never shown twice), then go on live."""
-        snapshot, events = await database_sync_to_async(self._replay_data)(after)
+        snapshot, events = await hall_db.run(self._replay_data, after)
         async with self._turn():
             if with_snapshot:
                 await self.send(text_data=json.dumps(snapshot, ensure_ascii=False))
@@ -413,8 +414,10 @@ class HallConsumer(AsyncWebsocketConsumer):
                                "message": _("“%(field)s” is missing or not of the right type.") % {"field": wrong[0]}})
             return
         try:
-            run = database_sync_to_async(self._run, thread_sensitive=kind not in LONG_COMMANDS)
-            await run(service, args)
+            if kind in LONG_COMMANDS:
+                await database_sync_to_async(self._run, thread_sensitive=False)(service, args)
+            else:
+                await hall_db.run(self._run, service, args)
         except DomainError as err:
             await self._reply({"type": "error", "ref": ref, "command": kind, "message": str(err.message)})
             return

@@ -209,7 +209,16 @@ class KaibiaoServer(Server):
         from twisted.internet import reactor  # the one Daphne installed
 
         reactor.callLater(LongLived.EVERY, LongLived(reactor).tick)
+        reactor.addSystemEventTrigger("after", "shutdown", close_hall_connections)
         super().run()
+
+
+def close_hall_connections():
+    """The hall's database thread keeps its connection (bidding.hall_db): closed when the
+    server stops, so that PostgreSQL ends the session at once and SQLite folds its log."""
+    from bidding import hall_db
+
+    hall_db.close_connections()
 
 
 class LongLived:

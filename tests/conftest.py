@@ -22,6 +22,16 @@ def pytest_unconfigure(config):
 
 
 @pytest.fixture(autouse=True)
+def _hall_thread_lets_go():
+    """The opening hall's database thread keeps its connection between calls (bidding.hall_db):
+    closed after every test, so that no test's database is dropped or forked from under it."""
+    yield
+    from bidding import hall_db
+
+    hall_db.close_connections()
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files go to a temporary folder, never into the working tree."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -1,0 +1,85 @@
+"""The opening hall's database work, on one thread per process that keeps its connection.
+
+channels.db.database_sync_to_async opens a connection for each call and closes it after:
+CONN_MAX_AGE is 0, as Django asks under ASGI, where every HTTP request has a thread of its own
+and a kept connection would be left behind with it. For the hall that cost every command
+before its row could go out: SQLite reads and parses the whole schema on a new connection's
+first statement (1.4 ms for this project's 149 tables and indexes, 3-4 ms with Django's own
+set-up, against 0.7-1.2 ms for the same query on an open connection), PostgreSQL a new
+session. The hall's calls run here instead, one at a time in order as before (they shared
+asgiref's one thread-sensitive thread), and this thread's connection outlives the call.
+It is closed as Django's own kept connections are (close_if_unusable_or_obsolete): when a call
+leaves it unusable or outside autocommit, and once it has been open MAX_AGE seconds.
+Work that takes long (hashing and decrypting bid files) does not run here."""
+
+import functools
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from asgiref.sync import SyncToAsync
+from django.db import connections
+
+MAX_AGE = 600  # seconds a connection is kept, as CONN_MAX_AGE would
+
+
+def _new_executor() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="hall-db")
+
+
+_executor = _new_executor()
+# alias -> (the driver's connection, when this thread opened it); read and written on the thread only
+_opened: dict[str, tuple[object, float]] = {}
+
+
+async def run(func, *args, **kwargs):
+    """`func(*args, **kwargs)` on the hall's database thread; its result or its exception."""
+    call = SyncToAsync(functools.partial(_call, func, args, kwargs), thread_sensitive=False, executor=_executor)
+    return await call()
+
+
+def _call(func, args, kwargs):
+    try:
+        return func(*args, **kwargs)
+    finally:
+        _tidy()
+
+
+def _tidy() -> None:
+    now = time.monotonic()
+    for connection in connections.all(initialized_only=True):
+        driver = connection.connection
+        if driver is None:
+            _opened.pop(connection.alias, None)
+            continue
+        held, since = _opened.get(connection.alias, (None, now))
+        if held is not driver:  # opened during this call
+            since = now
+        if (connection.get_autocommit() != connection.settings_dict["AUTOCOMMIT"]
+                or (connection.errors_occurred and not connection.is_usable())
+                or now - since >= MAX_AGE):
+            connection.close()
+            _opened.pop(connection.alias, None)
+        else:
+            connection.errors_occurred = False
+            _opened[connection.alias] = (driver, since)
+
+
+def close_connections() -> None:
+    """Close the thread's connections now (a test database about to be flushed or dropped)."""
+    _executor.submit(_close_all).result()
+
+
+def _close_all() -> None:
+    connections.close_all()
+    _opened.clear()
+
+
+def _forget_after_fork() -> None:
+    """A forked child has no hall thread: it starts its own, with its own connection."""
+    global _executor
+    _executor = _new_executor()
+    _opened.clear()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
