@@ -8,8 +8,10 @@ first statement (1.4 ms for this project's 149 tables and indexes, 3-4 ms with D
 set-up, against 0.7-1.2 ms for the same query on an open connection), PostgreSQL a new
 session. The hall's calls run here instead, one at a time in order as before (they shared
 asgiref's one thread-sensitive thread), and this thread's connection outlives the call.
-It is closed as Django's own kept connections are (close_if_unusable_or_obsolete): when a call
-leaves it unusable or outside autocommit, and once it has been open MAX_AGE seconds.
+It is closed, much as Django closes its own kept connections (close_if_unusable_or_obsolete),
+after a call in which a database error occurred (SQLite's is_usable() always says yes, so
+a connection is not asked: the next call opens a new one), after a call that left it
+outside autocommit, and once it has been open MAX_AGE seconds.
 Work that takes long (hashing and decrypting bid files) does not run here."""
 
 import functools
@@ -56,12 +58,11 @@ def _tidy() -> None:
         if held is not driver:  # opened during this call
             since = now
         if (connection.get_autocommit() != connection.settings_dict["AUTOCOMMIT"]
-                or (connection.errors_occurred and not connection.is_usable())
+                or connection.errors_occurred
                 or now - since >= MAX_AGE):
             connection.close()
             _opened.pop(connection.alias, None)
         else:
-            connection.errors_occurred = False
             _opened[connection.alias] = (driver, since)
 
 

@@ -1,0 +1,76 @@
+"""The hall's database thread (bidding.hall_db): one thread, whose connection outlives a call
+and is closed as Django closes its kept connections."""
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from bidding import hall_db
+from trading.models import Organization
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _driver_and_thread():
+    Organization.objects.exists()  # a query: the connection is open
+    return connection.connection, threading.current_thread().name
+
+
+async def test_calls_share_one_thread_and_its_open_connection():
+    first, thread = await hall_db.run(_driver_and_thread)
+    second, same_thread = await hall_db.run(_driver_and_thread)
+    assert thread == same_thread and thread.startswith("hall-db")
+    assert second is first  # not opened again: no new session, no schema read again
+
+
+async def test_an_exception_comes_back_to_the_caller_and_the_connection_stays():
+    first, _ = await hall_db.run(_driver_and_thread)
+
+    def fails():
+        Organization.objects.exists()
+        raise LookupError("the caller sees this")
+
+    with pytest.raises(LookupError, match="the caller sees this"):
+        await hall_db.run(fails)
+    assert (await hall_db.run(_driver_and_thread))[0] is first
+
+
+async def test_a_call_that_leaves_autocommit_off_does_not_hand_its_connection_on():
+    first, _ = await hall_db.run(_driver_and_thread)
+
+    def leaves_a_transaction_open():
+        transaction.set_autocommit(False)
+        Organization.objects.create(name="未提交", uscc="91350100M000100Y43")
+
+    await hall_db.run(leaves_a_transaction_open)
+    second, _ = await hall_db.run(_driver_and_thread)
+    assert second is not first
+    assert not await hall_db.run(lambda: Organization.objects.filter(name="未提交").exists())  # rolled back
+
+
+async def test_a_connection_on_which_an_error_occurred_is_closed():
+    first, _ = await hall_db.run(_driver_and_thread)
+
+    def breaks_it():
+        connection.connection.close()  # the server went away under it
+        with pytest.raises(Exception):
+            Organization.objects.exists()
+        assert connection.errors_occurred
+
+    await hall_db.run(breaks_it)
+    second, _ = await hall_db.run(_driver_and_thread)
+    assert second is not first
+
+
+async def test_a_connection_older_than_max_age_is_closed(monkeypatch):
+    monkeypatch.setattr(hall_db, "MAX_AGE", 0)
+    first, _ = await hall_db.run(_driver_and_thread)
+    second, _ = await hall_db.run(_driver_and_thread)
+    assert second is not first
+
+
+async def test_close_connections_closes_the_threads_connection():
+    await hall_db.run(_driver_and_thread)
+    hall_db.close_connections()
+    assert await hall_db.run(lambda: connection.connection) is None
