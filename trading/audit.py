@@ -76,7 +76,8 @@ def record(*, actor, action: str, obj=None, object_type: str = "", object_id="",
         object_id = object_id or obj.pk
     # JSON round trip so the stored value is exactly what was hashed (dates, Decimals as text).
     data = json.loads(_canonical(data or {}))
-    with transaction.atomic():
+    # Inside the caller's transaction no savepoint is needed: an error here undoes the action.
+    with transaction.atomic(savepoint=False):
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
         now = timezone.now()
         fields = {

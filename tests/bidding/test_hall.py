@@ -25,9 +25,9 @@ from bidding.choices import HallState
 from bidding.models import BidOpening, CustodianShare, HallEvent, HandedInShare, OpeningHall, SealedFile, SignIn
 from tests.bidding.conftest import FORM, Tender, make_bidder, make_tender, seal_bid, submit
 from tests.bidding.hall_helpers import Seat, hall_of, last_seq, nonce, session_cookie, stored_events
-from tests.factories import supervisor
+from tests.factories import OrganizationFactory, UserFactory, supervisor
 from trading.audit import verify_chain
-from trading.choices import LotState
+from trading.choices import LotState, Role
 from trading.errors import RuleViolation
 from trading.models import AuditEvent, Lot
 
@@ -1050,6 +1050,11 @@ async def test_a_bid_that_does_not_count_at_the_deadline_is_neither_listed_nor_o
             hall_services.sign_in(actor=cast.bidders[3].user, lot_id=cast.lot_id, nonce=nonce(),
                                   now=tender.deadline + 2 * SECOND)
         assert str(refused.value) == "Your organization has no bid that counts in this opening."
+        # A bidder with no bid at all is told so.
+        stranger = UserFactory(role=Role.BIDDER, organization=OrganizationFactory())
+        with translation.override("en"), pytest.raises(RuleViolation) as refused:
+            hall_services.sign_in(actor=stranger, lot_id=cast.lot_id, nonce=nonce(), now=tender.deadline + 2 * SECOND)
+        assert str(refused.value) == "Your organization has no complete bid for this lot."
         assert not SignIn.objects.exists()
         hall_services.sign_in(actor=cast.bidders[0].user, lot_id=cast.lot_id, nonce=nonce(),
                               now=tender.deadline + 2 * SECOND)
