@@ -111,7 +111,7 @@ def ring(hall_id: int, seq: int, *, text: str | None = None, audience_id: int | 
     never: a process that misses it catches up on the next bell or the client's resume. The
     bell carries the committed event itself (its message text and audience), so that a process
     that has every event before it sends it on without reading the database. This process's
-    own connections get it first, without waiting for the layer to bring it back."""
+    own connections get it without waiting for the layer to bring it back."""
     from asgiref.sync import async_to_sync
     from channels.layers import get_channel_layer
 
@@ -121,10 +121,15 @@ def ring(hall_id: int, seq: int, *, text: str | None = None, audience_id: int | 
     layer = get_channel_layer()
 
     async def send():
-        if local_bell is not None:
-            local_bell(hall_id, bell)
-        if layer is not None:
-            await layer.group_send(GROUP.format(hall_id), bell)
+        # The layer first: this process's own fan-out runs on this loop without a pause, and a
+        # bell sent after it (channels_redis: four round trips, each waiting for the loop) left
+        # the other processes idle until it was done, their clients waiting for both in turn.
+        try:
+            if layer is not None:
+                await layer.group_send(GROUP.format(hall_id), bell)
+        finally:
+            if local_bell is not None:
+                local_bell(hall_id, bell)
 
     async_to_sync(send)()
 
