@@ -117,12 +117,19 @@ AUTH_USER_MODEL = "trading.User"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    # redis-py 8 reads with a 5-second socket timeout by default, as long as channels_redis's
-    # blocking pop waits for a message (5 s): every idle receive would fail and drop its
-    # consumer's WebSocket (django/channels_redis#422). Read longer than the pop blocks.
+    # The layer is the opening hall's doorbell and nothing else (bidding.consumers: a bell is
+    # rung at most once, the events themselves are in the database). Redis publish/subscribe
+    # rings it with one round trip and pushes it to the other processes as it comes; the
+    # core layer took four round trips per group_send, each waiting for the ringing process's
+    # loop. A published message reaches every database number of the server, so the prefix
+    # names the database: deployments and test runs on one Redis keep apart, as with the core
+    # layer's keys.
+    from urllib.parse import urlparse
+
+    _redis_db = urlparse(REDIS_URL).path.strip("/") or "0"
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
-                    "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}]}}
+        "default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                    "CONFIG": {"hosts": [{"address": REDIS_URL}], "prefix": f"kaibiao.db{_redis_db}."}}
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
