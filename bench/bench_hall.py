@@ -276,14 +276,17 @@ gc.callbacks.append(_probe)
 """
 
 
-def gc_pauses(server: "Server", begin: float, end: float) -> list[float]:
-    """The server's garbage-collection pauses (seconds) that ended between `begin` and `end`."""
+def gc_pauses(server: "Server", begin: float, end: float, stopped=()) -> list[float]:
+    """The server's garbage-collection pauses (seconds) that ended between `begin` and `end`,
+    leaving out those during which it was stopped (`stopped`: (from, to) times): a collection
+    caught by SIGSTOP would count the whole stop."""
     pauses = []
     for line in server.log.read_text(errors="replace").splitlines():
         if line.startswith("GCPROBE "):
             _, at, took, _generation = line.split()
-            if begin <= float(at) <= end:
-                pauses.append(float(took))
+            at, took = float(at), float(took)
+            if begin <= at <= end and not any(at - took < to and at > since for since, to in stopped):
+                pauses.append(took)
     return pauses
 
 
@@ -371,6 +374,7 @@ class Setup:
         self.last_client, self.every, self.missing = [], [], 0
         self.cpu_rounds = 0.0
         self.after = 0
+        self.stopped: list = []  # [stopped at, resumed at] of the server processes
 
     async def start(self, env: dict, folder: Path):
         from websockets.asyncio.client import connect
@@ -481,10 +485,15 @@ class Setup:
         }
 
     def signal(self, signum: int):
-        """Stop (SIGSTOP) or resume (SIGCONT) this setup's server processes."""
+        """Stop (SIGSTOP) or resume (SIGCONT) this setup's server processes; the times they
+        were stopped are kept."""
         for server in self.servers:
             if server.proc.poll() is None:
                 os.kill(server.proc.pid, signum)
+        if signum == signal.SIGSTOP:
+            self.stopped.append([time.monotonic(), float("inf")])
+        elif self.stopped and self.stopped[-1][1] == float("inf"):
+            self.stopped[-1][1] = time.monotonic()
 
     async def stop(self):
         for client in self.clients:
@@ -530,8 +539,8 @@ async def run(args, env: dict, folder: Path, halls: dict) -> list[dict]:
                 setup.signal(signal.SIGCONT)
             for setup in setups:
                 result = await setup.result()
-                result["gc_max"] = max((p for server in setup.servers for p in gc_pauses(server, begin, end)),
-                                       default=0.0)
+                result["gc_max"] = max((p for server in setup.servers
+                                        for p in gc_pauses(server, begin, end, setup.stopped)), default=0.0)
                 result["label"] = SERVERS[setup.kind]
                 results.append(result)
                 print(f"  measured {result['label']}, {n} clients: last client median {result['last_p50'] * 1000:.0f} ms,"
@@ -568,7 +577,7 @@ def report(results: list[dict], *, command: str, args, seconds: float):
             print(f"         ! {error}")
     print("p99: linear interpolation over the rounds (last client) or rounds x clients (every client); ratio: to the"
           " bare server's, whose rounds alternated with the others';\nlongest GC: the longest garbage-collection pause of the server's processes"
-          " during the rounds")
+          " during the rounds, none caught by a stop counted")
     print()
     for r in results:
         if r["kind"] != "bare" and r["n"] in bare and r["n"] >= 1000:
