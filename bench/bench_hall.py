@@ -4,8 +4,9 @@ on the same clients in the same run. A hall's broadcast is only as good as its s
     .venv/bin/python bench/bench_hall.py [--clients 100,1000,2000] [--rounds 100] [--client-procs 2]
 
 For each number of clients N, each server with N clients of its own, their rounds taken in turn
-(one round of each server, then the next), each server alone on the machine during its own
-rounds, the others stopped (SIGSTOP) until theirs (see run()):
+(one round of each server, then the next, each round beginning with the next server), each
+server alone on the machine during its own rounds, the others stopped (SIGSTOP) until theirs
+(see run()):
 
   bare     bench/bare_broadcast.py: websockets.broadcast() of the text it is given (1 process);
   daphne   one Daphne (`python -m kaibiao.serve`, as `make run` serves) with the embedded default:
@@ -528,7 +529,9 @@ async def run(args, env: dict, folder: Path, halls: dict) -> list[dict]:
                   file=sys.stderr, flush=True)
             begin = time.monotonic()
             for r in range(WARM_UP + args.rounds):
-                for setup in setups:
+                # Each round begins with the next server: none always follows the same one (a
+                # server measured first after the others did worse in one order than the other).
+                for setup in setups[r % len(setups):] + setups[:r % len(setups)]:
                     setup.signal(signal.SIGCONT)
                     await asyncio.sleep(RESUMED)
                     await setup.round(r)
