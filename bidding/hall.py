@@ -319,20 +319,19 @@ def sign_in(*, actor, lot_id, nonce: str, now=None) -> SignIn:
         if hall.state not in (HallState.WAITING, HallState.CLOSED):
             raise RuleViolation(_("Sign-in has closed: decryption has started."))
         # After the deadline the bid must be one the opening counts (which is a complete one):
-        # one query either way, the other only to say which is missing. No model ordering (a
-        # join for nothing): the first by key.
+        # one query either way; the complete bid is looked for after the deadline only to say
+        # which is missing. No model ordering (a join for nothing): the first by key.
+        bidder = None
         if hall.state == HallState.CLOSED:
             counted = hall.openings.filter(bid__organization_id=actor.organization_id, bid__state=BidState.COMPLETE)
             bidder = counted.order_by("pk").values_list("bid__organization__name", flat=True).first()
-        else:
-            bidder = None
         if bidder is None:
-            complete = Bid.objects.filter(lot_id=lot_id, organization_id=actor.organization_id, state=BidState.COMPLETE)
-            if hall.state == HallState.CLOSED and complete.exists():
-                raise RuleViolation(_("Your organization has no bid that counts in this opening."))
-            bidder = complete.order_by("pk").values_list("organization__name", flat=True).first()
+            bidder = (Bid.objects.filter(lot_id=lot_id, organization_id=actor.organization_id, state=BidState.COMPLETE)
+                      .order_by("pk").values_list("organization__name", flat=True).first())
             if bidder is None:
                 raise RuleViolation(_("Your organization has no complete bid for this lot."))
+            if hall.state == HallState.CLOSED:
+                raise RuleViolation(_("Your organization has no bid that counts in this opening."))
         # The hall row is locked: no other sign-in of this organization can come in between.
         if SignIn.objects.filter(hall=hall, organization_id=actor.organization_id).exists():
             raise RuleViolation(_("Your organization has already signed in."))
