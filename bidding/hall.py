@@ -6,13 +6,15 @@ hall's bell after the commit. No step is taken on a client's word or clock.
 The hall's states: waiting → closed → decrypting → reading → confirming → ended, or failed
 (fewer bids than the tender's minimum: nothing is decrypted)."""
 
+import contextvars
+import functools
 import hashlib
 import json
 import re
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -76,8 +78,50 @@ def _k_public(hall) -> dict | None:
     return public
 
 
-def _locked(lot_id) -> OpeningHall:
-    hall = OpeningHall.objects.select_for_update().select_related("lot", "lot__project").filter(lot_id=lot_id).first()
+class _ClockOwes(Exception):
+    """Raised by _locked(lot_id, now) in a command run @on_the_clock: a time limit had run out
+    before the command. Nothing is written yet; the command's transaction is left, tick()
+    applies what the clock owes in its own, and the command runs again."""
+
+
+_clock_applied = contextvars.ContextVar("kaibiao_hall_clock_applied", default=False)
+
+
+def on_the_clock(command):
+    """A hall command that first applies what the clock owes (bidding over, decryption time
+    over, confirmation time over), as tick() before it would, but without tick()'s own read in
+    the usual case where nothing is owed: the command's _locked(lot_id, now) reads the same
+    clock in the row it locks. `now` is fixed once, for both runs."""
+
+    @functools.wraps(command)
+    def run(*, lot_id, now=None, **kwargs):
+        now = now or timezone.now()
+        if not _clock_applied.get():
+            try:
+                return command(lot_id=lot_id, now=now, **kwargs)
+            except _ClockOwes:
+                tick(lot_id, now)
+        applied = _clock_applied.set(True)
+        try:
+            return command(lot_id=lot_id, now=now, **kwargs)
+        finally:
+            _clock_applied.reset(applied)
+
+    return run
+
+
+def _locked(lot_id, now=None) -> OpeningHall:
+    """The lot's hall, its row locked until the transaction ends. With `now` (in a command run
+    @on_the_clock): _ClockOwes if a time limit had run out, or if there is no hall yet (closing
+    the bidding makes it)."""
+    try:
+        hall = OpeningHall.objects.select_for_update().select_related("lot__project").get(lot_id=lot_id)
+    except OpeningHall.DoesNotExist:
+        hall = None
+    if now is not None and not _clock_applied.get() and (hall is None or _owed(
+            hall.lot.state, hall.lot.project.bid_deadline, hall.state, hall.decryption_deadline, hall.confirm_deadline,
+            now)):
+        raise _ClockOwes
     if hall is None:
         raise NotFound(_("This lot has no opening hall yet."))
     return hall
@@ -263,7 +307,8 @@ def tick(lot_id, now=None) -> None:
     if clock["state"] == LotState.PUBLISHED and deadline and deadline <= now:
         # Bidding closes at the deadline, should its scheduled job be late (closing.sync_clock).
         close_due_lots(now, clock["project_id"])
-    elif not _clock_due(clock, now):
+    elif not _owed(clock["state"], deadline, clock["hall__state"], clock["hall__decryption_deadline"],
+                   clock["hall__confirm_deadline"], now):
         return
     with transaction.atomic():
         hall = OpeningHall.objects.select_for_update().select_related("lot__project").filter(lot_id=lot_id).first()
@@ -275,11 +320,12 @@ def tick(lot_id, now=None) -> None:
             _end_confirmation(hall)
 
 
-def _clock_due(clock: dict, now) -> bool:
-    """Whether a time limit of the hall had run out when read (checked again under the lock)."""
-    state = clock["hall__state"]
-    limit = {HallState.DECRYPTING: clock["hall__decryption_deadline"],
-             HallState.CONFIRMING: clock["hall__confirm_deadline"]}.get(state)
+def _owed(lot_state, bid_deadline, hall_state, decryption_deadline, confirm_deadline, now) -> bool:
+    """Whether a time limit had run out when read: bidding (the lot still published), decryption
+    or confirmation (checked again under the lock by tick())."""
+    if lot_state == LotState.PUBLISHED and bid_deadline and bid_deadline <= now:
+        return True
+    limit = {HallState.DECRYPTING: decryption_deadline, HallState.CONFIRMING: confirm_deadline}.get(hall_state)
     return limit is not None and limit <= now
 
 
@@ -304,18 +350,17 @@ def note_supervisor(*, actor, lot_id, now=None) -> bool:
     return created
 
 
-def sign_in(*, actor, lot_id, nonce: str, now=None) -> SignIn:
+@on_the_clock
+def sign_in(*, actor, lot_id, nonce: str, now) -> SignIn:
     """A bidder with a complete bid signs in (签到), contributing its browser's nonce to K.
     Before the deadline only the bidder itself sees that it signed in."""
-    now = now or timezone.now()
     if getattr(actor, "role", None) != Role.BIDDER:
         raise PermissionDenied(_("Only bidders sign in."))
     nonce = (nonce or "").lower()
     if not NONCE.match(nonce):
         raise RuleViolation(_("The sign-in needs the browser's 32-byte random contribution (64 hex digits)."))
-    tick(lot_id, now)
     with transaction.atomic():
-        hall = _locked(lot_id)
+        hall = _locked(lot_id, now)
         if hall.state not in (HallState.WAITING, HallState.CLOSED):
             raise RuleViolation(_("Sign-in has closed: decryption has started."))
         # After the deadline the bid must be one the opening counts (which is a complete one):
@@ -332,10 +377,16 @@ def sign_in(*, actor, lot_id, nonce: str, now=None) -> SignIn:
                 raise RuleViolation(_("Your organization has no complete bid for this lot."))
             if hall.state == HallState.CLOSED:
                 raise RuleViolation(_("Your organization has no bid that counts in this opening."))
-        # The hall row is locked: no other sign-in of this organization can come in between.
-        if SignIn.objects.filter(hall=hall, organization_id=actor.organization_id).exists():
-            raise RuleViolation(_("Your organization has already signed in."))
-        row = SignIn.objects.create(hall=hall, organization_id=actor.organization_id, user=actor, nonce=nonce, at=now)
+        # Once per organization: the constraint says so (sign_in_once), without a read before
+        # every sign-in. The savepoint keeps the transaction usable on PostgreSQL.
+        try:
+            with transaction.atomic():
+                row = SignIn.objects.create(hall=hall, organization_id=actor.organization_id, user=actor, nonce=nonce,
+                                            at=now)
+        except IntegrityError:
+            if SignIn.objects.filter(hall=hall, organization_id=actor.organization_id).exists():
+                raise RuleViolation(_("Your organization has already signed in.")) from None
+            raise
         signed = {"bidder": bidder, "at": now}
         if now < hall.lot.project.bid_deadline:
             # Not a numbered event, not even a private one: its number alone would tell every
@@ -552,12 +603,11 @@ def apply_remedy(*, actor, lot_id, opening_id, now=None) -> BidOpening:
     return BidOpening.objects.get(pk=opening.pk)
 
 
-def end_decryption(*, actor, lot_id, now=None) -> OpeningHall:
+@on_the_clock
+def end_decryption(*, actor, lot_id, now) -> OpeningHall:
     """The host ends decryption once every bid is decided, or the time limit ends it."""
-    now = now or timezone.now()
-    tick(lot_id, now)
     with transaction.atomic():
-        hall = _locked(lot_id)
+        hall = _locked(lot_id, now)
         _require_host(actor, hall)
         if hall.state != HallState.DECRYPTING:
             raise RuleViolation(_("Decryption is not running."))
@@ -663,15 +713,14 @@ def _bidder_opening(actor, hall) -> BidOpening:
 
 
 def _confirming(lot_id, now) -> OpeningHall:
-    hall = _locked(lot_id)
+    hall = _locked(lot_id, now)
     if hall.state != HallState.CONFIRMING or now >= hall.confirm_deadline:
         raise RuleViolation(_("The time to confirm or object is not open."))
     return hall
 
 
-def confirm(*, actor, lot_id, now=None) -> BidOpening:
-    now = now or timezone.now()
-    tick(lot_id, now)
+@on_the_clock
+def confirm(*, actor, lot_id, now) -> BidOpening:
     with transaction.atomic():
         hall = _confirming(lot_id, now)
         opening = _bidder_opening(actor, hall)
@@ -683,13 +732,12 @@ def confirm(*, actor, lot_id, now=None) -> BidOpening:
     return opening
 
 
-def raise_objection(*, actor, lot_id, question: str, now=None) -> Objection:
+@on_the_clock
+def raise_objection(*, actor, lot_id, question: str, now) -> Objection:
     """异议: raised during the opening, answered on the spot, recorded (实施条例 第44条)."""
-    now = now or timezone.now()
     question = (question or "").strip()
     if not question or len(question) > 2000:
         raise RuleViolation(_("Write the objection (1 to 2000 characters)."))
-    tick(lot_id, now)
     with transaction.atomic():
         hall = _confirming(lot_id, now)
         opening = _bidder_opening(actor, hall)
@@ -732,15 +780,14 @@ def _end_confirmation(hall: OpeningHall):
 # --- the end ---------------------------------------------------------------------------------
 
 
-def end_opening(*, actor, lot_id, now=None) -> OpeningHall:
+@on_the_clock
+def end_opening(*, actor, lot_id, now) -> OpeningHall:
     """Close the opening: every bidder answered or the time ran out, every objection answered.
     The record becomes a PDF archived with its digest; the opening keys are forgotten."""
     from .record import build_record, render_record
 
-    now = now or timezone.now()
-    tick(lot_id, now)
     with transaction.atomic():
-        hall = _locked(lot_id)
+        hall = _locked(lot_id, now)
         _require_host(actor, hall)
         if hall.state != HallState.CONFIRMING:
             raise RuleViolation(_("The opening ends after the record is read and confirmed."))

@@ -878,6 +878,11 @@ async def test_the_services_take_every_step_on_the_server_time_they_are_given():
         assert signed.actor_id == b[0].user.pk
         closing.close_due_lots(now=at)
         hall_services.sign_in(actor=b[1].user, lot_id=lot_id, nonce=nonce(), now=at)
+        # Once: the refusal leaves the transaction and the hall as they were (PostgreSQL too).
+        with translation.override("en"), pytest.raises(RuleViolation, match="already signed in"):
+            hall_services.sign_in(actor=b[1].user, lot_id=lot_id, nonce=nonce(), now=at)
+        assert SignIn.objects.filter(hall__lot_id=lot_id).count() == 2
+        assert HallEvent.objects.filter(hall__lot_id=lot_id, kind="signed_in").count() == 1
         hall_services.start_decryption(actor=tender.staff, lot_id=lot_id, now=at + SECOND)
         hall = OpeningHall.objects.get(lot_id=lot_id)
         assert hall.decryption_deadline == at + SECOND + timedelta(minutes=15)
@@ -895,6 +900,13 @@ async def test_the_services_take_every_step_on_the_server_time_they_are_given():
         assert OpeningHall.objects.get(lot_id=lot_id).state == HallState.CONFIRMING
         assert list(SignIn.objects.filter(hall=hall).order_by("at").values_list("organization", flat=True)) == [
             b[0].organization.pk, b[1].organization.pk]
+        # A command that comes after a time limit is refused on the clock it brings, and what the
+        # clock owed is applied all the same: the bidders who had not answered are deemed to accept.
+        hall.refresh_from_db()
+        with translation.override("en"), pytest.raises(RuleViolation, match="time to confirm or object is not open"):
+            hall_services.confirm(actor=b[0].user, lot_id=lot_id, now=hall.confirm_deadline)
+        assert set(BidOpening.objects.filter(hall=hall).values_list("confirmation", flat=True)) == {"deemed"}
+        assert HallEvent.objects.filter(hall=hall, kind="deemed_accepted").count() == 3
 
     await run()
 
