@@ -10,6 +10,7 @@ clients are commands; each goes to one service, which checks role, state and the
 import asyncio
 import json
 import logging
+import operator
 import os
 import weakref
 from collections import defaultdict, deque
@@ -52,6 +53,7 @@ class HallHub:
         self.recent: dict[int, _Recent] = {}
         self.channels: dict[int, str] = {}  # hall -> the doorbell's channel in the layer
         self.ringing: set[asyncio.Task] = set()  # bells rung in this process, being pumped
+        self.through: dict[int, int] = {}  # hall -> every member here has been sent the events up to it
 
     async def join(self, hall_id: int, consumer) -> None:
         self.members[hall_id][consumer] = None
@@ -74,6 +76,7 @@ class HallHub:
                 task.cancel()
             self.members.pop(hall_id, None)
             self.recent.pop(hall_id, None)
+            self.through.pop(hall_id, None)
 
     def ring(self, hall_id: int, bell: dict) -> None:
         """A bell rung in this process (hall.ring, on this loop): pumped now, on its own task,
@@ -147,8 +150,13 @@ class HallHub:
                 log.warning("hall %s: renewing the doorbell's subscription failed", hall_id, exc_info=True)
 
     async def pump_bell(self, hall_id: int, bell: dict) -> None:
-        """Pump for a bell, rung here or brought by the layer: events exist up to its number."""
-        await self.pump(hall_id, known=_int(bell.get("seq"), 0) or None, bell=bell)
+        """Pump for a bell, rung here or brought by the layer: events exist up to its number.
+        A bell whose event every member here has been sent (the same bell, rung here and then
+        brought back by the layer) costs nothing: a member who joined since caught up on joining."""
+        seq = _int(bell.get("seq"), 0)
+        if seq and seq <= self.through.get(hall_id, 0):
+            return
+        await self.pump(hall_id, known=seq or None, bell=bell)
 
     async def pump(self, hall_id: int, *, known: int | None = None, only=None, bell: dict | None = None) -> None:
         """Send every member (or `only` that one) what it has not seen. `known`: events are
@@ -159,7 +167,7 @@ class HallHub:
             if not members or (only is not None and only not in members):
                 return
             members = [only] if only is not None else list(members)
-            low = min(m.last_sent for m in members)
+            low = min(map(_last_sent, members))
             recent = self.recent.get(hall_id)
             rung = _rung_event(bell)
             if rung is not None and recent is not None and rung[0].seq == recent.top + 1:
@@ -170,14 +178,22 @@ class HallHub:
                 recent = self._remember(hall_id, start, rows)
                 if only is None:
                     members = list(self.members.get(hall_id, ()))  # who is here now
+            # The loop runs once per socket and event: what it asks of each member is kept short.
             for seq, event, text, frame in recent.after(low):
+                public = event.audience_id is None
                 for member in members:
                     if seq <= member.last_sent:
                         continue
-                    if not member.viewer.sees(event):
+                    if not (public or member.viewer.sees(event)):
                         member.last_sent = seq  # not for this viewer: skip, keep the count
-                    elif not member.push(seq, frame):
+                    elif member.sending or member.write_frame is None or not member.write_frame(frame):
+                        # Another send under way or waiting would be overtaken, or the frame
+                        # cannot be written directly: the connection's own turn, through ASGI.
                         await member.deliver(seq, text)
+                    else:
+                        member.last_sent = seq
+            if only is None:
+                self.through[hall_id] = recent.top
 
     def _remember(self, hall_id: int, start: int, rows: list) -> "_Recent":
         recent = self.recent.get(hall_id)
@@ -350,14 +366,6 @@ class HallConsumer(AsyncWebsocketConsumer):
         finally:
             self.sending -= 1
 
-    def push(self, seq: int, frame: bytes) -> bool:
-        """The hub's fast path: write the event's ready frame now, if no other send is under
-        way or waiting (which would otherwise be overtaken). False: use deliver()."""
-        if self.write_frame is None or self.sending or not self.write_frame(frame):
-            return False
-        self.last_sent = seq
-        return True
-
     async def deliver(self, seq: int, text: str):
         async with self._turn():
             if seq <= self.last_sent:
@@ -445,6 +453,9 @@ class HallConsumer(AsyncWebsocketConsumer):
     async def _reply(self, message: dict):
         async with self._turn():
             await self.send(text_data=json.dumps(message, ensure_ascii=False))
+
+
+_last_sent = operator.attrgetter("last_sent")
 
 
 def _int(value, default: int) -> int:

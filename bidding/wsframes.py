@@ -41,32 +41,33 @@ class FrameWriter:
     once (as asyncio's own transports do); whatever the socket does not take, and every frame
     while something is waiting, goes through transport.write(), so the order holds."""
 
-    __slots__ = ("protocol", "direct")
+    __slots__ = ("protocol", "transport", "send", "direct")
 
     def __init__(self, protocol):
         self.protocol = protocol
-        transport = getattr(protocol, "transport", None)
+        self.transport = transport = getattr(protocol, "transport", None)
         self.direct = _plain_tcp(transport) and all(hasattr(transport, part) for part in _TRANSPORT_PARTS)
+        # Looked up once: a connection keeps its transport and socket for life. Called for
+        # every socket of every event, the writer reads only what changes.
+        self.send = transport.socket.send if self.direct else None
 
     def __call__(self, frame: bytes) -> bool:
         """Hand `frame` to the connection; False if it cannot take one this way (closing,
         or an extension in use): the caller then sends through ASGI."""
         protocol = self.protocol
-        if protocol.state != protocol.STATE_OPEN or getattr(protocol, "_perMessageCompress", None) is not None:
+        if protocol.state != protocol.STATE_OPEN or protocol._perMessageCompress is not None:
             return False
-        transport = protocol.transport
-        if (not self.direct or transport.TLS or not transport.connected or transport.disconnecting
-                or transport._tempDataLen or transport.offset != len(transport.dataBuffer)):
-            transport.write(frame)
-            return True
-        try:
-            sent = transport.socket.send(frame)
-        except (BlockingIOError, InterruptedError):
-            sent = 0
-        except OSError:  # the connection is going: let Twisted find out and report it
-            sent = 0
-        if sent < len(frame):
-            transport.write(frame[sent:])
+        transport = self.transport
+        if (self.direct and transport.connected and not transport.disconnecting and not transport.TLS
+                and not transport._tempDataLen and transport.offset == len(transport.dataBuffer)):
+            try:
+                sent = self.send(frame)
+            except OSError:  # it would block, or the connection is going: Twisted finds out and reports it
+                sent = 0
+            if sent == len(frame):
+                return True
+            frame = frame[sent:]
+        transport.write(frame)
         return True
 
 
