@@ -326,7 +326,7 @@ class HallConsumer(AsyncWebsocketConsumer):
         self.lot_id = self.scope["url_route"]["kwargs"]["lot_id"]
         self.user = self.scope.get("user")
         try:
-            self.hall, self.viewer, self.lot = await hall_db.run(self._load)
+            self.hall, self.viewer, self.lot = await hall_db.load(self._load)
         except DomainError:
             await self.close(code=4404)
             return
@@ -379,7 +379,7 @@ class HallConsumer(AsyncWebsocketConsumer):
     async def replay(self, after: int, *, with_snapshot: bool):
         """Send the events after `after` (a client that saw a gap asks for them again: it
         keeps them by number, so a resend is never shown twice), then go on live."""
-        snapshot, events = await hall_db.run(self._replay_data, after)
+        snapshot, events = await hall_db.load(self._replay_data, after)
         async with self._turn():
             if with_snapshot:
                 await self.send(text_data=json.dumps(snapshot, ensure_ascii=False))

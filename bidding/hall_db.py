@@ -12,10 +12,17 @@ It is closed, much as Django closes its own kept connections (close_if_unusable_
 after a call in which a database error occurred (SQLite's is_usable() always says yes, so
 a connection is not asked: the next call opens a new one), after a call that left it
 outside autocommit, and once it has been open MAX_AGE seconds.
-Work that takes long (hashing and decrypting bid files) does not run here."""
+Work that takes long (hashing and decrypting bid files) does not run here.
+
+A connection's arrival (its viewer, the snapshot and the events it missed: load()) runs on a
+second such thread, not behind or before the commands (run()): when a server restarts, every
+client of its halls comes back at once, and a host's action must not wait behind a thousand
+snapshots (20-25 ms each on the project's machine). Each arrival reads committed rows only;
+what is committed meanwhile reaches the connection when it joins the hall's fan-out."""
 
 import functools
 import os
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -25,18 +32,25 @@ from django.db import connections
 MAX_AGE = 600  # seconds a connection is kept, as CONN_MAX_AGE would
 
 
-def _new_executor() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="hall-db")
+def _new_executors() -> tuple[ThreadPoolExecutor, ThreadPoolExecutor]:
+    return (ThreadPoolExecutor(max_workers=1, thread_name_prefix="hall-db"),
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="hall-db-load"))
 
 
-_executor = _new_executor()
-# alias -> (the driver's connection, when this thread opened it); read and written on the thread only
-_opened: dict[str, tuple[object, float]] = {}
+_executor, _load_executor = _new_executors()
+# Per thread: alias -> (the driver's connection, when this thread opened it).
+_state = threading.local()
 
 
 async def run(func, *args, **kwargs):
     """`func(*args, **kwargs)` on the hall's database thread; its result or its exception."""
     call = SyncToAsync(functools.partial(_call, func, args, kwargs), thread_sensitive=False, executor=_executor)
+    return await call()
+
+
+async def load(func, *args, **kwargs):
+    """As run(), on the thread for connections' arrivals."""
+    call = SyncToAsync(functools.partial(_call, func, args, kwargs), thread_sensitive=False, executor=_load_executor)
     return await call()
 
 
@@ -47,40 +61,48 @@ def _call(func, args, kwargs):
         _tidy()
 
 
+def _opened() -> dict:
+    if not hasattr(_state, "opened"):
+        _state.opened = {}
+    return _state.opened
+
+
 def _tidy() -> None:
     now = time.monotonic()
+    opened = _opened()
     for connection in connections.all(initialized_only=True):
         driver = connection.connection
         if driver is None:
-            _opened.pop(connection.alias, None)
+            opened.pop(connection.alias, None)
             continue
-        held, since = _opened.get(connection.alias, (None, now))
+        held, since = opened.get(connection.alias, (None, now))
         if held is not driver:  # opened during this call
             since = now
         if (connection.get_autocommit() != connection.settings_dict["AUTOCOMMIT"]
                 or connection.errors_occurred
                 or now - since >= MAX_AGE):
             connection.close()
-            _opened.pop(connection.alias, None)
+            opened.pop(connection.alias, None)
         else:
-            _opened[connection.alias] = (driver, since)
+            opened[connection.alias] = (driver, since)
 
 
 def close_connections() -> None:
-    """Close the thread's connections now (a test database about to be flushed or dropped)."""
-    _executor.submit(_close_all).result()
+    """Close the threads' connections now (a test database about to be flushed or dropped)."""
+    for executor in (_executor, _load_executor):
+        executor.submit(_close_all).result()
 
 
 def _close_all() -> None:
     connections.close_all()
-    _opened.clear()
+    _opened().clear()
 
 
 def _forget_after_fork() -> None:
-    """A forked child has no hall thread: it starts its own, with its own connection."""
-    global _executor
-    _executor = _new_executor()
-    _opened.clear()
+    """A forked child has no hall threads: it starts its own, with their own connections."""
+    global _executor, _load_executor, _state
+    _executor, _load_executor = _new_executors()
+    _state = threading.local()
 
 
 os.register_at_fork(after_in_child=_forget_after_fork)

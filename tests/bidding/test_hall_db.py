@@ -1,6 +1,8 @@
-"""The hall's database thread (bidding.hall_db): one thread, whose connection outlives a call
-and is closed as Django closes its kept connections."""
+"""The hall's database threads (bidding.hall_db): one for commands, one for connections'
+arrivals, each with a connection that outlives a call and is closed as Django closes its kept
+connections."""
 
+import asyncio
 import threading
 
 import pytest
@@ -22,6 +24,23 @@ async def test_calls_share_one_thread_and_its_open_connection():
     second, same_thread = await hall_db.run(_driver_and_thread)
     assert thread == same_thread and thread.startswith("hall-db")
     assert second is first  # not opened again: no new session, no schema read again
+    arriving, arrivals_thread = await hall_db.load(_driver_and_thread)
+    assert (await hall_db.load(_driver_and_thread)) == (arriving, arrivals_thread)
+    assert arrivals_thread.startswith("hall-db-load") and arriving is not first
+
+
+async def test_a_command_does_not_wait_behind_connections_arriving():
+    """A restarted server's clients all come back at once: the host's action is answered
+    while their arrivals are still queued."""
+    arrivals_held = threading.Event()
+    arrivals = [asyncio.ensure_future(hall_db.load(arrivals_held.wait, 30)) for _ in range(5)]
+    try:
+        _, thread = await hall_db.run(_driver_and_thread)
+        assert not thread.startswith("hall-db-load")
+        assert not any(arrival.done() for arrival in arrivals)
+    finally:
+        arrivals_held.set()
+    assert await asyncio.gather(*arrivals) == [True] * 5
 
 
 async def test_an_exception_comes_back_to_the_caller_and_the_connection_stays():
@@ -70,7 +89,9 @@ async def test_a_connection_older_than_max_age_is_closed(monkeypatch):
     assert second is not first
 
 
-async def test_close_connections_closes_the_threads_connection():
+async def test_close_connections_closes_the_threads_connections():
     await hall_db.run(_driver_and_thread)
+    await hall_db.load(_driver_and_thread)
     hall_db.close_connections()
     assert await hall_db.run(lambda: connection.connection) is None
+    assert await hall_db.load(lambda: connection.connection) is None
