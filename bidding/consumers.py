@@ -389,9 +389,8 @@ class HallConsumer(AsyncWebsocketConsumer):
             self.last_sent = max(self.last_sent, snapshot["last_seq"])
 
     def _replay_data(self, after: int):
+        hall_services.tick(self.hall.lot_id)
         hall = OpeningHall.objects.select_related("lot__project").get(pk=self.hall.pk)
-        hall_services.tick(hall.lot_id)
-        hall.refresh_from_db()
         events = list(HallEvent.objects.filter(hall=hall, seq__gt=after, seq__lte=hall.last_seq).order_by("seq"))
         return hall_services.snapshot(hall, self.viewer), [e for e in events if self.viewer.sees(e)]
 

@@ -226,14 +226,17 @@ def snapshot(hall: OpeningHall, viewer: Viewer, now=None) -> dict:
     project = hall.lot.project
     after_deadline = project.bid_deadline is not None and now >= project.bid_deadline
     rows = []
-    for opening in hall.openings.select_related("bid__organization").order_by("order"):
-        row = {"id": opening.pk, "order": opening.order, "bidder": opening.bid.organization.name,
-               "uscc": opening.bid.organization.uscc, "status": opening.status, "outcome": opening.outcome,
-               "confirmation": opening.confirmation}
-        if opening.read_at:
-            row.update({"form": opening.form, "flags": opening.flags, "above_ceiling": opening.above_ceiling})
+    # Every arriving connection reads this: plain values, not three model instances per bid.
+    for o in hall.openings.order_by("order").values("id", "order", "bid__organization__name", "bid__organization__uscc",
+                                                    "status", "outcome", "confirmation", "read_at", "form", "flags",
+                                                    "above_ceiling"):
+        row = {"id": o["id"], "order": o["order"], "bidder": o["bid__organization__name"],
+               "uscc": o["bid__organization__uscc"], "status": o["status"], "outcome": o["outcome"],
+               "confirmation": o["confirmation"]}
+        if o["read_at"]:
+            row.update({"form": o["form"], "flags": o["flags"], "above_ceiling": o["above_ceiling"]})
         rows.append(row)
-    sign_ins = SignIn.objects.filter(hall=hall).select_related("organization")
+    sign_ins = SignIn.objects.filter(hall=hall)
     if not after_deadline:
         sign_ins = sign_ins.filter(organization_id=viewer.organization_id)
     return {
@@ -246,7 +249,7 @@ def snapshot(hall: OpeningHall, viewer: Viewer, now=None) -> dict:
         "confirm_deadline": _iso(hall.confirm_deadline),
         "k": _k_public(hall),
         "bids": rows if after_deadline else [],
-        "sign_ins": [{"bidder": s.organization.name, "at": _iso(s.at)} for s in sign_ins],
+        "sign_ins": [{"bidder": name, "at": _iso(at)} for name, at in sign_ins.values_list("organization__name", "at")],
         "objections": [_objection_dict(o) for o in Objection.objects.filter(opening__hall=hall).select_related(
             "opening__bid__organization")],
         "record_sha256": hall.record_sha256,
