@@ -16,7 +16,6 @@ import weakref
 from collections import defaultdict, deque
 from contextlib import asynccontextmanager
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
@@ -422,7 +421,7 @@ class HallConsumer(AsyncWebsocketConsumer):
             return
         try:
             if kind in LONG_COMMANDS:
-                await database_sync_to_async(self._run, thread_sensitive=False)(service, args)
+                await hall_db.run_long(self._run, service, args)
             else:
                 await hall_db.run(self._run, service, args)
         except DomainError as err:

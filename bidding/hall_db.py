@@ -54,6 +54,23 @@ async def load(func, *args, **kwargs):
     return await call()
 
 
+async def run_long(func, *args, **kwargs):
+    """Work that takes long (hashing, decrypting bid files), on a thread of the loop's own pool,
+    so that it holds up neither of the hall's threads; its connections are closed when it ends.
+    (channels' database_sync_to_async would close them too, except under channels' test
+    communicator, which turns that off: each such call left a session open until its thread's
+    objects were collected, and PostgreSQL refused to drop the test database.)"""
+    call = SyncToAsync(functools.partial(_call_and_close, func, args, kwargs), thread_sensitive=False)
+    return await call()
+
+
+def _call_and_close(func, args, kwargs):
+    try:
+        return func(*args, **kwargs)
+    finally:
+        connections.close_all()
+
+
 def _call(func, args, kwargs):
     try:
         return func(*args, **kwargs)

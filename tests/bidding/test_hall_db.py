@@ -95,3 +95,17 @@ async def test_close_connections_closes_the_threads_connections():
     hall_db.close_connections()
     assert await hall_db.run(lambda: connection.connection) is None
     assert await hall_db.load(lambda: connection.connection) is None
+
+
+async def test_a_long_step_runs_beside_the_hall_threads_and_closes_its_connection():
+    """Hashing and decryption (the long commands) hold up neither hall thread, and their
+    connection is closed when they end, whatever channels' test communicator turns off."""
+    from django.db import connections
+
+    def opens_one():
+        Organization.objects.exists()
+        return connections["default"], threading.current_thread().name
+
+    wrapper, thread = await hall_db.run_long(opens_one)
+    assert not thread.startswith("hall-db")
+    assert wrapper.connection is None
