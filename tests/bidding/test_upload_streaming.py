@@ -8,8 +8,8 @@ import asyncio
 import urllib.parse
 
 import pytest
-from asgiref.sync import sync_to_async
 from asgiref.testing import ApplicationCommunicator
+from channels.db import database_sync_to_async
 from django.utils.crypto import get_random_string
 
 from bidding.models import SealedFile
@@ -64,7 +64,7 @@ async def answer(app) -> tuple[int, dict, bytes]:
 
 
 async def test_a_chunk_sent_in_uneven_pieces_is_stored_whole(tender, bidder):
-    data, path, session = await sync_to_async(declared)(tender, bidder)
+    data, path, session = await database_sync_to_async(declared)(tender, bidder)
     chunk = data[:300_001]
     app = ApplicationCommunicator(django_asgi_app, patch_scope(path, session, 0, chunk))
     sizes = [1, 7_777, 100_003, 64 * 1024, 5]  # no piece lines up with the view's 1 MiB reads
@@ -77,11 +77,11 @@ async def test_a_chunk_sent_in_uneven_pieces_is_stored_whole(tender, bidder):
     assert (status, headers["upload-offset"]) == (204, str(len(chunk))), body
     row = await SealedFile.objects.aget(bid__organization=bidder.user.organization, name__endswith="技术标.pdf.age")
     assert row.received == len(chunk)
-    assert await sync_to_async(stored_bytes)(row) == chunk
+    assert await database_sync_to_async(stored_bytes)(row) == chunk
 
 
 async def test_a_refusal_is_answered_before_the_body_has_come(tender, bidder):
-    data, path, session = await sync_to_async(declared)(tender, bidder)
+    data, path, session = await database_sync_to_async(declared)(tender, bidder)
     chunk = data[:200_000]
     app = ApplicationCommunicator(django_asgi_app, patch_scope(path, session, 777, chunk))
     await app.send_input({"type": "http.request", "body": chunk[:1000], "more_body": True})
@@ -92,7 +92,7 @@ async def test_a_refusal_is_answered_before_the_body_has_come(tender, bidder):
 
 
 async def test_a_client_gone_in_the_middle_of_a_chunk_leaves_nothing_of_it(tender, bidder):
-    data, path, session = await sync_to_async(declared)(tender, bidder)
+    data, path, session = await database_sync_to_async(declared)(tender, bidder)
     chunk = data[:200_000]
     app = ApplicationCommunicator(django_asgi_app, patch_scope(path, session, 0, chunk))
     await app.send_input({"type": "http.request", "body": chunk[:150_000], "more_body": True})
@@ -100,9 +100,9 @@ async def test_a_client_gone_in_the_middle_of_a_chunk_leaves_nothing_of_it(tende
     await app.wait(WAIT)  # no answer: nobody is there to read it
     row = await SealedFile.objects.aget(bid__organization=bidder.user.organization, name__endswith="技术标.pdf.age")
     for _ in range(WAIT * 10):  # the view's thread cuts the file back once it sees the short body
-        if await sync_to_async(stored_bytes)(row) == b"":
+        if await database_sync_to_async(stored_bytes)(row) == b"":
             break
         await asyncio.sleep(0.1)
-    assert await sync_to_async(stored_bytes)(row) == b""
+    assert await database_sync_to_async(stored_bytes)(row) == b""
     await row.arefresh_from_db()
     assert row.received == 0

@@ -4,6 +4,7 @@ work here). `make test` installs chromium; without it these tests fail and say s
 
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,22 @@ def require_browser():
         pytest.fail(f"Chromium is not installed at {CHROMIUM}: run `make test` (it installs Debian's chromium)")
     if not (DIST / "bid-page.js").exists():
         pytest.fail(f"the browser bundle is not built in {DIST}: run `make test` (it runs npm ci && npm run build)")
+
+
+@contextmanager
+def chromium():
+    """Headless Chromium under Playwright's sync API. That API runs an event loop in this
+    thread, so a database connection the test opens meanwhile belongs to that loop's context
+    (asgiref's Local), not to the thread that the test case closes: closed here, or it stays
+    open to the end and PostgreSQL refuses to drop the test database."""
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright, launch(playwright) as browser:
+        try:
+            yield browser
+        finally:
+            connections.close_all()
 
 
 def launch(playwright):

@@ -16,13 +16,13 @@ from channels.testing import ChannelsLiveServerTestCase
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from bidding.models import Bid, OpeningHall
 from trading.models import Project
 
 from ..bidding.conftest import make_bidder, make_tender, seal_bid, submit
-from .conftest import launch, require_browser
+from .conftest import chromium, require_browser
 
 PASSWORD = "correct-horse-battery"
 WAIT = 20_000  # ms: the longest one step may take
@@ -112,7 +112,7 @@ class OpeningHallInBrowserTests(ChannelsLiveServerTestCase):
     def test_the_whole_opening_in_the_hall(self):
         a_name, b_name = self.a.organization.name, self.b.organization.name
         self.page_errors, self.connections, self.sent, self.dropped = [], [], [], None
-        with sync_playwright() as p, launch(p) as browser:
+        with chromium() as browser:
             lot = self.tender.lot
             host = self.open_hall(browser, self.tender.staff.username,
                                   via=reverse("trading:project", args=[self.project.pk]))

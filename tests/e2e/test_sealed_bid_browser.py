@@ -12,7 +12,6 @@ import pytest
 from channels.testing import ChannelsLiveServerTestCase
 from django.test import override_settings
 from django.utils import timezone
-from playwright.sync_api import sync_playwright
 
 from bidding import opening_keys, storage
 from bidding.agefile import decrypt_bytes
@@ -22,7 +21,7 @@ from trading.choices import LotState, Role
 from trading.models import Project
 
 from ..factories import CenterFactory, LotFactory, OrganizationFactory, ProjectFactory, UserFactory
-from .conftest import launch, require_browser
+from .conftest import chromium, require_browser
 
 PASSWORD = "correct-horse-battery"
 
@@ -67,7 +66,7 @@ class SealedBidInBrowserTests(ChannelsLiveServerTestCase):
 
     def test_bid_sealed_in_browser_uploads_gets_receipt_and_decrypts_after_deadline(self):
         plaintext = ("投标文件 " * 40000).encode() + bytes(range(256)) * 4000  # ~2.2 MB
-        with sync_playwright() as p, launch(p) as browser:
+        with chromium() as browser:
             base = self.live_server_url
             work = Path(self.settings_tmp())
             # 1. each custodian makes its own key in its own browser
