@@ -27,7 +27,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import SyncToAsync
-from django.db import connections
+from django.db import close_old_connections, connections
 
 MAX_AGE = 600  # seconds a connection is kept, as CONN_MAX_AGE would
 
@@ -65,6 +65,7 @@ async def run_long(func, *args, **kwargs):
 
 
 def _call_and_close(func, args, kwargs):
+    close_old_connections()  # as channels' database_sync_to_async: the pool's thread may hold one
     try:
         return func(*args, **kwargs)
     finally:
