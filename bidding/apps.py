@@ -17,5 +17,5 @@ class BiddingConfig(AppConfig):
         # Until the deadline, no reader of the audit trail learns who is bidding.
         for prefix in ("bid.", "bid_security.", "bidder_key.", "sealed_file.", "opening.", "hall.signed_in"):
             register_confidential_prefix(prefix)
-        register_fact_provider(lifecycle_facts)
+        register_fact_provider(lifecycle_facts, owns=("complete_bids", "opening_record_complete"))
         register_clock_sync(sync_clock)

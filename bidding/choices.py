@@ -17,6 +17,7 @@ class HallState(models.TextChoices):
     READING = "reading", pgettext_lazy("hall state", "Reading the record")
     CONFIRMING = "confirming", pgettext_lazy("hall state", "Confirmation and objections")
     ENDED = "ended", pgettext_lazy("hall state", "Opening ended")
+    ABORTED = "aborted", pgettext_lazy("hall state", "Opening failed")
 
 
 class OpeningStatus(models.TextChoices):

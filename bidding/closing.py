@@ -28,7 +28,7 @@ def close_lot(lot: Lot, now) -> Lot:
         lot = system_transition(lot_id=lot.pk, name="close", now=now)
         count = complete_bid_count(lot)
         if count < lot.project.min_bids:
-            lot = system_transition(lot_id=lot.pk, name="fail_too_few_bids", facts={"complete_bids": count}, now=now)
+            lot = system_transition(lot_id=lot.pk, name="fail_too_few_bids", now=now)
         on_bidding_closed(lot, complete_bids=count, now=now)
     return lot
 

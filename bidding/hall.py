@@ -23,7 +23,8 @@ from trading.choices import LotState, Role
 from trading.clock import local_text
 from trading.errors import NotFound, PermissionDenied, RuleViolation
 from trading.models import Lot
-from trading.services import transition_lot
+from trading.lifecycle import HALL
+from trading.services import room_transition
 
 from . import draw, opening_keys, storage
 from .agefile import AgeError
@@ -428,7 +429,7 @@ def start_decryption(*, actor, lot_id, now=None) -> OpeningHall:
         hall = _locked(lot_id)
         _require_host(actor, hall)
         _require_closed(hall)
-        transition_lot(actor=actor, lot=hall.lot, name="start_opening", now=now)
+        room_transition(actor=actor, lot_id=hall.lot_id, name="start_opening", room=HALL, now=now)
         rules = rules_for(hall.lot.project)
         hall.state, hall.host = HallState.DECRYPTING, actor
         hall.decryption_started_at, hall.decryption_deadline = now, now + timedelta(minutes=rules.decryption_minutes)
@@ -808,6 +809,27 @@ def end_opening(*, actor, lot_id, now) -> OpeningHall:
         hall.save(update_fields=["record_pdf", "record_sha256"])
         _append(hall, "opening_ended", {"record_sha256": hall.record_sha256, "at": now}, actor=actor)
         opening_keys.forget_opening_keys(actor=actor, project=hall.lot.project)
+        room_transition(actor=actor, lot_id=hall.lot_id, name="start_evaluation", room=HALL, now=now)
+    return hall
+
+
+@on_the_clock
+def fail_opening(*, actor, lot_id, reason: str, now) -> OpeningHall:
+    """The host ends an opening that cannot go on (for example fewer valid bids than the
+    tender's minimum once decrypted), with the reason; the lot fails and is re-run."""
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 2000:
+        raise RuleViolation(_("Give the reason the opening fails (1 to 2000 characters)."))
+    with transaction.atomic():
+        hall = _locked(lot_id, now)
+        _require_host(actor, hall)
+        if hall.state not in (HallState.DECRYPTING, HallState.READING, HallState.CONFIRMING):
+            raise RuleViolation(_("An opening fails only once it has started and before it has ended."))
+        hall.state, hall.ended_at = HallState.ABORTED, now
+        hall.save(update_fields=["state", "ended_at"])
+        _append(hall, "opening_failed", {"reason": reason, "at": now}, actor=actor)
+        opening_keys.forget_opening_keys(actor=actor, project=hall.lot.project)
+        room_transition(actor=actor, lot_id=hall.lot_id, name="fail_opening", room=HALL, reason=reason, now=now)
     return hall
 
 

@@ -33,6 +33,7 @@ class Transition:
     guard: Guard | None = None
     needs_reason: bool = False
     records: tuple = ()  # facts copied into the audit event
+    room: str | None = None  # the live room that alone takes it (its own state machine moves with it)
 
 
 def _server_time(moment) -> str:
@@ -122,6 +123,7 @@ def _publicity_over(lot, now, facts):
 
 
 STAFF = frozenset({Role.STAFF})
+HALL = "hall"  # the opening hall (bidding): the transitions of the opening are its own
 LIVE = frozenset({S.DRAFT, S.PUBLISHED, S.CLOSED, S.OPENING, S.EVALUATION, S.PUBLICITY})
 
 TRANSITIONS = {
@@ -135,10 +137,12 @@ TRANSITIONS = {
         ),
         Transition(
             "start_opening", _("Start the opening"), frozenset({S.CLOSED}), S.OPENING, STAFF, _enough_bids,
-            records=("complete_bids",),
+            records=("complete_bids",), room=HALL,
         ),
-        Transition("fail_opening", _("Fail at the opening"), frozenset({S.OPENING}), S.FAILED, STAFF, needs_reason=True),
-        Transition("start_evaluation", _("Start evaluation"), frozenset({S.OPENING}), S.EVALUATION, STAFF, _opening_complete),
+        Transition("fail_opening", _("Fail at the opening"), frozenset({S.OPENING}), S.FAILED, STAFF, needs_reason=True,
+                   room=HALL),
+        Transition("start_evaluation", _("Start evaluation"), frozenset({S.OPENING}), S.EVALUATION, STAFF, _opening_complete,
+                   room=HALL),
         Transition("fail_evaluation", _("Fail: no responsive bid"), frozenset({S.EVALUATION}), S.FAILED, STAFF, needs_reason=True),
         Transition("publicize", _("Publish the candidates"), frozenset({S.EVALUATION}), S.PUBLICITY, STAFF, _report_signed),
         Transition("award", _("Award"), frozenset({S.PUBLICITY}), S.AWARDED, STAFF, _publicity_over, records=("award_price",)),
@@ -167,8 +171,9 @@ def refusal(transition: Transition, *, actor_role: str, lot, now: datetime, fact
 
 
 def available(lot, actor_role: str) -> list[Transition]:
-    """Transitions whose source state and actor fit: what a page may offer (guards run on submit)."""
-    return [t for t in TRANSITIONS.values() if lot.state in t.sources and actor_role in t.actors]
+    """Transitions whose source state and actor fit: what a page may offer (guards run on submit).
+    A room's transitions are offered in that room, not here."""
+    return [t for t in TRANSITIONS.values() if lot.state in t.sources and actor_role in t.actors and t.room is None]
 
 
 def _role_label(role: str):
@@ -177,18 +182,28 @@ def _role_label(role: str):
 
 # Facts owned by higher floors (bids counted, report signed) reach the lifecycle through
 # providers those floors register at start-up: this floor calls them without importing them.
-_fact_providers: list[Callable] = []
+# A provider names the facts it owns; no caller may hand one of those in instead.
+_fact_providers: list[tuple[Callable, frozenset]] = []
 
 
-def register_fact_provider(provider: Callable) -> None:
-    """`provider(lot, now) -> dict` of facts about the lot that its floor owns."""
-    if provider not in _fact_providers:
-        _fact_providers.append(provider)
+def register_fact_provider(provider: Callable, *, owns) -> None:
+    """`provider(lot, now) -> dict` of facts about the lot that its floor owns (the keys `owns`)."""
+    if all(provider is not known for known, _owned in _fact_providers):
+        _fact_providers.append((provider, frozenset(owns)))
 
 
-def gather_facts(lot, now) -> dict:
-    facts: dict = {}
-    for provider in _fact_providers:
+def owned_facts() -> frozenset:
+    return frozenset().union(*(owned for _provider, owned in _fact_providers))
+
+
+def gather_facts(lot, now, given: dict | None = None) -> dict:
+    """The providers' facts, with `given` (facts no floor owns yet, such as an award price)
+    beside them. A given fact that a floor owns is a programming error, not a guess to weigh."""
+    overridden = set(given or {}) & owned_facts()
+    if overridden:
+        raise ValueError(f"facts owned by their floor cannot be handed in: {sorted(overridden)}")
+    facts: dict = dict(given or {})
+    for provider, _owned in _fact_providers:
         facts.update(provider(lot, now))
     return facts
 

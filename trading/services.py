@@ -338,21 +338,38 @@ def _take(*, actor, lot: Lot, name: str, now, facts: dict, reason: str = "") -> 
 def transition_lot(*, actor, lot: Lot, name: str, reason: str = "", award_price=None, facts: dict | None = None,
                    now=None) -> Lot:
     """A person takes a lifecycle transition. The guards' facts come from the floors that own
-    them (registered providers, or `facts` from a higher floor's own service), never a form."""
-    if name not in lifecycle.TRANSITIONS:
+    them (registered providers), never a form; `facts` may carry only what no floor owns yet.
+    A live room's transitions (the opening's) are taken in that room, not here."""
+    transition = lifecycle.TRANSITIONS.get(name)
+    if transition is None:
         raise RuleViolation(_("Unknown action."))
+    if transition.room is not None:
+        raise RuleViolation(_("“%(action)s” is taken in the opening hall, not here.") % {"action": transition.label})
     now = now or timezone.now()
     with transaction.atomic():
         lot = access_lot(actor, lot.pk, perm="trading.transition_lot", lock=True)
-        known = {**lifecycle.gather_facts(lot, now), **(facts or {})}
+        known = lifecycle.gather_facts(lot, now, facts)
         if award_price is not None:
             known["award_price"] = award_price
         return _take(actor=actor, lot=lot, name=name, now=now, facts=known, reason=reason)
 
 
-def system_transition(*, lot_id: int, name: str, facts: dict | None = None, now=None) -> Lot:
-    """The platform's clock takes a transition (closing at the deadline). Same guards."""
+def room_transition(*, actor, lot_id: int, name: str, room: str, reason: str = "", now=None) -> Lot:
+    """A live room takes one of its own transitions (the hall: start, fail, end the opening),
+    in the caller's transaction, with the same guards and facts from their floors."""
+    transition = lifecycle.TRANSITIONS[name]
+    if transition.room != room:
+        raise RuleViolation(_("Unknown action."))
     now = now or timezone.now()
     with transaction.atomic():
         lot = Lot.objects.select_for_update(of=("self",)).select_related("project").get(pk=lot_id)
-        return _take(actor=None, lot=lot, name=name, now=now, facts=facts or {})
+        return _take(actor=actor, lot=lot, name=name, now=now, facts=lifecycle.gather_facts(lot, now), reason=reason)
+
+
+def system_transition(*, lot_id: int, name: str, now=None) -> Lot:
+    """The platform's clock takes a transition (closing at the deadline). Same guards, and the
+    facts from the floors that own them."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        lot = Lot.objects.select_for_update(of=("self",)).select_related("project").get(pk=lot_id)
+        return _take(actor=None, lot=lot, name=name, now=now, facts=lifecycle.gather_facts(lot, now))

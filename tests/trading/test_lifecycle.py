@@ -16,6 +16,8 @@ from trading import lifecycle, services
 from trading.choices import LotState as S
 from trading.choices import NoticeKind, Role
 from trading.errors import NotFound, PermissionDenied, RuleViolation
+from bidding.choices import HallState
+from bidding.models import OpeningHall
 from trading.models import AuditEvent, Lot, Notice, Project
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +38,16 @@ def refused(error, action):
         with pytest.raises(error) as caught:
             action()
         return str(caught.value)  # a lazy message is read in the language active when it is read
+
+
+def take(actor, lot, name, **handed_in):
+    """Take `name` as the platform lets a person take it: a live room's transition through that
+    room's call (the hall's own commands make it), any other through the lot's service."""
+    room = lifecycle.TRANSITIONS[name].room
+    if room:
+        return services.room_transition(actor=actor, lot_id=lot.pk, name=name, room=room,
+                                        reason=handed_in.get("reason", ""))
+    return services.transition_lot(actor=actor, lot=lot, name=name, **handed_in)
 
 
 def server_time(dt) -> str:
@@ -73,7 +85,7 @@ READY = {
     "fail_too_few_bids": (S.CLOSED, -HOUR, 2, {}),
     "start_opening": (S.CLOSED, -HOUR, 3, {}),
     "fail_opening": (S.OPENING, -HOUR, 3, {"reason": "开标现场全部投标文件解密失败"}),
-    "start_evaluation": (S.OPENING, -HOUR, 3, {"facts": {"opening_record_complete": True}}),
+    "start_evaluation": (S.OPENING, -HOUR, 3, {}),  # and its hall ended (ready_lot)
     "fail_evaluation": (S.EVALUATION, -HOUR, 3, {"reason": "所有投标均未通过符合性审查"}),
     "publicize": (S.EVALUATION, -HOUR, 3, {"facts": {"report_signed": True}}),
     "award": (S.PUBLICITY, -10 * DAY, 3, {"award_price": Decimal("880000.00")}),
@@ -88,6 +100,7 @@ TARGET = {
     "cancel": S.CANCELLED,
 }
 STAFF_TRANSITIONS = [name for name, actors in ACTORS.items() if Role.STAFF in actors]
+ROOM_TRANSITIONS = {"start_opening", "fail_opening", "start_evaluation"}  # the opening hall's own
 
 
 def lot_in(state, *, project=None, deadline_in=-HOUR, bids=0, in_state_for=4 * DAY, now=None) -> Lot:
@@ -108,7 +121,10 @@ def lot_in(state, *, project=None, deadline_in=-HOUR, bids=0, in_state_for=4 * D
 
 def ready_lot(name, *, project=None, now=None):
     state, deadline_in, bids, handed_in = READY[name]
-    return lot_in(state, project=project, deadline_in=deadline_in, bids=bids, now=now), dict(handed_in)
+    lot = lot_in(state, project=project, deadline_in=deadline_in, bids=bids, now=now)
+    if name == "start_evaluation":  # the fact the bidding floor owns: the opening's record is closed
+        OpeningHall.objects.create(lot=lot, state=HallState.ENDED)
+    return lot, dict(handed_in)
 
 
 def test_transition_table_names_every_transition_once():
@@ -124,7 +140,7 @@ def test_transition_table_refuses_every_role_but_its_actors(name, role):
     # given a lot where everything but the actor is right
     now = timezone.now()
     lot, handed_in = ready_lot(name, now=now)
-    facts = {"complete_bids": READY[name][2], **handed_in.get("facts", {})}
+    facts = {"complete_bids": READY[name][2], "opening_record_complete": True, **handed_in.get("facts", {})}
     if "award_price" in handed_in:
         facts["award_price"] = handed_in["award_price"]
     # when the table is asked
@@ -151,7 +167,7 @@ def test_transition_by_center_staff_moves_lot_and_writes_event(name):
     actor = lot.project.created_by
     before = lot.state
     # when the staff take the transition
-    services.transition_lot(actor=actor, lot=lot, name=name, **handed_in)
+    take(actor, lot, name, **handed_in)
     # then the lot moved and the audit trail says who did what
     lot.refresh_from_db()
     assert lot.state == TARGET[name]
@@ -167,8 +183,7 @@ def test_transition_by_center_staff_moves_lot_and_writes_event(name):
 @pytest.mark.parametrize("name", ["close", "fail_too_few_bids"])
 def test_transition_by_platform_clock_writes_system_event(name):
     lot, _handed_in = ready_lot(name)
-    facts = {"complete_bids": 2} if name == "fail_too_few_bids" else {}
-    services.system_transition(lot_id=lot.pk, name=name, facts=facts)
+    services.system_transition(lot_id=lot.pk, name=name)  # the bid count from the bidding floor
     lot.refresh_from_db()
     assert lot.state == TARGET[name]
     (event,) = lot_events(lot)
@@ -180,7 +195,7 @@ def test_transition_by_platform_clock_writes_system_event(name):
 
 def test_start_opening_records_the_bid_count_in_its_event():
     lot, handed_in = ready_lot("start_opening")
-    services.transition_lot(actor=lot.project.created_by, lot=lot, name="start_opening", **handed_in)
+    take(lot.project.created_by, lot, "start_opening", **handed_in)
     (event,) = lot_events(lot)
     assert event.data == {"from": "closed", "to": "opening", "complete_bids": 3}
 
@@ -198,7 +213,7 @@ def test_award_records_the_award_price_on_lot_and_event():
 
 
 @pytest.mark.parametrize("relation", [r for r in RELATIONS if r != "center_staff"])
-@pytest.mark.parametrize("name", list(ACTORS))
+@pytest.mark.parametrize("name", [n for n in ACTORS if n not in ROOM_TRANSITIONS])
 def test_transition_refused_for_every_other_person(name, relation):
     # given a lot of the cast's project, ready for `name`
     people = cast()
@@ -215,6 +230,39 @@ def test_transition_refused_for_every_other_person(name, relation):
     assert lot_events(lot) == []
 
 
+def test_room_transitions_are_the_table_s_marked_ones():
+    assert {name for name, t in lifecycle.TRANSITIONS.items() if t.room == lifecycle.HALL} == ROOM_TRANSITIONS
+
+
+@pytest.mark.parametrize("name", sorted(ROOM_TRANSITIONS))
+def test_the_opening_s_transitions_are_refused_outside_the_hall(name):
+    # given a lot ready for one of the opening's transitions, and its own center's staff
+    lot, handed_in = ready_lot(name)
+    # when they take it from the project page's service, then it is refused: the hall takes it
+    message = refused(RuleViolation, lambda: services.transition_lot(actor=lot.project.created_by, lot=lot, name=name,
+                                                                     **handed_in))
+    with translation.override("en"):
+        assert message == f"“{lifecycle.TRANSITIONS[name].label}” is taken in the opening hall, not here."
+    lot.refresh_from_db()
+    assert lot.state == READY[name][0]
+    assert lot_events(lot) == []
+    # and the project page does not offer it
+    assert name not in [t.name for t in lifecycle.available(lot, Role.STAFF)]
+
+
+def test_a_caller_cannot_hand_in_a_fact_its_floor_owns():
+    # given a lot with two bids at its deadline, one short of an opening
+    lot, _ = ready_lot("fail_too_few_bids")
+    # when a caller claims three, then the claim is refused outright, whatever the guard says
+    with pytest.raises(ValueError, match="complete_bids"):
+        services.transition_lot(actor=lot.project.created_by, lot=lot, name="cancel", reason="x",
+                                facts={"complete_bids": 3})
+    with pytest.raises(ValueError, match="opening_record_complete"):
+        lifecycle.gather_facts(lot, timezone.now(), {"opening_record_complete": True})
+    lot.refresh_from_db()
+    assert lot.state == S.CLOSED
+
+
 def test_close_refused_for_center_staff():
     lot, _ = ready_lot("close")
     message = refused(RuleViolation,
@@ -227,8 +275,7 @@ def test_close_refused_for_center_staff():
 @pytest.mark.parametrize("name", [n for n in ACTORS if lifecycle.SYSTEM not in ACTORS[n]])
 def test_staff_transition_refused_for_platform_clock(name):
     lot, handed_in = ready_lot(name)
-    message = refused(RuleViolation, lambda: services.system_transition(lot_id=lot.pk, name=name,
-                                                                        facts=handed_in.get("facts")))
+    message = refused(RuleViolation, lambda: services.system_transition(lot_id=lot.pk, name=name))
     with translation.override("en"):
         assert message == f"The platform may not “{lifecycle.TRANSITIONS[name].label}”."
     lot.refresh_from_db()
@@ -254,11 +301,11 @@ def test_transition_refused_from_every_other_state(name, state):
     _, deadline_in, bids, handed_in = READY[name]
     lot = lot_in(state, deadline_in=deadline_in, bids=bids)
     if name == "close":
-        take = lambda: services.system_transition(lot_id=lot.pk, name=name)  # noqa: E731
+        take_it = lambda: services.system_transition(lot_id=lot.pk, name=name)  # noqa: E731
     else:
-        take = lambda: services.transition_lot(actor=lot.project.created_by, lot=lot, name=name, **handed_in)  # noqa: E731
+        take_it = lambda: take(lot.project.created_by, lot, name, **handed_in)  # noqa: E731
     # when it is taken, then it is refused naming the action and the lot's state
-    message = refused(RuleViolation, take)
+    message = refused(RuleViolation, take_it)
     with translation.override("en"):
         assert message == f"“{lifecycle.TRANSITIONS[name].label}” is not possible while the lot is “{S(state).label}”."
     lot.refresh_from_db()
@@ -279,8 +326,7 @@ def test_cancel_allowed_from_every_live_state(state):
 def test_transition_refused_without_reason(name):
     lot, handed_in = ready_lot(name)
     handed_in["reason"] = "   "
-    message = refused(RuleViolation, lambda: services.transition_lot(actor=lot.project.created_by, lot=lot,
-                                                                     name=name, **handed_in))
+    message = refused(RuleViolation, lambda: take(lot.project.created_by, lot, name, **handed_in))
     with translation.override("en"):
         label = lifecycle.TRANSITIONS[name].label
         assert message == f"Give the reason for “{label}”; it is published and kept in the record."
@@ -408,8 +454,7 @@ def test_fail_too_few_bids_refused_before_deadline():
 
 def test_start_opening_refused_with_fewer_than_three_bids():
     lot = lot_in(S.CLOSED, bids=2)
-    message = refused(RuleViolation, lambda: services.transition_lot(actor=lot.project.created_by, lot=lot,
-                                                                     name="start_opening"))
+    message = refused(RuleViolation, lambda: take(lot.project.created_by, lot, "start_opening"))
     assert message == ("Fewer than 3 complete bids at the deadline (《招标投标法实施条例》第四十四条): "
                        "the lot cannot be opened.")
     lot.refresh_from_db()
@@ -423,15 +468,13 @@ def test_start_opening_counts_only_bids_complete_before_deadline():
     complete_bids(lot, 1, completed_at=deadline)
     complete_bids(lot, 1, state="uploading")
     # then the lot has two bids, not three, and cannot be opened
-    message = refused(RuleViolation, lambda: services.transition_lot(actor=lot.project.created_by, lot=lot,
-                                                                     name="start_opening"))
+    message = refused(RuleViolation, lambda: take(lot.project.created_by, lot, "start_opening"))
     assert "Fewer than 3 complete bids" in message
 
 
 def test_start_opening_refused_before_deadline():
     lot = lot_in(S.CLOSED, deadline_in=HOUR, bids=3)
-    message = refused(RuleViolation, lambda: services.transition_lot(actor=lot.project.created_by, lot=lot,
-                                                                     name="start_opening"))
+    message = refused(RuleViolation, lambda: take(lot.project.created_by, lot, "start_opening"))
     assert message.startswith("Bidding is open until the deadline ")
 
 
@@ -440,8 +483,7 @@ def test_start_opening_refused_before_deadline():
 
 def test_start_evaluation_refused_until_opening_record_complete():
     lot = lot_in(S.OPENING, bids=3)
-    message = refused(RuleViolation, lambda: services.transition_lot(actor=lot.project.created_by, lot=lot,
-                                                                     name="start_evaluation"))
+    message = refused(RuleViolation, lambda: take(lot.project.created_by, lot, "start_evaluation"))
     assert message == "The opening record is not complete: every bid must be read and confirmed or answered."
 
 
