@@ -2,17 +2,23 @@ from .choices import BidState, HallState
 from .models import Bid, BidSecurity, OpeningHall, TenderRules
 
 
-def complete_bid_count(lot) -> int:
-    """Bidders whose last complete version was committed before the deadline."""
+def counted_bids(lot):
+    """The bids the opening counts: each bidder's complete version, committed before the
+    deadline, with its bid security recorded where the tender requires it. The one rule, for
+    the lifecycle's count and the hall's list alike."""
     deadline = lot.project.bid_deadline
     qs = Bid.objects.filter(lot=lot, state=BidState.COMPLETE)
     if deadline is not None:
         qs = qs.filter(completed_at__lt=deadline)
     rules = TenderRules.objects.filter(project_id=lot.project_id).first()
     if rules is not None and rules.require_bid_security:
-        # A tender that requires bid security counts only bids whose security is recorded.
         qs = qs.filter(organization__in=BidSecurity.objects.filter(lot=lot).values("organization"))
-    return qs.values("organization").distinct().count()
+    return qs
+
+
+def complete_bid_count(lot) -> int:
+    """How many bidders the opening counts."""
+    return counted_bids(lot).values("organization").distinct().count()
 
 
 def lifecycle_facts(lot, now) -> dict:

@@ -16,7 +16,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from channels.sessions import CookieMiddleware, SessionMiddleware  # noqa: E402
 from channels.auth import AuthMiddleware  # noqa: E402
 
-from bidding.wsframes import with_frame_writer  # noqa: E402
+from rooms.wsframes import with_frame_writer  # noqa: E402
 from kaibiao.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(

@@ -214,11 +214,11 @@ class KaibiaoServer(Server):
 
 
 def close_hall_connections():
-    """The hall's database thread keeps its connection (bidding.hall_db): closed when the
+    """The hall's database thread keeps its connection (rooms.db): closed when the
     server stops, so that PostgreSQL ends the session at once and SQLite folds its log."""
-    from bidding import hall_db
+    from rooms import db as room_db
 
-    hall_db.close_connections()
+    room_db.close_connections()
 
 
 class LongLived:

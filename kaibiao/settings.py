@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "frontend",
+    "rooms",
     "trading",
     "bidding",
     "reporting",

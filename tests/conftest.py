@@ -25,16 +25,16 @@ def pytest_unconfigure(config):
 def _threads_let_go():
     """Connections kept by threads that outlive a test, closed after every test, so that no
     test's database is dropped or forked from under them: the opening hall's database threads
-    keep theirs between calls (bidding.hall_db), and Django's async ORM (arefresh_from_db,
+    keep theirs between calls (rooms.db), and Django's async ORM (arefresh_from_db,
     aget, ...) and asgiref's sync_to_async leave theirs open on asgiref's one thread for
     thread-sensitive calls."""
     yield
     from asgiref.sync import SyncToAsync
     from django.db import connections
 
-    from bidding import hall_db
+    from rooms import db as room_db
 
-    hall_db.close_connections()
+    room_db.close_connections()
     SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=60)
 
 

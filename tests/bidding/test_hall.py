@@ -956,26 +956,27 @@ async def test_a_hall_whose_subscription_the_layer_forgot_hears_its_bell_again(m
     so a long-open hall page still gets the next event rung from elsewhere."""
     from channels.layers import get_channel_layer
 
-    from bidding import consumers
+    from rooms import bell, hub as room_hub
 
-    monkeypatch.setattr(consumers.HallHub, "RENEW_SECONDS", 0.05)
+    monkeypatch.setattr(room_hub.Hub, "RENEW_SECONDS", 0.05)
+    monkeypatch.setattr(room_hub.Hub, "WATCH_SECONDS", 3600)  # the layer's bell alone, not the watcher
     cast = await database_sync_to_async(build_cast)([FORM, FORM, FORM])
     public = seat(cast, "public")
     with time_machine.travel(cast.tender.deadline + SECOND, tick=True):
         await close_due_lots()
         await public.connect()
-        hub = consumers.current_hub()
+        hub = room_hub.current_hub(hall_services.KIND)
         hall = await hall_of(cast.lot_id)
         async with asyncio.timeout(10):  # the snapshot comes before the subscription (Redis: round trips)
             while hall.pk not in hub.channels:
                 await asyncio.sleep(0.01)
         channel = hub.channels[hall.pk]
-        await get_channel_layer().group_discard(hall_services.GROUP.format(hall.pk), channel)  # as expiry does
+        await get_channel_layer().group_discard(hall_services.KIND.group(hall.pk), channel)  # as expiry does
         await asyncio.sleep(0.3)
-        monkeypatch.setattr(consumers.HallHub, "RENEW_SECONDS", 3600)  # after one more renewal, none for now
+        monkeypatch.setattr(room_hub.Hub, "RENEW_SECONDS", 3600)  # after one more renewal, none for now
         await asyncio.sleep(0.2)
         # Signed in as from another process (no bell rung in this one): only the layer's bell can tell.
-        monkeypatch.setattr(hall_services, "local_bell", None)
+        monkeypatch.setattr(bell, "local_bell", None)
         await database_sync_to_async(hall_services.sign_in)(actor=cast.bidders[0].user, lot_id=cast.lot_id,
                                                              nonce=nonce())
         (signed,) = await public.wait_for("signed_in")
@@ -986,7 +987,9 @@ async def test_a_hall_whose_subscription_the_layer_forgot_hears_its_bell_again(m
 async def test_the_next_event_comes_with_its_bell_and_reads_as_the_stored_one(monkeypatch):
     """Each process sends on the event its bell carries when it is the next one it expects, so
     a broadcast costs no database read; what it sends is what the stored event replays as."""
-    from bidding import consumers
+    from rooms import hub as room_hub
+
+    monkeypatch.setattr(room_hub.Hub, "WATCH_SECONDS", 3600)
 
     cast = await database_sync_to_async(build_cast)([FORM, FORM, FORM])
     public = seat(cast, "public")
@@ -994,7 +997,7 @@ async def test_the_next_event_comes_with_its_bell_and_reads_as_the_stored_one(mo
         await close_due_lots()
         await public.connect()
         hall = await hall_of(cast.lot_id)
-        hub = consumers.current_hub()
+        hub = room_hub.current_hub(hall_services.KIND)
         async with asyncio.timeout(10):  # the connection has joined the hub and caught up
             while hall.pk not in hub.recent or hub.recent[hall.pk].top < hall.last_seq:
                 await asyncio.sleep(0.01)
@@ -1002,7 +1005,7 @@ async def test_the_next_event_comes_with_its_bell_and_reads_as_the_stored_one(mo
         def no_reads(*args):
             raise AssertionError("the hub read the database for an event its bell carried")
 
-        monkeypatch.setattr(consumers, "_events_from", no_reads)
+        monkeypatch.setattr(hall_services.KIND, "events_from", no_reads)
         await database_sync_to_async(hall_services.sign_in)(actor=cast.bidders[0].user, lot_id=cast.lot_id,
                                                              nonce=nonce())
         (signed,) = await public.wait_for("signed_in")

@@ -1,4 +1,4 @@
-"""The opening hall's database work, on one thread per process that keeps its connection.
+"""A live room's database work, on one thread per process that keeps its connection.
 
 channels.db.database_sync_to_async opens a connection for each call and closes it after:
 CONN_MAX_AGE is 0, as Django asks under ASGI, where every HTTP request has a thread of its own
@@ -33,8 +33,8 @@ MAX_AGE = 600  # seconds a connection is kept, as CONN_MAX_AGE would
 
 
 def _new_executors() -> tuple[ThreadPoolExecutor, ThreadPoolExecutor]:
-    return (ThreadPoolExecutor(max_workers=1, thread_name_prefix="hall-db"),
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="hall-db-load"))
+    return (ThreadPoolExecutor(max_workers=1, thread_name_prefix="room-db"),
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="room-db-load"))
 
 
 _executor, _load_executor = _new_executors()
@@ -43,7 +43,7 @@ _state = threading.local()
 
 
 async def run(func, *args, **kwargs):
-    """`func(*args, **kwargs)` on the hall's database thread; its result or its exception."""
+    """`func(*args, **kwargs)` on the rooms' database thread; its result or its exception."""
     call = SyncToAsync(functools.partial(_call, func, args, kwargs), thread_sensitive=False, executor=_executor)
     return await call()
 

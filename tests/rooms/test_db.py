@@ -1,4 +1,4 @@
-"""The hall's database threads (bidding.hall_db): one for commands, one for connections'
+"""The hall's database threads (rooms.db): one for commands, one for connections'
 arrivals, each with a connection that outlives a call and is closed as Django closes its kept
 connections."""
 
@@ -8,7 +8,7 @@ import threading
 import pytest
 from django.db import connection, transaction
 
-from bidding import hall_db
+from rooms import db as room_db
 from trading.models import Organization
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -20,23 +20,23 @@ def _driver_and_thread():
 
 
 async def test_calls_share_one_thread_and_its_open_connection():
-    first, thread = await hall_db.run(_driver_and_thread)
-    second, same_thread = await hall_db.run(_driver_and_thread)
-    assert thread == same_thread and thread.startswith("hall-db")
+    first, thread = await room_db.run(_driver_and_thread)
+    second, same_thread = await room_db.run(_driver_and_thread)
+    assert thread == same_thread and thread.startswith("room-db")
     assert second is first  # not opened again: no new session, no schema read again
-    arriving, arrivals_thread = await hall_db.load(_driver_and_thread)
-    assert (await hall_db.load(_driver_and_thread)) == (arriving, arrivals_thread)
-    assert arrivals_thread.startswith("hall-db-load") and arriving is not first
+    arriving, arrivals_thread = await room_db.load(_driver_and_thread)
+    assert (await room_db.load(_driver_and_thread)) == (arriving, arrivals_thread)
+    assert arrivals_thread.startswith("room-db-load") and arriving is not first
 
 
 async def test_a_command_does_not_wait_behind_connections_arriving():
     """A restarted server's clients all come back at once: the host's action is answered
     while their arrivals are still queued."""
     arrivals_held = threading.Event()
-    arrivals = [asyncio.ensure_future(hall_db.load(arrivals_held.wait, 30)) for _ in range(5)]
+    arrivals = [asyncio.ensure_future(room_db.load(arrivals_held.wait, 30)) for _ in range(5)]
     try:
-        _, thread = await hall_db.run(_driver_and_thread)
-        assert not thread.startswith("hall-db-load")
+        _, thread = await room_db.run(_driver_and_thread)
+        assert not thread.startswith("room-db-load")
         assert not any(arrival.done() for arrival in arrivals)
     finally:
         arrivals_held.set()
@@ -44,32 +44,32 @@ async def test_a_command_does_not_wait_behind_connections_arriving():
 
 
 async def test_an_exception_comes_back_to_the_caller_and_the_connection_stays():
-    first, _ = await hall_db.run(_driver_and_thread)
+    first, _ = await room_db.run(_driver_and_thread)
 
     def fails():
         Organization.objects.exists()
         raise LookupError("the caller sees this")
 
     with pytest.raises(LookupError, match="the caller sees this"):
-        await hall_db.run(fails)
-    assert (await hall_db.run(_driver_and_thread))[0] is first
+        await room_db.run(fails)
+    assert (await room_db.run(_driver_and_thread))[0] is first
 
 
 async def test_a_call_that_leaves_autocommit_off_does_not_hand_its_connection_on():
-    first, _ = await hall_db.run(_driver_and_thread)
+    first, _ = await room_db.run(_driver_and_thread)
 
     def leaves_a_transaction_open():
         transaction.set_autocommit(False)
         Organization.objects.create(name="未提交", uscc="91350100M000100Y43")
 
-    await hall_db.run(leaves_a_transaction_open)
-    second, _ = await hall_db.run(_driver_and_thread)
+    await room_db.run(leaves_a_transaction_open)
+    second, _ = await room_db.run(_driver_and_thread)
     assert second is not first
-    assert not await hall_db.run(lambda: Organization.objects.filter(name="未提交").exists())  # rolled back
+    assert not await room_db.run(lambda: Organization.objects.filter(name="未提交").exists())  # rolled back
 
 
 async def test_a_connection_on_which_an_error_occurred_is_closed():
-    first, _ = await hall_db.run(_driver_and_thread)
+    first, _ = await room_db.run(_driver_and_thread)
 
     def breaks_it():
         connection.connection.close()  # the server went away under it
@@ -77,24 +77,24 @@ async def test_a_connection_on_which_an_error_occurred_is_closed():
             Organization.objects.exists()
         assert connection.errors_occurred
 
-    await hall_db.run(breaks_it)
-    second, _ = await hall_db.run(_driver_and_thread)
+    await room_db.run(breaks_it)
+    second, _ = await room_db.run(_driver_and_thread)
     assert second is not first
 
 
 async def test_a_connection_older_than_max_age_is_closed(monkeypatch):
-    monkeypatch.setattr(hall_db, "MAX_AGE", 0)
-    first, _ = await hall_db.run(_driver_and_thread)
-    second, _ = await hall_db.run(_driver_and_thread)
+    monkeypatch.setattr(room_db, "MAX_AGE", 0)
+    first, _ = await room_db.run(_driver_and_thread)
+    second, _ = await room_db.run(_driver_and_thread)
     assert second is not first
 
 
 async def test_close_connections_closes_the_threads_connections():
-    await hall_db.run(_driver_and_thread)
-    await hall_db.load(_driver_and_thread)
-    hall_db.close_connections()
-    assert await hall_db.run(lambda: connection.connection) is None
-    assert await hall_db.load(lambda: connection.connection) is None
+    await room_db.run(_driver_and_thread)
+    await room_db.load(_driver_and_thread)
+    room_db.close_connections()
+    assert await room_db.run(lambda: connection.connection) is None
+    assert await room_db.load(lambda: connection.connection) is None
 
 
 async def test_a_long_step_runs_beside_the_hall_threads_and_closes_its_connection():
@@ -106,6 +106,6 @@ async def test_a_long_step_runs_beside_the_hall_threads_and_closes_its_connectio
         Organization.objects.exists()
         return connections["default"], threading.current_thread().name
 
-    wrapper, thread = await hall_db.run_long(opens_one)
-    assert not thread.startswith("hall-db")
+    wrapper, thread = await room_db.run_long(opens_one)
+    assert not thread.startswith("room-db")
     assert wrapper.connection is None

@@ -1,4 +1,4 @@
-"""The hall's ready frames (bidding.wsframes): built once, parsed back by another WebSocket
+"""The hall's ready frames (rooms.wsframes): built once, parsed back by another WebSocket
 implementation; written straight to the socket only when nothing is waiting in the transport,
 otherwise behind what is waiting; never to a closing connection; found only behind Daphne's
 own send. The whole path through a real Daphne: tests/e2e/test_hall_two_processes.py."""
@@ -13,7 +13,7 @@ from twisted.internet import tcp
 from websockets.frames import Frame, Opcode
 from websockets.streams import StreamReader
 
-from bidding.wsframes import SCOPE_KEY, FrameWriter, text_frame, with_frame_writer
+from rooms.wsframes import SCOPE_KEY, FrameWriter, text_frame, with_frame_writer
 
 
 def parse(data: bytes) -> Frame:
