@@ -12,10 +12,12 @@ class BiddingConfig(AppConfig):
 
         from . import receivers  # noqa: F401
         from .closing import sync_clock
+        from .hall.events import CONFIDENTIAL_ACTIONS
         from .selectors import lifecycle_facts
 
-        # Until the deadline, no reader of the audit trail learns who is bidding.
-        for prefix in ("bid.", "bid_security.", "bidder_key.", "sealed_file.", "opening.", "hall.signed_in"):
+        # Until the deadline, no reader of the audit trail learns who is bidding: the bidding
+        # floor's own actions, and the hall's actions whose kind is declared confidential.
+        for prefix in ("bid.", "bid_security.", "bidder_key.", "sealed_file.", "opening.", *CONFIDENTIAL_ACTIONS):
             register_confidential_prefix(prefix)
         register_fact_provider(lifecycle_facts, owns=("complete_bids", "opening_record_complete"))
         register_clock_sync(sync_clock)

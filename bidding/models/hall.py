@@ -5,16 +5,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from rooms.models import Room, RoomEvent
 from trading.models import Lot, Organization, User
 
 from ..choices import Confirmation, HallState, OpeningOutcome, OpeningStatus
 from .bids import Bid
 
 
-class OpeningHall(models.Model):
+class OpeningHall(Room):
     lot = models.OneToOneField(Lot, on_delete=models.PROTECT, related_name="hall")
     state = models.CharField(max_length=12, choices=HallState.choices, default=HallState.WAITING)
-    last_seq = models.PositiveBigIntegerField(default=0)
     # The random coefficient K: range and commitment published before the opening; the seed
     # is revealed at the draw.
     k_low = models.CharField(max_length=20, blank=True)
@@ -40,15 +40,12 @@ class OpeningHall(models.Model):
         return bool(self.k_commitment)
 
 
-class HallEvent(models.Model):
-    """One numbered step of a hall. `audience` empty: everyone; otherwise only that
-    organization's bidders (and the hall's host and supervisors never see private events)."""
+class HallEvent(RoomEvent):
+    """One numbered step of a hall, of a kind declared in bidding/hall/events.py. `audience`
+    empty: everyone; otherwise only that organization's bidders (and the hall's host and
+    supervisors never see private events)."""
 
     hall = models.ForeignKey(OpeningHall, on_delete=models.CASCADE, related_name="events")
-    seq = models.PositiveBigIntegerField()
-    kind = models.CharField(max_length=40)
-    data = models.JSONField(default=dict)
-    at = models.DateTimeField()
     audience = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:

@@ -8,14 +8,20 @@ never twice, and answers `command` with the server's reply to that very command.
 import asyncio
 import itertools
 import json
+import os
 import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
 
-from bidding.models import HallEvent, OpeningHall
+from bidding import agefile, storage
+from bidding.models import CustodianShare, HallEvent, OpeningHall, SealedFile
+from tests.bidding.conftest import Tender, make_bidder, make_tender, seal_bid, submit
+from tests.factories import supervisor
 
 TIMEOUT = 10  # seconds to wait for one message; decryption of a bid happens in between
 _refs = itertools.count(1)
@@ -189,3 +195,71 @@ def stored_events(lot_id, *, organization_id=None, public_only=False) -> list[Ha
 @database_sync_to_async
 def last_seq(lot_id) -> int:
     return OpeningHall.objects.get(lot_id=lot_id).last_seq
+
+
+# --- the people and their bids --------------------------------------------------------------
+
+SMALL_FILE = {"技术标.pdf": b"%PDF-1.7 technical proposal " + os.urandom(3000) + b"%%EOF"}
+
+
+@dataclass
+class Cast:
+    tender: Tender
+    bidders: list                       # tests.bidding.conftest.Bidder, in the order they bid
+    sealed: list                        # their SealedBid
+    cookies: dict = field(default_factory=dict)  # name -> session cookie
+    supervisor: object = None
+
+    @property
+    def lot_id(self):
+        return self.tender.lot.pk
+
+    def share_payload(self, index: int) -> str:
+        """What custodian `index`'s browser does at the opening: decrypt its own share file."""
+        custodian = self.tender.custodians[index]
+        blob = bytes(CustodianShare.objects.get(ceremony__project=self.tender.project,
+                                                custodian=custodian.user).encrypted_share)
+        return agefile.decrypt_bytes(blob, identities=[custodian.identity]).decode("utf-8")
+
+
+def build_cast(forms: list, *, deadline_in=timedelta(hours=1), **rules) -> Cast:
+    """A published tender (3 custodians, 2 of whom open), one bidder per form, each bid sealed
+    and uploaded through the real endpoints before the deadline, everyone logged in."""
+    tender = make_tender(k=2, n=3, deadline_in=deadline_in, **rules)
+    bidders, sealed = [], []
+    for form in forms:
+        bidder = make_bidder(tender)
+        seal = seal_bid(tender, bidder, form=form, files=SMALL_FILE)
+        submit(tender, bidder, seal)
+        bidders.append(bidder)
+        sealed.append(seal)
+    cast = Cast(tender=tender, bidders=bidders, sealed=sealed, supervisor=supervisor(tender.project.center))
+    cast.cookies["host"] = session_cookie(tender.staff)
+    cast.cookies["supervisor"] = session_cookie(cast.supervisor)
+    for i, c in enumerate(tender.custodians):
+        cast.cookies[f"custodian{i + 1}"] = session_cookie(c.user)
+    for i, b in enumerate(bidders):
+        cast.cookies[f"bidder{i + 1}"] = session_cookie(b.user)
+    return cast
+
+
+def seat(cast: Cast, name: str) -> Seat:
+    return Seat(name, cast.lot_id, cookie=cast.cookies.get(name))
+
+
+def corrupt_stored_form(bidder) -> None:
+    """The stored bytes of the bidder's sealed opening form are damaged (a storage fault): a
+    byte of the payload flipped, the header left intact."""
+    sealed = SealedFile.objects.get(bid__organization=bidder.organization, bid__state="complete", kind="form")
+    path = storage.path_of(sealed.storage_name)
+    data = bytearray(path.read_bytes())
+    data[-5] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+async def settle():
+    """Let this process's doorbell subscription take its bell before the clock jumps (the
+    in-memory layer drops a message older than a minute, and its receiver with it)."""
+    await asyncio.sleep(0.05)
+
+

@@ -9,7 +9,6 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,12 +18,13 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.utils import translation
 
-from bidding import agefile, closing, draw, storage
+from bidding import closing, draw, storage
 from bidding import hall as hall_services
 from bidding.choices import HallState
-from bidding.models import BidOpening, CustodianShare, HallEvent, HandedInShare, OpeningHall, SealedFile, SignIn
-from tests.bidding.conftest import FORM, Tender, make_bidder, make_tender, seal_bid, submit
-from tests.bidding.hall_helpers import Seat, hall_of, last_seq, nonce, session_cookie, stored_events
+from bidding.models import BidOpening, HallEvent, HandedInShare, OpeningHall, SealedFile, SignIn
+from tests.bidding.conftest import FORM
+from tests.bidding.hall_helpers import (Cast, Seat, build_cast, corrupt_stored_form, hall_of, last_seq, nonce, seat,
+                                        session_cookie, settle, stored_events)
 from tests.factories import OrganizationFactory, UserFactory, supervisor
 from trading.audit import verify_chain
 from trading.choices import LotState, Role
@@ -35,77 +35,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 SECOND = timedelta(seconds=1)
 MINUTE = timedelta(minutes=1)
-SMALL_FILE = {"技术标.pdf": b"%PDF-1.7 technical proposal " + os.urandom(3000) + b"%%EOF"}
 
 
 def zh(message: str) -> str:
     """A message as the hall says it (the platform speaks Chinese by default)."""
     with translation.override(settings.LANGUAGE_CODE):
         return translation.gettext(message)
-
-
-# --- the people and their bids --------------------------------------------------------------
-
-
-@dataclass
-class Cast:
-    tender: Tender
-    bidders: list                       # tests.bidding.conftest.Bidder, in the order they bid
-    sealed: list                        # their SealedBid
-    cookies: dict = field(default_factory=dict)  # name -> session cookie
-    supervisor: object = None
-
-    @property
-    def lot_id(self):
-        return self.tender.lot.pk
-
-    def share_payload(self, index: int) -> str:
-        """What custodian `index`'s browser does at the opening: decrypt its own share file."""
-        custodian = self.tender.custodians[index]
-        blob = bytes(CustodianShare.objects.get(ceremony__project=self.tender.project,
-                                                custodian=custodian.user).encrypted_share)
-        return agefile.decrypt_bytes(blob, identities=[custodian.identity]).decode("utf-8")
-
-
-def build_cast(forms: list, *, deadline_in=timedelta(hours=1), **rules) -> Cast:
-    """A published tender (3 custodians, 2 of whom open), one bidder per form, each bid sealed
-    and uploaded through the real endpoints before the deadline, everyone logged in."""
-    tender = make_tender(k=2, n=3, deadline_in=deadline_in, **rules)
-    bidders, sealed = [], []
-    for form in forms:
-        bidder = make_bidder(tender)
-        seal = seal_bid(tender, bidder, form=form, files=SMALL_FILE)
-        submit(tender, bidder, seal)
-        bidders.append(bidder)
-        sealed.append(seal)
-    cast = Cast(tender=tender, bidders=bidders, sealed=sealed, supervisor=supervisor(tender.project.center))
-    cast.cookies["host"] = session_cookie(tender.staff)
-    cast.cookies["supervisor"] = session_cookie(cast.supervisor)
-    for i, c in enumerate(tender.custodians):
-        cast.cookies[f"custodian{i + 1}"] = session_cookie(c.user)
-    for i, b in enumerate(bidders):
-        cast.cookies[f"bidder{i + 1}"] = session_cookie(b.user)
-    return cast
-
-
-def seat(cast: Cast, name: str) -> Seat:
-    return Seat(name, cast.lot_id, cookie=cast.cookies.get(name))
-
-
-def corrupt_stored_form(bidder) -> None:
-    """The stored bytes of the bidder's sealed opening form are damaged (a storage fault): a
-    byte of the payload flipped, the header left intact."""
-    sealed = SealedFile.objects.get(bid__organization=bidder.organization, bid__state="complete", kind="form")
-    path = storage.path_of(sealed.storage_name)
-    data = bytearray(path.read_bytes())
-    data[-5] ^= 0xFF
-    path.write_bytes(bytes(data))
-
-
-async def settle():
-    """Let this process's doorbell subscription take its bell before the clock jumps (the
-    in-memory layer drops a message older than a minute, and its receiver with it)."""
-    await asyncio.sleep(0.05)
 
 
 @database_sync_to_async
@@ -742,7 +677,7 @@ async def test_where_the_tender_names_the_custodians_remedy_the_host_may_apply_i
 async def test_where_bidders_do_not_decrypt_the_custodians_shares_open_every_bid():
     forms = [FORM, {**FORM, "price": "921000.00"}, {**FORM, "price": "933000.00"}]
     cast = await database_sync_to_async(build_cast)(forms, bidders_decrypt=False)
-    tender, lot_id = cast.tender, cast.lot_id
+    tender = cast.tender
     host, public, b1, c1, c3 = (seat(cast, n) for n in ("host", "public", "bidder1", "custodian1", "custodian3"))
     with time_machine.travel(tender.deadline + SECOND, tick=True):
         await close_due_lots()
@@ -1122,7 +1057,7 @@ async def test_a_bid_whose_stored_file_is_lost_counts_as_withdrawn_and_the_openi
     forms = [FORM, {**FORM, "price": "921000.00"}, {**FORM, "price": "933000.00"}]
     cast = await database_sync_to_async(build_cast)(forms)
     await database_sync_to_async(lose_stored_bid_file)(cast.bidders[0])
-    tender, lot_id = cast.tender, cast.lot_id
+    tender = cast.tender
     host, public, b1, b2 = (seat(cast, n) for n in ("host", "public", "bidder1", "bidder2"))
     orgs = [b.organization for b in cast.bidders]
     with time_machine.travel(tender.deadline + SECOND, tick=True):
