@@ -4,7 +4,7 @@ writes the audit event, and raises a DomainError a person can act on."""
 
 import hashlib
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit, law, lifecycle
-from .clock import local_text
+from .formats import FEN, first_minute_from, local_text, money
 from .choices import Category, LotState, NoticeKind, Role
 from .errors import NotFound, RuleViolation
 from .models import Document, DocumentDownload, Lot, Notice, Organization, Project, User
@@ -124,11 +124,12 @@ def _check_lots(lots: list[dict], category: str):
             raise RuleViolation(_("Lot %(n)s: the ceiling price may not exceed the budget.") % {"n": lot["number"]})
         if category in Category.price_sales():
             continue  # a sale's deposit (竞买保证金) is set by its own rules, often far above 2%
-        security_cap = (ceiling or lot["budget"]) * Decimal(law.BID_SECURITY_MAX_RATE)
+        # Down to the fen: the largest security that passes is the one the message names.
+        security_cap = ((ceiling or lot["budget"]) * Decimal(law.BID_SECURITY_MAX_RATE)).quantize(FEN, ROUND_DOWN)
         if lot.get("bid_security", Decimal(0)) > security_cap:
             raise RuleViolation(
                 _("Lot %(n)s: the bid security may be at most 2%% of the estimated price, %(cap)s yuan (%(citation)s).")
-                % {"n": lot["number"], "cap": f"{security_cap:,.2f}", "citation": law.BID_SECURITY_CITATION}
+                % {"n": lot["number"], "cap": money(security_cap), "citation": law.BID_SECURITY_CITATION}
             )
 
 
@@ -274,14 +275,11 @@ def publish_notice(*, actor, project: Project, kind: str, title: str, body: str,
             raise RuleViolation(_("A new deadline must be later than the current one."))
         effective = new_deadline or deadline
         if changes_bids and effective - now < timedelta(days=project.amendment_min_days):
-            # Named to the minute, rounded up: the deadline field takes minutes, and the one named must pass.
-            earliest = (now + timedelta(days=project.amendment_min_days, seconds=59, microseconds=999999)).replace(
-                second=0, microsecond=0)
             raise RuleViolation(
                 _("This amendment changes bids and comes less than %(days)d days before the deadline (%(citation)s): "
                   "move the deadline to %(earliest)s or later.")
                 % {"days": project.amendment_min_days, "citation": law.AMENDMENT_DAYS.citation,
-                   "earliest": timezone.localtime(earliest).strftime("%Y-%m-%d %H:%M")}
+                   "earliest": first_minute_from(now + timedelta(days=project.amendment_min_days))}
             )
         notice = _save(Notice(project=project, kind=kind, title=title, body=body, changes_bids=changes_bids,
                               previous_deadline=deadline if new_deadline else None, new_deadline=new_deadline,
