@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from . import audit, law, lifecycle
 from .formats import FEN, first_minute_from, local_text, money
-from .choices import Category, LotState, NoticeKind, Role
+from .choices import Category, NoticeKind, Role
 from .errors import NotFound, RuleViolation
 from .models import Document, DocumentDownload, Lot, Notice, Organization, Project, User
 from .rules import ProjectPolicy, check
@@ -189,8 +189,7 @@ def add_document(*, actor, project: Project, title: str, uploaded_file, notice: 
     from django.conf import settings
 
     project = access_project(actor, project.pk, perm="trading.add_document")
-    published = project.lots.exclude(state=LotState.DRAFT).exists()
-    if published and notice is None:
+    if notice is None and not project.is_draft():
         raise RuleViolation(_("The tender is published: add documents through a clarification or amendment."))
     if uploaded_file.size > settings.KAIBIAO_DOCUMENT_MAX_BYTES:
         raise RuleViolation(_("The file is larger than the %(mb)d MB allowed.") % {"mb": settings.KAIBIAO_DOCUMENT_MAX_BYTES // 2**20})
@@ -217,7 +216,7 @@ def publish_project(*, actor, project: Project, bid_deadline, notice_title: str,
         project = access_project(actor, project.pk, perm="trading.publish_project", lock=True)
         if not notice_title.strip() or not notice_body.strip():
             raise RuleViolation(_("The tender notice needs a title and a text."))
-        lots = list(project.lots.select_for_update().filter(state=LotState.DRAFT))
+        lots = list(project.lots.select_for_update().drafts())
         if not lots:
             raise RuleViolation(_("No lot of this project is a draft; it is already published."))
         project.bid_deadline = bid_deadline
@@ -237,15 +236,8 @@ def publish_project(*, actor, project: Project, bid_deadline, notice_title: str,
 
 
 def bidding_open(project: Project, now, *, lot=None) -> bool:
-    """The deadline guard, checked on every request that needs bidding to be open: it reads the
-    clock, not the lot's stored state, so a late scheduled job opens no window. `lot`, one of
-    the project's lots the caller has just read, spares the query when it is published."""
-    return (
-        project.bid_deadline is not None
-        and now < project.bid_deadline
-        and ((lot is not None and lot.state == LotState.PUBLISHED)
-             or project.lots.filter(state=LotState.PUBLISHED).exists())
-    )
+    """Checked on every request that needs bidding to be open: Project.bidding_open."""
+    return project.bidding_open(now, lot=lot)
 
 
 def ensure_bidding_open(project: Project, now, *, lot=None) -> None:

@@ -108,7 +108,7 @@ def project_detail(request, pk):
         "may_edit": rules.has_perm("trading.change_project", user, project),
         "may_add_document": rules.has_perm("trading.add_document", user, project),
         "may_publish": rules.has_perm("trading.publish_project", user, project)
-        and any(lot.state == LotState.DRAFT for lot in lots),
+        and project.is_draft(),
         "may_notice": rules.has_perm("trading.publish_notice", user, project)
         and services.bidding_open(project, timezone.now()),
         "may_audit": rules.has_perm("trading.view_audit", user, project),
