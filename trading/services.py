@@ -23,6 +23,7 @@ from .uscc import USCCError
 from .uscc import check as check_uscc
 
 PROJECT_FIELDS = ("code", "name", "category", "region_code", "tenderee", "agent", "description", "must_be_tendered")
+LEGAL_FIELDS = tuple(item.field for item in law.ALL)
 LOT_FIELDS = ("number", "name", "budget", "ceiling_price", "reserve_price", "bid_security", "evaluation_method")
 
 
@@ -134,9 +135,14 @@ def _check_lots(lots: list[dict], category: str):
 
 
 def create_project(*, actor, center, lots: list[dict], **fields) -> Project:
-    """Register a project with its lots, as a draft. Staff register for their own center;
-    a tenderee or agent registers its own project at the center it chooses."""
+    """Register a project with its lots and legal settings (law.ALL; the law's defaults where
+    not given), as a draft. Staff register for their own center; a tenderee or agent registers
+    its own project at the center it chooses. Everything is checked before anything is saved,
+    so a refusal leaves nothing behind and the same code can be registered again."""
     check(actor, "trading.add_project")
+    unknown = set(fields) - set(PROJECT_FIELDS + LEGAL_FIELDS)
+    if unknown:  # a caller's mistake, not a person's: a misspelt setting must not fall back to the default
+        raise TypeError(f"create_project() got unknown fields: {', '.join(sorted(unknown))}")
     if actor.role == Role.STAFF and center.pk != actor.center_id:
         raise RuleViolation(_("Staff register projects for their own trading center only."))
     if actor.role in (Role.TENDEREE, Role.AGENT):
@@ -145,7 +151,7 @@ def create_project(*, actor, center, lots: list[dict], **fields) -> Project:
             raise RuleViolation(_("You may register projects only as their tenderee or their agent."))
     _check_lots(lots, fields.get("category"))
     with transaction.atomic():
-        project = Project(center=center, created_by=actor, **{k: v for k, v in fields.items() if k in PROJECT_FIELDS})
+        project = Project(center=center, created_by=actor, **fields)
         _check_legal_settings(project)
         _save(project)
         for lot in lots:
@@ -153,7 +159,8 @@ def create_project(*, actor, center, lots: list[dict], **fields) -> Project:
         audit.record(
             actor=actor, action="project.created", obj=project, project=project,
             data={"code": project.code, "name": project.name, "category": project.category,
-                  "lots": [{k: v for k, v in lot.items() if k in ("number", "name", "budget", "ceiling_price")} for lot in lots]},
+                  "lots": [{k: v for k, v in lot.items() if k in ("number", "name", "budget", "ceiling_price")} for lot in lots],
+                  "legal": {f: getattr(project, f) for f in LEGAL_FIELDS}},
         )
     return project
 
@@ -163,7 +170,7 @@ def update_project(*, actor, project: Project, **fields) -> Project:
     with transaction.atomic():
         project = access_project(actor, project.pk, perm="trading.change_project", lock=True)
         for key in fields:
-            if key not in PROJECT_FIELDS + tuple(item.field for item in law.ALL):
+            if key not in PROJECT_FIELDS + LEGAL_FIELDS:
                 raise RuleViolation(_("“%(field)s” cannot be changed here.") % {"field": key})
         before = {k: getattr(project, k) for k in fields}
         for key, value in fields.items():
@@ -177,7 +184,7 @@ def update_project(*, actor, project: Project, **fields) -> Project:
 
 def update_legal_settings(*, actor, project: Project, **values) -> Project:
     """Change the tender's legal settings within what the law allows. Until publication only."""
-    unknown = set(values) - {item.field for item in law.ALL}
+    unknown = set(values) - set(LEGAL_FIELDS)
     if unknown:
         raise RuleViolation(_("Unknown setting: %(names)s") % {"names": ", ".join(sorted(unknown))})
     return update_project(actor=actor, project=project, **values)

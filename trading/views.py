@@ -73,14 +73,11 @@ def project_create(request):
     form = ProjectForm(request.POST or None, user=request.user)
     lots = LotFormSet(request.POST or None, prefix="lots")
     if request.method == "POST" and form.is_valid() and lots.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items()}
+        data = dict(form.cleaned_data)
         center = data.pop("center")
         lot_data = [f.cleaned_data for f in lots.forms if f.cleaned_data]
         try:
             project = services.create_project(actor=request.user, center=center, lots=lot_data, **data)
-            legal = {item.field: data[item.field] for item in law.ALL}
-            if any(legal[f] != getattr(project, f) for f in legal):
-                services.update_legal_settings(actor=request.user, project=project, **legal)
         except DomainError as err:
             _form_error(request, form, err)
         else:
