@@ -12,5 +12,5 @@ def schedule_closing_at_new_deadline(sender, project, **kwargs):
     # fixed before any bidder can sign in and contribute.
     from .hall import ensure_hall
 
-    for lot in project.lots.exclude(state="draft"):
+    for lot in project.lots.not_draft():
         ensure_hall(lot)

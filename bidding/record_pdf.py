@@ -1,18 +1,8 @@
-"""The opening record (开标记录表) as a PDF: a pure function from a plain dict to PDF bytes, with
-no database access, so that the hall builds the dict from its tables and events and anyone can
-re-render or check the archived copy.
+"""The opening record (开标记录表) as a PDF: a pure function from a plain dict to the same PDF bytes every time.
 
-The font is a TrueType CJK font embedded in the file (subset, /FontFile2): an archived record
-must not depend on the fonts of whoever opens it, so the viewer-side STSong-Light is never used.
-The output is byte-for-byte the same for the same dict and font (ReportLab's invariant mode: no
-creation date, a fixed document id), so the digest of the PDF (`pdf_digest`) can be recorded in
-the audit trail and checked later by rendering again.
-
-Every time is shown in Beijing time (UTC+8) to the second. Amounts of the tender (budget,
-ceiling) come as decimal strings and are shown as ¥8,765,432.10; the declared items of the bids
-are shown exactly as sealed, never rounded or reformatted: a string as written (in JSON quotes
-when it has blanks at either end, blank runs or control characters, so that nothing is hidden),
-any other JSON value as JSON (180, true, null).
+No database access: the hall builds the dict from its tables and events, and anyone can
+re-render the archived copy and compare `pdf_digest`. The font is embedded and the output
+invariant (trading.pdf); how each value is written is bidding.record_text.
 
 The dict (times: ISO 8601 strings with an offset, or aware datetimes; "…?" may be absent or null):
 
@@ -45,318 +35,50 @@ The dict (times: ISO 8601 strings with an offset, or aware datetimes; "…?" may
     digest_of_events?: hex digest of the hall's event chain
 
     render_record_pdf(record, font_path=None) -> bytes
-    pdf_digest(pdf) -> str                         SHA-256, hex
-    find_cjk_font(font_path=None) -> Path          argument, else $KAIBIAO_CJK_FONT, else WenQuanYi
 """
 
-import hashlib
-import io
-import json
-import os
-import re
-from datetime import datetime, timedelta, timezone
-from decimal import Decimal, InvalidOperation
-from functools import lru_cache
-from pathlib import Path
+
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import CondPageBreak, KeepTogether, LongTable, Paragraph, SimpleDocTemplate, Spacer, Table
+from reportlab.platypus import KeepTogether, Paragraph, Spacer
+
+from trading.pdf import (ALERT, BAND, DEFAULT_FONTS, FONT_ENV, INK, DocumentBuilder, FontNotFound, build_pdf,
+                         find_cjk_font, pdf_digest, register_font)
+
+from .record_text import (CONFIRMATIONS, FILE_KINDS, OUTCOMES, ROLES, RecordError, beijing_time, byte_size,
+                          format_money, need, sealed_text, text_or)
 
 __all__ = ["FONT_ENV", "DEFAULT_FONTS", "FontNotFound", "RecordError", "find_cjk_font", "format_money", "sealed_text",
            "beijing_time", "render_record_pdf", "pdf_digest"]
 
-FONT_ENV = "KAIBIAO_CJK_FONT"
-DEFAULT_FONTS = (
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-)
-FONT_PACKAGE = "fonts-wqy-zenhei"
-BEIJING = timezone(timedelta(hours=8))
-
-OUTCOMES = {"decrypted": "已解密", "revoked": "视为撤销", "withdrawn": "视为撤回", "remedied": "经补救解密"}
-CONFIRMATIONS = {"confirmed": "确认", "objected": "提出异议", "deemed_accepted": "视为认可", "deemed": "视为认可",
-                 "pending": "尚未答复"}
-ROLES = {"staff": "交易中心工作人员", "tenderee": "招标人", "agent": "招标代理机构", "bidder": "投标人",
-         "expert": "评标专家", "supervisor": "监督人员", "custodian": "密钥保管人", "host": "开标主持人",
-         "system": "系统", "": "系统"}
-FILE_KINDS = {"form": "开标项文件", "file": "投标文件"}  # bidding.models.SealedFile.Kind
+FLAGGED = colors.HexColor("#fff1c2")
 WEIGHTS = {"money": 1.6, "integer": 0.75, "choice": 0.75, "text": 1.0}  # column widths by item type
 CELL_LIMIT = 80  # characters of a sealed value shown in the table; the whole value goes to a note
-SECTIONS = "一二三四五六七八九十"
-
-INK = colors.HexColor("#1a1a1a")
-RULE = colors.HexColor("#7a7a7a")
-SHADE = colors.HexColor("#e8ecf2")
-BAND = colors.HexColor("#f5f6f8")
-ALERT = colors.HexColor("#a40000")
-FLAGGED = colors.HexColor("#fff1c2")
-MARGIN = 15 * mm
 
 
-class RecordError(ValueError):
-    """The record dict is incomplete or holds a value the record cannot show honestly."""
-
-
-class FontNotFound(RuntimeError):
-    """No usable TrueType CJK font: the record would not carry its glyphs."""
-
-
-# --- font ------------------------------------------------------------------------------------
-
-
-def find_cjk_font(font_path=None) -> Path:
-    """The font file to embed: the argument, else $KAIBIAO_CJK_FONT, else the first WenQuanYi
-    font installed. A path that was asked for but is missing is an error, never a fallback."""
-    asked = font_path or os.environ.get(FONT_ENV)
-    candidates = [Path(asked)] if asked else [Path(p) for p in DEFAULT_FONTS]
-    for path in candidates:
-        if path.is_file():
-            return path
-    where = ", ".join(str(p) for p in candidates)
-    raise FontNotFound(
-        f"No TrueType CJK font for the opening record (looked at {where}). Install Debian's "
-        f"{FONT_PACKAGE} package (apt-get install {FONT_PACKAGE}) or set {FONT_ENV} to a TrueType "
-        f".ttf/.ttc font with Chinese glyphs. The record embeds its font; STSong-Light is never used.")
-
-
-@lru_cache(maxsize=8)
-def _register(path: str) -> tuple[str, str]:
-    """Register the font (and its monospaced sibling in a .ttc, for digests) once per process;
-    the names depend on the font's own name only, so the output does not depend on the path."""
-    collection = path.lower().endswith((".ttc", ".otc"))
-    try:
-        regular = TTFont("_probe", path, subfontIndex=0) if collection else TTFont("_probe", path)
-        mono = None
-        if collection:
-            try:
-                candidate = TTFont("_probe_mono", path, subfontIndex=1)
-                if b"mono" in candidate.face.name.lower():
-                    mono = candidate
-            except TTFError:
-                pass
-    except TTFError as err:
-        raise FontNotFound(
-            f"{path} cannot be embedded as a TrueType font ({err}). CFF/OpenType fonts such as Noto "
-            f"CJK are refused by ReportLab: install Debian's {FONT_PACKAGE} or point {FONT_ENV} at "
-            f"a TrueType font.") from err
-    if ord("中") not in regular.face.charToGlyph:
-        raise FontNotFound(f"{path} has no Chinese glyphs: install Debian's {FONT_PACKAGE}.")
-    names = []
-    for font in (regular, mono or regular):
-        name = "Kaibiao-" + font.face.name.decode("latin-1")
-        font.fontName = name
-        if name not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(font)
-        names.append(name)
-    return names[0], names[1]
-
-
-# --- values ----------------------------------------------------------------------------------
-
-
-def format_money(value) -> str:
-    """'8765432.1' → '¥8,765,432.10'. Decimal from the string, never a float; never rounded
-    (more than two decimals are all shown)."""
-    if isinstance(value, float) or isinstance(value, bool):
-        raise RecordError(f"an amount must be a decimal string, not {value!r}")
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise RecordError(f"{value!r} is not an amount") from None
-    if not amount.is_finite():
-        raise RecordError(f"{value!r} is not an amount")
-    places = max(2, -amount.as_tuple().exponent)
-    return f"¥{amount:,.{places}f}"
-
-
-def beijing_time(value) -> str:
-    """An aware time (ISO string or datetime) as 'YYYY-MM-DD HH:MM:SS' in Beijing time; '—' if
-    absent. A time without an offset is refused: the record must not guess the zone."""
-    if value in (None, ""):
-        return "—"
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
-        except ValueError:
-            raise RecordError(f"{value!r} is not an ISO 8601 time") from None
-    if not isinstance(value, datetime):
-        raise RecordError(f"{value!r} is not a time")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise RecordError(f"{value.isoformat()} has no UTC offset; the record shows Beijing time")
-    return value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
-
-
-_PLAIN = re.compile(r"\S(?:\S| (?=\S))*", re.UNICODE)
-
-
-def sealed_text(value) -> str:
-    """A declared item's value exactly as sealed (see the module docstring)."""
-    if isinstance(value, str):
-        if _PLAIN.fullmatch(value) and value.isprintable():
-            return value
-        return json.dumps(value, ensure_ascii=False)
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def _text(value, default="—") -> str:
-    return default if value in (None, "") else str(value)
-
-
-def _need(mapping, key, where):
-    if not isinstance(mapping, dict) or mapping.get(key) in (None, ""):
-        raise RecordError(f"the record needs {where}.{key}")
-    return mapping[key]
-
-
-def _size(value) -> str:
-    if value in (None, ""):
-        return "—"
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise RecordError(f"a file size is a whole number of bytes, not {value!r}")
-    return f"{value:,}"
-
-
-# --- page furniture --------------------------------------------------------------------------
-
-
-def _canvas_class(font: str, left: str, top: str):
-    """A canvas that holds its pages until the end, to write 'page x / y' on each."""
-
-    class RecordCanvas(Canvas):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._pages = []
-
-        def showPage(self):
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            total = len(self._pages)
-            for number, page in enumerate(self._pages, start=1):
-                self.__dict__.update(page)
-                self._furniture(number, total)
-                Canvas.showPage(self)
-            Canvas.save(self)
-
-        def _furniture(self, number, total):
-            width, height = self._pagesize
-            self.saveState()
-            self.setFillColor(RULE)
-            self.setStrokeColor(RULE)
-            self.setLineWidth(0.4)
-            self.setFont(font, 7.5)
-            self.drawRightString(width - MARGIN, height - MARGIN + 5 * mm, top)
-            self.line(MARGIN, MARGIN - 4 * mm, width - MARGIN, MARGIN - 4 * mm)
-            self.setFillColor(INK)
-            self.setFont(font, 8)
-            self.drawString(MARGIN, MARGIN - 8.5 * mm, left)
-            self.drawRightString(width - MARGIN, MARGIN - 8.5 * mm, f"第 {number} 页 / 共 {total} 页")
-            self.restoreState()
-
-    return RecordCanvas
-
-
-# --- the document ----------------------------------------------------------------------------
-
-
-class _Builder:
+class _Builder(DocumentBuilder):
     def __init__(self, record: dict, font: str, mono: str):
         if not isinstance(record, dict):
             raise RecordError("the record is a dict")
+        super().__init__(font, mono)
         self.r = record
-        self.font, self.mono = font, mono
-        self.width = A4[0] - 2 * MARGIN
         self.notes = []  # footnotes of the bids table: (mark, text)
-        base = dict(fontName=font, textColor=INK, wordWrap="CJK")
-        self.s = {
-            "title": ParagraphStyle("title", **base, fontSize=20, leading=26, alignment=TA_CENTER, spaceAfter=2),
-            "subtitle": ParagraphStyle("subtitle", **base, fontSize=10.5, leading=14, alignment=TA_CENTER,
-                                       spaceAfter=8),
-            "h": ParagraphStyle("h", **base, fontSize=12, leading=16, spaceBefore=10, spaceAfter=5),
-            "body": ParagraphStyle("body", **base, fontSize=9, leading=13),
-            "small": ParagraphStyle("small", **base, fontSize=7.5, leading=10),
-            "note": ParagraphStyle("note", **base, fontSize=7.5, leading=10, leftIndent=10, firstLineIndent=-10),
-            "cell": ParagraphStyle("cell", **base, fontSize=7.5, leading=9.5),
-            "head": ParagraphStyle("head", **base, fontSize=7.5, leading=9.5, alignment=TA_CENTER),
-            "key": ParagraphStyle("key", **{**base, "textColor": colors.HexColor("#333333")},
-                                  fontSize=8.5, leading=11.5),
-            "val": ParagraphStyle("val", **base, fontSize=8.5, leading=11.5),
-            "hex": ParagraphStyle("hex", fontName=mono, fontSize=6.8, leading=9, textColor=INK, wordWrap="CJK"),
-            "k": ParagraphStyle("k", **base, fontSize=14, leading=18),
-        }
-        self.section_no = 0
-
-    # helpers
-
-    def p(self, text, style="cell", raw=False):
-        return Paragraph(text if raw else escape(str(text)), self.s[style])
-
-    def hexp(self, text):
-        return Paragraph(escape(_text(text)), self.s["hex"])
-
-    def heading(self, title):
-        self.section_no += 1
-        return [CondPageBreak(30 * mm), Paragraph(f"{SECTIONS[self.section_no - 1]}、{escape(title)}", self.s["h"])]
-
-    def grid(self, rows, widths, *, header=True, long=False, extra=(), zebra=True, ruled=True):
-        cls = LongTable if long else Table
-        # rows are kept whole (ReportLab's in-row split leaves a header without rows at a page
-        # foot), so no cell may hold more than a page: long values go to the notes
-        table = cls(rows, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
-        style = [
-            *([("GRID", (0, 0), (-1, -1), 0.4, RULE)] if ruled else []),
-            ("FONTNAME", (0, 0), (-1, -1), self.font),  # empty cells too: never Helvetica
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 2.5),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
-            ("TOPPADDING", (0, 0), (-1, -1), 2),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        ]
-        if header:
-            style.append(("BACKGROUND", (0, 0), (-1, 0), SHADE))
-            if zebra:
-                style += [("BACKGROUND", (0, i), (-1, i), BAND) for i in range(2, len(rows), 2)]
-        table.setStyle(style + list(extra))
-        return table
-
-    def kv(self, pairs, widths):
-        """Key/value pairs in rows of len(widths) // 2 pairs."""
-        per_row = len(widths) // 2
-        rows, style = [], []
-        for start in range(0, len(pairs), per_row):
-            chunk = pairs[start:start + per_row]
-            row = []
-            for key, value in chunk:
-                row += [self.p(key, "key"), value if not isinstance(value, str) else self.p(value, "val")]
-            if len(chunk) < per_row:
-                style.append(("SPAN", (len(row) - 1, len(rows)), (-1, len(rows))))
-                row += [""] * (len(widths) - len(row))
-            rows.append(row)
-        style += [("BACKGROUND", (c, 0), (c, -1), SHADE) for c in range(0, len(widths), 2)]
-        return self.grid(rows, widths, header=False, extra=style)
 
     # sections
 
     def build(self):
         tender, opening = self.r.get("tender"), self.r.get("opening")
-        code = _need(tender, "project_code", "tender")
-        _need(tender, "project_name", "tender")
-        _need(tender, "lot_number", "tender")
-        _need(opening, "started_at", "opening")
+        code = need(tender, "project_code", "tender")
+        need(tender, "project_name", "tender")
+        need(tender, "lot_number", "tender")
+        need(opening, "started_at", "opening")
         if not isinstance(self.r.get("bids"), list):
             raise RecordError("the record needs bids (a list)")
         self.items = list(self.r.get("declared_items") or [])
         for item in self.items:
-            _need(item, "key", "declared_items[]")
+            need(item, "key", "declared_items[]")
         story = [Paragraph("开标记录表", self.s["title"]),
                  self.p(f"{tender['project_name']}　{self._lot(tender)}", "subtitle")]
         story += self.header(tender, opening)
@@ -382,17 +104,17 @@ class _Builder:
             ("项目编号", tender["project_code"]),
             ("标段（包）", self._lot(tender)),
             ("项目名称", tender["project_name"]),
-            ("交易中心", _text(tender.get("trading_center"))),
-            ("招标人", _text(tender.get("tenderee"))),
-            ("招标代理机构", _text(tender.get("agent"))),
+            ("交易中心", text_or(tender.get("trading_center"))),
+            ("招标人", text_or(tender.get("tenderee"))),
+            ("招标代理机构", text_or(tender.get("agent"))),
             ("预算金额", format_money(tender["budget"]) if tender.get("budget") not in (None, "") else "—"),
             ("最高投标限价", format_money(ceiling) if ceiling not in (None, "") else "未设置"),
-            ("投标截止时间（开标时间）", beijing_time(_need(tender, "bid_deadline", "tender"))),
+            ("投标截止时间（开标时间）", beijing_time(need(tender, "bid_deadline", "tender"))),
             ("解密时限", f"{minutes} 分钟" if minutes not in (None, "") else "—"),
             ("开标开始时间", beijing_time(opening.get("started_at"))),
             ("开标结束时间", beijing_time(opening.get("ended_at"))),
-            ("开标主持人", _text(opening.get("host"))),
-            ("监标人", _text(opening.get("supervisor"))),
+            ("开标主持人", text_or(opening.get("host"))),
+            ("监标人", text_or(opening.get("supervisor"))),
         ]
         w = self.width
         return [self.kv(pairs, [0.2 * w, 0.3 * w, 0.2 * w, 0.3 * w]), Spacer(1, 2),
@@ -413,7 +135,7 @@ class _Builder:
         counts = {}
         for index, bid in enumerate(bids, start=1):
             row_no = len(rows)
-            name = _need(bid, "bidder", f"bids[{index - 1}]")
+            name = need(bid, "bidder", f"bids[{index - 1}]")
             outcome = bid.get("outcome")
             if outcome not in OUTCOMES:
                 raise RecordError(f"bids[{index - 1}].outcome is {outcome!r}; one of {', '.join(OUTCOMES)}")
@@ -466,7 +188,7 @@ class _Builder:
             confirmed = escape(CONFIRMATIONS[confirmation])
             if bid.get("confirmed_at"):
                 confirmed += f"<br/>{beijing_time(bid['confirmed_at'])}"
-            uscc = self.hexp(_need(bid, "uscc", f"bids[{index - 1}]"))
+            uscc = self.hexp(need(bid, "uscc", f"bids[{index - 1}]"))
             rows.append([self.p(str(index)), self.p(bidder, raw=True), uscc,
                          *values, self.p(outcome_text, raw=True), self.p(confirmed, raw=True),
                          self.p("<br/>".join(remarks), raw=True)])
@@ -490,7 +212,7 @@ class _Builder:
 
     def _flag_target(self, flag):
         if isinstance(flag, dict):
-            return flag.get("key"), _text(flag.get("text"), "")
+            return flag.get("key"), text_or(flag.get("text"), "")
         text = str(flag)
         for item in self.items:
             label = item.get("label") or item["key"]
@@ -505,8 +227,8 @@ class _Builder:
         rows = [[self.p(h, "head") for h in ("文件", "类别", "大小（字节）", "密文 SHA-256 摘要（与投标回执一致）")]]
         extra = []
         for index, bid in enumerate(self.r["bids"], start=1):
-            line = (f"{index}. {bid['bidder']}　第 {_text(bid.get('version'))} 版　"
-                    f"回执编号 {_text(bid.get('receipt_id'))}　回执时间 {beijing_time(bid.get('received_at'))}")
+            line = (f"{index}. {bid['bidder']}　第 {text_or(bid.get('version'))} 版　"
+                    f"回执编号 {text_or(bid.get('receipt_id'))}　回执时间 {beijing_time(bid.get('received_at'))}")
             extra += [("SPAN", (0, len(rows)), (-1, len(rows))), ("BACKGROUND", (0, len(rows)), (-1, len(rows)), BAND)]
             rows.append([self.p(line), "", "", ""])
             files = bid.get("files") or []
@@ -516,9 +238,9 @@ class _Builder:
                 rows.append([self.p("（无文件）"), "", "", ""])
             for f in files:
                 where = f"bids[{index - 1}].files[]"
-                kind = FILE_KINDS.get(f.get("kind"), _text(f.get("kind")))
-                rows.append([self.p(_need(f, "name", where)), self.p(kind), self.p(_size(f.get("size"))),
-                             self.hexp(_need(f, "sha256", where))])
+                kind = FILE_KINDS.get(f.get("kind"), text_or(f.get("kind")))
+                rows.append([self.p(need(f, "name", where)), self.p(kind), self.p(byte_size(f.get("size"))),
+                             self.hexp(need(f, "sha256", where))])
         out.append(self.grid(rows, widths, long=True, zebra=False, extra=[("ALIGN", (2, 1), (2, -1), "RIGHT"), *extra]))
         return out
 
@@ -530,7 +252,7 @@ class _Builder:
         rows = [[self.p(h, "head") for h in ("序号", "密钥保管人", "提交密钥份额的时间")]]
         for index, c in enumerate(people, start=1):
             at = c.get("handed_in_at")
-            rows.append([self.p(str(index)), self.p(_text(c.get("name"))),
+            rows.append([self.p(str(index)), self.p(text_or(c.get("name"))),
                          self.p(beijing_time(at) if at else "未提交")])
         w = self.width
         out.append(self.grid(rows, [16, 0.45 * w, w - 16 - 0.45 * w], long=True))
@@ -545,13 +267,13 @@ class _Builder:
         w = self.width
         rng = k.get("range") or k  # bidding.draw.published_inputs nests the range
         for key in ("low", "high", "step"):
-            _need(rng, key, "random_coefficient.range")
-        _need(k, "commitment", "random_coefficient")
+            need(rng, key, "random_coefficient.range")
+        need(k, "commitment", "random_coefficient")
         pairs = [
             ("取值范围", f"{rng['low']} 至 {rng['high']}，步长 {rng['step']}"),
-            ("抽取结果 K", self.p(escape(_text(k.get("k"), "（未抽取）")), "k", raw=True)),
+            ("抽取结果 K", self.p(escape(text_or(k.get("k"), "（未抽取）")), "big", raw=True)),
             ("抽取时间", beijing_time(k.get("drawn_at"))),
-            ("抽取标识", _text(k.get("lot"))),
+            ("抽取标识", text_or(k.get("lot"))),
         ]
         out.append(self.kv(pairs, [0.17 * w, 0.33 * w, 0.17 * w, 0.33 * w]))
         out.append(self.kv([("种子承诺值（开标前公布）", self.hexp(k["commitment"])),
@@ -560,7 +282,7 @@ class _Builder:
         if contributions:
             rows = [[self.p(h, "head") for h in ("序号", "随机数贡献方", "随机数（nonce）")]]
             for index, c in enumerate(contributions, start=1):
-                rows.append([self.p(str(index)), self.p(_text(c.get("contributor"))), self.hexp(c.get("nonce"))])
+                rows.append([self.p(str(index)), self.p(text_or(c.get("contributor"))), self.hexp(c.get("nonce"))])
             out += [Spacer(1, 4), self.grid(rows, [16, 0.5 * w - 16, 0.5 * w], long=True)]
         out += [Spacer(1, 4), self.p(
             "复核方法：将本节的取值范围、承诺值、种子、抽取标识和全部随机数（即开标大厅公布的 inputs.json）"
@@ -578,9 +300,9 @@ class _Builder:
         for index, o in enumerate(items, start=1):
             answered = o.get("answer")
             block = [
-                self.p(f"异议 {index}　{_text(o.get('bidder'))}　提出时间 {beijing_time(o.get('asked_at'))}", "body"),
-                self.p(f"异议内容：{_text(o.get('question'))}", "note"),
-                self.p(f"答复（{_text(o.get('answered_by'))}，{beijing_time(o.get('answered_at'))}）：{answered}"
+                self.p(f"异议 {index}　{text_or(o.get('bidder'))}　提出时间 {beijing_time(o.get('asked_at'))}", "body"),
+                self.p(f"异议内容：{text_or(o.get('question'))}", "note"),
+                self.p(f"答复（{text_or(o.get('answered_by'))}，{beijing_time(o.get('answered_at'))}）：{answered}"
                        if answered else "答复：（未答复）", "note"),
                 Spacer(1, 5),
             ]
@@ -598,8 +320,8 @@ class _Builder:
         rows = [[self.p(h, "head") for h in ("时间", "操作人", "角色", "操作", "网络地址")]]
         for s in steps:
             role = s.get("role")
-            rows.append([self.p(beijing_time(_need(s, "at", "steps[]"))), self.p(_text(s.get("actor"), "系统")),
-                         self.p(ROLES.get(role, _text(role))), self.p(_text(s.get("action"))),
+            rows.append([self.p(beijing_time(need(s, "at", "steps[]"))), self.p(text_or(s.get("actor"), "系统")),
+                         self.p(ROLES.get(role, text_or(role))), self.p(text_or(s.get("action"))),
                          self.hexp(s.get("address"))])
         w = self.width
         out.append(self.grid(rows, [84, 0.17 * w, 0.13 * w, w - 84 - 0.30 * w - 92, 92], long=True))
@@ -618,7 +340,7 @@ class _Builder:
     def signatures(self, opening):
         out = self.heading("签字确认")
         w = self.width
-        host, supervisor = _text(opening.get("host"), ""), _text(opening.get("supervisor"), "")
+        host, supervisor = text_or(opening.get("host"), ""), text_or(opening.get("supervisor"), "")
         out.append(self.grid(
             [[self.p(f"开标主持人：{host}", "val"), self.p("签字：", "val"), "", "",
               self.p(f"监标人：{supervisor}", "val"), self.p("签字：", "val"), ""]],
@@ -641,24 +363,12 @@ class _Builder:
 
 def render_record_pdf(record: dict, *, font_path=None) -> bytes:
     """The opening record as PDF bytes (A4), the same bytes for the same record and font."""
-    font, mono = _register(str(find_cjk_font(font_path)))
-    builder = _Builder(record, font, mono)
-    code, story = builder.build()
+    font, mono = register_font(str(find_cjk_font(font_path)))
+    code, story = _Builder(record, font, mono).build()
     tender = record["tender"]
-    buffer = io.BytesIO()
-    left = f"项目编号 {code}　第 {tender['lot_number']} 标段（包）　开标记录表"
-    top = _text(tender.get("trading_center"), "") + "　开标记录表"
-    doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN,
-        title=f"开标记录表 {code} 第{tender['lot_number']}标段", author=_text(tender.get("trading_center"), "Kaibiao"),
-        subject=str(tender["project_name"]), creator="Kaibiao 开标", producer="Kaibiao 开标 (ReportLab)",
-        invariant=1, lang="zh-CN",
-        # ReportLab opens every page in Helvetica unless told otherwise: a font nobody embeds
-        initialFontName=font)
-    doc.build(story, canvasmaker=_canvas_class(font, left, top.strip("　")))
-    return buffer.getvalue()
-
-
-def pdf_digest(pdf: bytes) -> str:
-    """SHA-256 of the PDF bytes, hex: what the audit trail records next to the archived file."""
-    return hashlib.sha256(pdf).hexdigest()
+    return build_pdf(
+        story, font=font,
+        left=f"项目编号 {code}　第 {tender['lot_number']} 标段（包）　开标记录表",
+        top=(text_or(tender.get("trading_center"), "") + "　开标记录表").strip("　"),
+        title=f"开标记录表 {code} 第{tender['lot_number']}标段", author=text_or(tender.get("trading_center"), "Kaibiao"),
+        subject=str(tender["project_name"]))

@@ -6,13 +6,12 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from trading import lifecycle, selectors
-from trading.choices import LotState, NoticeKind
+from trading.choices import NoticeKind
 
 
 def portal(request):
     now = timezone.now()
-    open_projects = [p for p in selectors.public_projects() if p.bid_deadline and p.bid_deadline > now
-                     and any(lot.state == LotState.PUBLISHED for lot in p.lots.all())]
+    open_projects = [p for p in selectors.public_projects() if p.bidding_open(now)]
     return render(request, "reporting/portal.html", {
         "notices": selectors.public_notices()[:10],
         "open_projects": open_projects[:10],

@@ -1,11 +1,5 @@
-"""How the server's time is written for people: Beijing time, to the second or millisecond."""
+"""Kept so that `from trading.clock import local_text` still works; the formatter is trading.formats."""
 
-from django.utils import timezone
+from .formats import local_text
 
-
-def local_text(moment, *, ms: bool = False) -> str:
-    if moment is None:
-        return "—"
-    local = timezone.localtime(moment)
-    text = local.strftime("%Y-%m-%d %H:%M:%S")
-    return f"{text}.{local.microsecond // 1000:03d}" if ms else text
+__all__ = ["local_text"]

@@ -141,6 +141,35 @@ class Project(models.Model):
     def __str__(self):
         return f"{self.code} {self.name}"
 
+    def is_draft(self) -> bool:
+        """Still a draft: the tender is not published yet and can be, i.e. a lot is still a draft.
+        Publication takes every draft lot at once, so a published tender has none; a lot cancelled
+        before publication leaves the draft, but its siblings stay drafts to edit and publish."""
+        return self.lots.drafts().exists()
+
+    def bidding_open(self, now, *, lot=None) -> bool:
+        """The deadline guard: bids are taken until the deadline, on the server clock, while a lot
+        is published. It reads the clock, not only the stored state, so a late closing job opens
+        no window. `lot`, one of the project's lots just read, spares the query when it is
+        published; lots prefetched with the project are used as they are."""
+        if self.bid_deadline is None or not now < self.bid_deadline:
+            return False
+        if lot is not None and lot.state == LotState.PUBLISHED:
+            return True
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("lots")
+        if prefetched is not None:
+            return any(each.state == LotState.PUBLISHED for each in prefetched)
+        return self.lots.filter(state=LotState.PUBLISHED).exists()
+
+
+class LotQuerySet(models.QuerySet):
+    def drafts(self):
+        return self.filter(state=LotState.DRAFT)
+
+    def not_draft(self):
+        """Lots whose tender has been published: the only ones anyone but its preparers may reach."""
+        return self.exclude(state=LotState.DRAFT)
+
 
 class Lot(models.Model):
     """The unit that receives bids and is awarded (标段/包). The lifecycle runs per lot."""
@@ -157,6 +186,8 @@ class Lot(models.Model):
     state_changed_at = models.DateTimeField(_("state changed at"), auto_now_add=True)
     award_price = models.DecimalField(_("award price"), null=True, blank=True, **MONEY)
 
+    objects = LotQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("lot")
         verbose_name_plural = _("lots")
@@ -172,6 +203,10 @@ class Lot(models.Model):
 
     def __str__(self):
         return f"{self.project.code}-{self.number:02d} {self.name}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state == LotState.DRAFT
 
 
 def document_path(instance, filename):

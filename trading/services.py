@@ -4,7 +4,7 @@ writes the audit event, and raises a DomainError a person can act on."""
 
 import hashlib
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit, law, lifecycle
-from .clock import local_text
-from .choices import Category, LotState, NoticeKind, Role
+from .formats import FEN, first_minute_from, local_text, money
+from .choices import Category, NoticeKind, Role
 from .errors import NotFound, RuleViolation
 from .models import Document, DocumentDownload, Lot, Notice, Organization, Project, User
 from .rules import ProjectPolicy, check
@@ -23,6 +23,7 @@ from .uscc import USCCError
 from .uscc import check as check_uscc
 
 PROJECT_FIELDS = ("code", "name", "category", "region_code", "tenderee", "agent", "description", "must_be_tendered")
+LEGAL_FIELDS = tuple(item.field for item in law.ALL)
 LOT_FIELDS = ("number", "name", "budget", "ceiling_price", "reserve_price", "bid_security", "evaluation_method")
 
 
@@ -124,18 +125,24 @@ def _check_lots(lots: list[dict], category: str):
             raise RuleViolation(_("Lot %(n)s: the ceiling price may not exceed the budget.") % {"n": lot["number"]})
         if category in Category.price_sales():
             continue  # a sale's deposit (竞买保证金) is set by its own rules, often far above 2%
-        security_cap = (ceiling or lot["budget"]) * Decimal(law.BID_SECURITY_MAX_RATE)
+        # Down to the fen: the largest security that passes is the one the message names.
+        security_cap = ((ceiling or lot["budget"]) * Decimal(law.BID_SECURITY_MAX_RATE)).quantize(FEN, ROUND_DOWN)
         if lot.get("bid_security", Decimal(0)) > security_cap:
             raise RuleViolation(
                 _("Lot %(n)s: the bid security may be at most 2%% of the estimated price, %(cap)s yuan (%(citation)s).")
-                % {"n": lot["number"], "cap": f"{security_cap:,.2f}", "citation": law.BID_SECURITY_CITATION}
+                % {"n": lot["number"], "cap": money(security_cap), "citation": law.BID_SECURITY_CITATION}
             )
 
 
 def create_project(*, actor, center, lots: list[dict], **fields) -> Project:
-    """Register a project with its lots, as a draft. Staff register for their own center;
-    a tenderee or agent registers its own project at the center it chooses."""
+    """Register a project with its lots and legal settings (law.ALL; the law's defaults where
+    not given), as a draft. Staff register for their own center; a tenderee or agent registers
+    its own project at the center it chooses. Everything is checked before anything is saved,
+    so a refusal leaves nothing behind and the same code can be registered again."""
     check(actor, "trading.add_project")
+    unknown = set(fields) - set(PROJECT_FIELDS + LEGAL_FIELDS)
+    if unknown:  # a caller's mistake, not a person's: a misspelt setting must not fall back to the default
+        raise TypeError(f"create_project() got unknown fields: {', '.join(sorted(unknown))}")
     if actor.role == Role.STAFF and center.pk != actor.center_id:
         raise RuleViolation(_("Staff register projects for their own trading center only."))
     if actor.role in (Role.TENDEREE, Role.AGENT):
@@ -144,7 +151,7 @@ def create_project(*, actor, center, lots: list[dict], **fields) -> Project:
             raise RuleViolation(_("You may register projects only as their tenderee or their agent."))
     _check_lots(lots, fields.get("category"))
     with transaction.atomic():
-        project = Project(center=center, created_by=actor, **{k: v for k, v in fields.items() if k in PROJECT_FIELDS})
+        project = Project(center=center, created_by=actor, **fields)
         _check_legal_settings(project)
         _save(project)
         for lot in lots:
@@ -152,7 +159,8 @@ def create_project(*, actor, center, lots: list[dict], **fields) -> Project:
         audit.record(
             actor=actor, action="project.created", obj=project, project=project,
             data={"code": project.code, "name": project.name, "category": project.category,
-                  "lots": [{k: v for k, v in lot.items() if k in ("number", "name", "budget", "ceiling_price")} for lot in lots]},
+                  "lots": [{k: v for k, v in lot.items() if k in ("number", "name", "budget", "ceiling_price")} for lot in lots],
+                  "legal": {f: getattr(project, f) for f in LEGAL_FIELDS}},
         )
     return project
 
@@ -162,7 +170,7 @@ def update_project(*, actor, project: Project, **fields) -> Project:
     with transaction.atomic():
         project = access_project(actor, project.pk, perm="trading.change_project", lock=True)
         for key in fields:
-            if key not in PROJECT_FIELDS + tuple(item.field for item in law.ALL):
+            if key not in PROJECT_FIELDS + LEGAL_FIELDS:
                 raise RuleViolation(_("“%(field)s” cannot be changed here.") % {"field": key})
         before = {k: getattr(project, k) for k in fields}
         for key, value in fields.items():
@@ -176,7 +184,7 @@ def update_project(*, actor, project: Project, **fields) -> Project:
 
 def update_legal_settings(*, actor, project: Project, **values) -> Project:
     """Change the tender's legal settings within what the law allows. Until publication only."""
-    unknown = set(values) - {item.field for item in law.ALL}
+    unknown = set(values) - set(LEGAL_FIELDS)
     if unknown:
         raise RuleViolation(_("Unknown setting: %(names)s") % {"names": ", ".join(sorted(unknown))})
     return update_project(actor=actor, project=project, **values)
@@ -188,8 +196,7 @@ def add_document(*, actor, project: Project, title: str, uploaded_file, notice: 
     from django.conf import settings
 
     project = access_project(actor, project.pk, perm="trading.add_document")
-    published = project.lots.exclude(state=LotState.DRAFT).exists()
-    if published and notice is None:
+    if notice is None and not project.is_draft():
         raise RuleViolation(_("The tender is published: add documents through a clarification or amendment."))
     if uploaded_file.size > settings.KAIBIAO_DOCUMENT_MAX_BYTES:
         raise RuleViolation(_("The file is larger than the %(mb)d MB allowed.") % {"mb": settings.KAIBIAO_DOCUMENT_MAX_BYTES // 2**20})
@@ -216,7 +223,7 @@ def publish_project(*, actor, project: Project, bid_deadline, notice_title: str,
         project = access_project(actor, project.pk, perm="trading.publish_project", lock=True)
         if not notice_title.strip() or not notice_body.strip():
             raise RuleViolation(_("The tender notice needs a title and a text."))
-        lots = list(project.lots.select_for_update().filter(state=LotState.DRAFT))
+        lots = list(project.lots.select_for_update().drafts())
         if not lots:
             raise RuleViolation(_("No lot of this project is a draft; it is already published."))
         project.bid_deadline = bid_deadline
@@ -236,15 +243,8 @@ def publish_project(*, actor, project: Project, bid_deadline, notice_title: str,
 
 
 def bidding_open(project: Project, now, *, lot=None) -> bool:
-    """The deadline guard, checked on every request that needs bidding to be open: it reads the
-    clock, not the lot's stored state, so a late scheduled job opens no window. `lot`, one of
-    the project's lots the caller has just read, spares the query when it is published."""
-    return (
-        project.bid_deadline is not None
-        and now < project.bid_deadline
-        and ((lot is not None and lot.state == LotState.PUBLISHED)
-             or project.lots.filter(state=LotState.PUBLISHED).exists())
-    )
+    """Checked on every request that needs bidding to be open: Project.bidding_open."""
+    return project.bidding_open(now, lot=lot)
 
 
 def ensure_bidding_open(project: Project, now, *, lot=None) -> None:
@@ -274,14 +274,11 @@ def publish_notice(*, actor, project: Project, kind: str, title: str, body: str,
             raise RuleViolation(_("A new deadline must be later than the current one."))
         effective = new_deadline or deadline
         if changes_bids and effective - now < timedelta(days=project.amendment_min_days):
-            # Named to the minute, rounded up: the deadline field takes minutes, and the one named must pass.
-            earliest = (now + timedelta(days=project.amendment_min_days, seconds=59, microseconds=999999)).replace(
-                second=0, microsecond=0)
             raise RuleViolation(
                 _("This amendment changes bids and comes less than %(days)d days before the deadline (%(citation)s): "
                   "move the deadline to %(earliest)s or later.")
                 % {"days": project.amendment_min_days, "citation": law.AMENDMENT_DAYS.citation,
-                   "earliest": timezone.localtime(earliest).strftime("%Y-%m-%d %H:%M")}
+                   "earliest": first_minute_from(now + timedelta(days=project.amendment_min_days))}
             )
         notice = _save(Notice(project=project, kind=kind, title=title, body=body, changes_bids=changes_bids,
                               previous_deadline=deadline if new_deadline else None, new_deadline=new_deadline,

@@ -73,14 +73,11 @@ def project_create(request):
     form = ProjectForm(request.POST or None, user=request.user)
     lots = LotFormSet(request.POST or None, prefix="lots")
     if request.method == "POST" and form.is_valid() and lots.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items()}
+        data = dict(form.cleaned_data)
         center = data.pop("center")
         lot_data = [f.cleaned_data for f in lots.forms if f.cleaned_data]
         try:
             project = services.create_project(actor=request.user, center=center, lots=lot_data, **data)
-            legal = {item.field: data[item.field] for item in law.ALL}
-            if any(legal[f] != getattr(project, f) for f in legal):
-                services.update_legal_settings(actor=request.user, project=project, **legal)
         except DomainError as err:
             _form_error(request, form, err)
         else:
@@ -108,7 +105,7 @@ def project_detail(request, pk):
         "may_edit": rules.has_perm("trading.change_project", user, project),
         "may_add_document": rules.has_perm("trading.add_document", user, project),
         "may_publish": rules.has_perm("trading.publish_project", user, project)
-        and any(lot.state == LotState.DRAFT for lot in lots),
+        and project.is_draft(),
         "may_notice": rules.has_perm("trading.publish_notice", user, project)
         and services.bidding_open(project, timezone.now()),
         "may_audit": rules.has_perm("trading.view_audit", user, project),

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from trading.clock import local_text
+from trading.formats import local_text
 import time_machine
 from django.urls import reverse
 from django.utils import timezone, translation

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from bidding import record_pdf
+from trading import pdf as trading_pdf
 from bidding.record_pdf import FontNotFound, RecordError, beijing_time, format_money, pdf_digest, render_record_pdf
 from tests.bidding.record_sample import make_record
 
@@ -117,7 +118,7 @@ def test_a_missing_font_is_a_clear_error_naming_the_package(monkeypatch, tmp_pat
 
     # nothing installed at all
     monkeypatch.delenv(record_pdf.FONT_ENV)
-    monkeypatch.setattr(record_pdf, "DEFAULT_FONTS", (str(tmp_path / "wqy-zenhei.ttc"),))
+    monkeypatch.setattr(trading_pdf, "DEFAULT_FONTS", (str(tmp_path / "wqy-zenhei.ttc"),))
     with pytest.raises(FontNotFound, match=r"apt-get install fonts-wqy-zenhei"):
         render_record_pdf(record)
 
@@ -280,7 +281,6 @@ def test_a_changed_record_gives_another_digest(record, pdf):
     ("8765432.1", "¥8,765,432.10"),
     ("9000000", "¥9,000,000.00"),
     ("0.5", "¥0.50"),
-    ("1234.567", "¥1,234.567"),  # more than fen: shown whole, never rounded
     (1000, "¥1,000.00"),
 ])
 def test_money_is_formatted_from_decimal_strings(value, shown):
@@ -291,6 +291,12 @@ def test_money_is_formatted_from_decimal_strings(value, shown):
 def test_money_that_is_not_a_decimal_string_is_refused(value):
     with pytest.raises(RecordError):
         format_money(value)
+
+
+def test_money_with_more_than_fen_is_refused_never_rounded():
+    # the record shows the tender's amount as it is; the platform keeps amounts to the fen
+    with pytest.raises(RecordError, match="more than two decimals"):
+        format_money("1234.567")
 
 
 def test_times_are_shown_in_beijing_time_and_a_time_without_offset_is_refused():

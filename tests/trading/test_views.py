@@ -320,6 +320,24 @@ def test_a_bid_security_over_two_percent_is_refused_with_the_citation(world):
     assert not Project.objects.exists()
 
 
+def test_a_refused_legal_setting_leaves_nothing_behind_and_the_corrected_form_registers(world):
+    clerk = login(Client(), world.clerk)
+    # when: a tender that must be tendered asks for 2 bids to open (the law says at least 3)
+    page = clerk.post(reverse("trading:project_create"), project_form(world, min_bids="2"), **EN)
+    # then: refused, saying why, and nothing is kept
+    assert page.status_code == 200
+    assert "the law requires at least 3" in text(page) and "《招标投标法实施条例》第四十四条" in text(page)
+    assert not Project.objects.exists() and not Lot.objects.exists() and not AuditEvent.objects.exists()
+    # when: the same form, corrected, with the same project code
+    page = clerk.post(reverse("trading:project_create"), project_form(world, min_bids="5"), **EN)
+    # then: registered with its settings, in one event
+    assert page.status_code == 302, text(page)
+    project = Project.objects.get(code="GXNN-2027-0001")
+    assert project.min_bids == 5 and project.lots.count() == 2
+    (event,) = AuditEvent.objects.all()
+    assert event.action == "project.created" and event.data["legal"]["min_bids"] == 5
+
+
 # --- who sees what -----------------------------------------------------------------------------
 
 
