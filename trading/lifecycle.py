@@ -10,13 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .choices import LotState as S
 from .choices import Role
-from .clock import local_text
+from .formats import first_minute_from, local_text
 
 SYSTEM = "system"  # the platform's own clock-driven jobs
 
@@ -41,12 +40,6 @@ def _server_time(moment) -> str:
     return local_text(moment)
 
 
-def _first_minute_from(moment) -> str:
-    """The earliest whole minute at or after `moment`: a deadline named this way passes the guard."""
-    local = timezone.localtime(moment)
-    return (local + timedelta(seconds=59, microseconds=999999)).replace(second=0, microsecond=0).strftime("%Y-%m-%d %H:%M")
-
-
 def _deadline_reached(lot, now, facts):
     deadline = lot.project.bid_deadline
     if deadline is None or now < deadline:
@@ -65,7 +58,7 @@ def _ready_to_publish(lot, now, facts):
         return _(
             "The deadline must be at least %(days)d days after the documents are published (%(citation)s): "
             "the earliest allowed now is %(earliest)s."
-        ) % {"days": project.min_days_to_deadline, "citation": "《招标投标法》第二十四条", "earliest": _first_minute_from(earliest)}
+        ) % {"days": project.min_days_to_deadline, "citation": "《招标投标法》第二十四条", "earliest": first_minute_from(earliest)}
     if not facts.get("has_documents"):
         return _("Upload the tender documents before publishing.")
     return None

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trading.choices import Role
-from trading.clock import local_text
+from trading.formats import local_text
 from trading.errors import NotFound, PermissionDenied, RuleViolation
 from trading.services import room_transition
 
@@ -218,7 +218,7 @@ def end_decryption(*, actor, lot_id, now) -> OpeningHall:
         require_step(hall, "end_decryption")
         if hall.openings.filter(status__in=[OpeningStatus.WAITING, OpeningStatus.DECRYPTING]).exists():
             raise RuleViolation(_("Some bids are still waiting for their keys; decryption ends at %(at)s.")
-                                % {"at": local_text(hall.decryption_deadline)})
+                                % {"at": local_text(hall.decryption_deadline, "time")})
         end_decryption_now(hall, actor=actor)
     return hall
 

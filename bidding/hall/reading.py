@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trading.choices import Role
-from trading.clock import local_text
+from trading.formats import local_text, money
 from trading.errors import NotFound, PermissionDenied, RuleViolation
 from trading.services import room_transition
 
@@ -61,7 +61,7 @@ def _above_ceiling(form, ceiling) -> tuple[bool, str]:
         return False, ""
     if price.is_finite() and price > ceiling:
         return True, _("The price %(price)s exceeds the ceiling price %(ceiling)s: the bid is to be rejected.") % {
-            "price": f"{price:,.2f}", "ceiling": f"{ceiling:,.2f}"}
+            "price": money(price), "ceiling": money(ceiling)}
     return False, ""
 
 
@@ -180,7 +180,7 @@ def end_opening(*, actor, lot_id, now) -> OpeningHall:
             raise RuleViolation(_("Draw K before ending the opening."))
         if hall.openings.filter(confirmation=Confirmation.PENDING).exists():
             raise RuleViolation(_("Some bidders have neither confirmed nor objected; wait until %(at)s.")
-                                % {"at": local_text(hall.confirm_deadline)})
+                                % {"at": local_text(hall.confirm_deadline, "time")})
         if Objection.objects.filter(opening__hall=hall, answer="").exists():
             raise RuleViolation(_("Answer every objection before ending the opening."))
         states.take(hall, "end_opening", ended_at=now)

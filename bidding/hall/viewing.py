@@ -3,7 +3,7 @@
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from trading.choices import LotState, Role
+from trading.choices import Role
 from trading.errors import NotFound
 from trading.models import Lot
 
@@ -31,7 +31,7 @@ class Viewer:
 
 
 def viewer_for(user, lot_id) -> tuple[Lot, Viewer]:
-    lot = Lot.objects.select_related("project", "project__center").filter(pk=lot_id).exclude(state=LotState.DRAFT).first()
+    lot = Lot.objects.not_draft().select_related("project", "project__center").filter(pk=lot_id).first()
     if lot is None:
         raise NotFound(_("No such lot."))
     return lot, Viewer(user, lot)
