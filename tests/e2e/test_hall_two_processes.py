@@ -19,7 +19,7 @@ import secrets
 
 import pytest
 
-from tests.e2e.processes import ROOT, WAIT, Daphne, log_in, run_script, server_env
+from tests.e2e.processes import ROOT, Daphne, HallClient, log_in, run_script, server_env
 
 pytestmark = pytest.mark.redis
 
@@ -96,76 +96,6 @@ def servers(tmp_path):
 
 
 # --- the clients -----------------------------------------------------------------------------
-
-
-class HallClient:
-    """One WebSocket connection to the hall, keeping every message it got, in order."""
-
-    def __init__(self, name: str):
-        self.name = name
-        self.ws = None
-        self.messages: list[dict] = []
-
-    async def connect(self, server: Daphne, lot_id: int, *, after: int | None = None, cookie: str | None = None):
-        import websockets
-
-        query = f"?after={after}" if after is not None else ""
-        self.ws = await websockets.connect(f"ws://127.0.0.1:{server.port}/ws/halls/{lot_id}/{query}",
-                                           origin=server.origin, additional_headers={"Cookie": cookie} if cookie else None,
-                                           open_timeout=WAIT, ping_interval=None, compression=None)
-        first = await self._next()
-        assert first["type"] == "snapshot", f"{self.name}: {first}"
-        return first
-
-    async def _next(self, timeout: float = WAIT) -> dict:
-        message = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
-        self.messages.append(message)
-        return message
-
-    def events(self) -> list[dict]:
-        return [m for m in self.messages if m["type"] == "event"]
-
-    async def through(self, seq: int) -> None:
-        """Read until the event numbered `seq` (or later) has come."""
-        while not any(e["seq"] >= seq for e in self.events()):
-            try:
-                await self._next()
-            except TimeoutError:
-                raise AssertionError(f"{self.name} waited {WAIT} s for event {seq} in vain; it got "
-                                     f"{[(m['type'], m.get('seq')) for m in self.messages]}") from None
-
-    async def reply_to(self, ref: str) -> dict:
-        while True:
-            for m in self.messages:
-                if m.get("ref") == ref and m["type"] in ("ok", "error"):
-                    return m
-            await self._next()
-
-    async def command(self, kind: str, **fields) -> dict:
-        ref = secrets.token_hex(4)
-        await self.ws.send(json.dumps({"type": kind, "ref": ref, **fields}))
-        reply = await self.reply_to(ref)
-        assert reply["type"] == "ok", f"{self.name} {kind}: {reply}"
-        return reply
-
-    async def quiet(self, seconds: float = 0.7) -> None:
-        """Nothing more comes within `seconds` (no repeat, no stray message)."""
-        try:
-            extra = await asyncio.wait_for(self.ws.recv(), seconds)
-        except TimeoutError:
-            return
-        raise AssertionError(f"{self.name} got a message it should not have: {extra}")
-
-    async def closed_by_server(self) -> None:
-        import websockets
-
-        with pytest.raises(websockets.ConnectionClosed):
-            while True:
-                await asyncio.wait_for(self.ws.recv(), WAIT)
-
-    async def close(self):
-        if self.ws is not None:
-            await self.ws.close()
 
 
 def seqs(events) -> list[int]:
