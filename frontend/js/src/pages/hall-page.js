@@ -1,13 +1,13 @@
-// The opening hall page, for every role: one WebSocket (ws/halls/<lot>/?after=<seq>), the
-// hall as the server drives it, and the controls the server says this visitor has. Events are
-// numbered: the page keeps the last it saw, ignores repeats, asks {"type": "resume"} when it
-// sees a gap, and reconnects with ?after=<last> after a drop. The server checks every command;
-// its refusals are shown as they come.
+// The opening hall page, for every role: the hall as the server drives it, over one live-room
+// connection (../room-client.js: ws/halls/<lot>/?after=<seq>, resume on a gap, reconnect after
+// a drop), and the controls the server says this visitor has. The server checks every
+// command; its refusals are shown as they come.
 import { openShare } from "../ceremony.js";
 import { loadKeyFile } from "../keys.js";
 import { toHex } from "../bytes.js";
 import { download, say } from "./common.js";
 import { applySnapshot, countdownTarget, emptyHall, receiveEvent, serverNow } from "./hall-state.js";
+import { openRoom } from "../room-client.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -76,10 +76,7 @@ function main(app) {
   const items = JSON.parse(app.dataset.items);
   const myOrganization = app.dataset.organization || "";
   const hall = emptyHall();
-  let ws = null;
-  let retries = 0;
-  let refs = 0;
-  const pending = new Map(); // ref -> what the command was, for its answer
+  let room = null;
   let renderQueued = false;
 
   // --- the connection -----------------------------------------------------------------------
@@ -91,73 +88,51 @@ function main(app) {
   }
 
   function connect() {
-    connection("connecting");
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    ws = new WebSocket(`${scheme}://${location.host}${app.dataset.wsPath}?after=${hall.lastSeq}`);
-    ws.addEventListener("open", () => {
-      retries = 0;
-      connection("open");
-    });
-    ws.addEventListener("message", (e) => {
-      let message;
-      try {
-        message = JSON.parse(e.data);
-      } catch {
-        return;
-      }
-      onMessage(message);
-    });
-    ws.addEventListener("close", (e) => {
-      for (const [, what] of pending) showError(`${what}：连接中断，结果以大厅记录为准 / connection lost`);
-      pending.clear();
-      if (e.code === 4404) {
-        connection("gone");
-        return;
-      }
-      const wait = Math.min(30_000, 1000 * 2 ** retries) * (0.75 + Math.random() / 2);
-      retries = Math.min(retries + 1, 5);
-      connection("retry", ` ${Math.ceil(wait / 1000)} s`);
-      setTimeout(connect, wait);
+    room = openRoom({
+      path: app.dataset.wsPath,
+      lastSeq: () => hall.lastSeq,
+      onState: (state, seconds) => connection(state, seconds ? ` ${seconds} s` : ""),
+      onMessage,
+      onAnswer,
     });
   }
 
   function send(message, what) {
-    if (!ws || ws.readyState !== WebSocket.OPEN) {
+    if (!room || !room.send(message, what)) {
       showError("未连接到开标大厅，请稍候重试 / not connected, try again shortly");
       return false;
     }
-    const ref = String(++refs);
-    pending.set(ref, what);
-    ws.send(JSON.stringify({ ...message, ref }));
     say($("hall-message"), `${what}… / sent`);
     return true;
   }
 
   function onMessage(m) {
+    let gapAfter = null;
     if (m.type === "snapshot") {
       applySnapshot(hall, m);
     } else if (m.type === "event") {
-      const { applied, gapAfter } = receiveEvent(hall, m);
-      if (!applied) return;
-      if (gapAfter !== null && ws?.readyState === WebSocket.OPEN) {
-        ws.send(JSON.stringify({ type: "resume", after: gapAfter }));
-      }
+      const received = receiveEvent(hall, m);
+      if (!received.applied) return null;
+      gapAfter = received.gapAfter;
+    } else {
+      return null;
+    }
+    queueRender();
+    return gapAfter;
+  }
+
+  function onAnswer(what, m) {
+    if (m === null) {
+      showError(`${what}：连接中断，结果以大厅记录为准 / connection lost`);
     } else if (m.type === "ok") {
-      const what = pending.get(m.ref) ?? m.command;
-      pending.delete(m.ref);
       $("hall-error").hidden = true;
       say($("hall-message"), `${what}：完成 / done`);
       // Before the deadline a sign-in is no event (even its number would tell); the bidder
       // sees its own in a fresh snapshot.
-      if (m.command === "sign_in") ws.send(JSON.stringify({ type: "snapshot" }));
-      return;
-    } else if (m.type === "error") {
-      const what = pending.get(m.ref) ?? m.command ?? "";
-      pending.delete(m.ref);
+      if (m.command === "sign_in") room.raw({ type: "snapshot" });
+    } else {
       showError(what ? `${what}：${m.message}` : m.message);
-      return;
     }
-    queueRender();
   }
 
   function showError(text) {

@@ -2,11 +2,12 @@
 // events (DESIGN.md §5). Pure: no DOM, no socket. A field remembers the number of the event
 // (or snapshot) it came from, so an older event replayed after a newer snapshot never moves
 // the hall backwards; an event seen before is ignored.
+import { numbering, take } from "../room-client.js";
 
 export function emptyHall() {
   return {
     role: "public", lot: null, state: null, deadline: null, decryptionDeadline: null, confirmDeadline: null,
-    offsetMs: 0, lastSeq: 0, seen: new Set(), from: {},
+    offsetMs: 0, lastSeq: 0, numbers: numbering(), from: {},
     bidders: null, signIns: new Map(), bids: new Map(), digests: [], k: null, kInputs: null,
     objections: new Map(), shares: null, keyRebuilt: false, recordSha256: "", failed: null, log: [],
   };
@@ -70,10 +71,9 @@ function mergeObjection(hall, o) {
  * gapAfter is the last number seen before a gap (ask the server to resume after it), or null.
  */
 export function receiveEvent(hall, ev) {
-  if (!Number.isInteger(ev.seq) || hall.seen.has(ev.seq)) return { applied: false, gapAfter: null };
-  const gapAfter = ev.seq > hall.lastSeq + 1 ? hall.lastSeq : null;
-  hall.seen.add(ev.seq);
-  hall.lastSeq = Math.max(hall.lastSeq, ev.seq);
+  const { fresh, gapAfter } = take(hall.numbers, ev.seq);
+  if (!fresh) return { applied: false, gapAfter: null };
+  hall.lastSeq = hall.numbers.last;
   applyEvent(hall, ev);
   hall.log.push(ev);
   hall.log.sort((a, b) => a.seq - b.seq);

@@ -1,0 +1,98 @@
+// A live room in the browser (the opening hall, and the evaluation room and the auction to
+// come): one WebSocket to `path?after=<last seen>`, the snapshot and the numbered events handed
+// to the page, a gap asked for again ({"type": "resume"}), a dropped connection opened again
+// with growing pauses, and commands sent with a ref whose answer ("ok" / "error") is matched
+// to what was asked. The page keeps its own model; this keeps the connection.
+
+export const GONE = 4404; // the server's close code: no such room, or not for this visitor
+
+// Numbers seen, and the highest: an event applies once, and a number beyond the next one means
+// events were missed (or not for this viewer: the server skips them, and a resume says so).
+export function numbering() {
+  return { seen: new Set(), last: 0 };
+}
+
+export function take(numbers, seq) {
+  if (!Number.isInteger(seq) || numbers.seen.has(seq)) return { fresh: false, gapAfter: null };
+  const gapAfter = seq > numbers.last + 1 ? numbers.last : null;
+  numbers.seen.add(seq);
+  numbers.last = Math.max(numbers.last, seq);
+  return { fresh: true, gapAfter };
+}
+
+export function retryPause(retries, random = Math.random) {
+  return Math.min(30_000, 1000 * 2 ** retries) * (0.75 + random() / 2);
+}
+
+// openRoom({ path, lastSeq, onMessage, onState, onAnswer, location, WebSocket, schedule })
+//   lastSeq(): the last number the page has (each connection asks ?after=<it>)
+//   onMessage(m): a snapshot or an event (the page applies it and returns the event's gapAfter,
+//                 or null; a gap is asked for again here)
+//   onState(state, detail): "connecting" | "open" | "retry" (detail: seconds) | "gone"
+//   onAnswer(what, reply): the server's answer to a command sent with send(); reply is null
+//                 when the connection dropped before it came (the room's record then says)
+export function openRoom({ path, lastSeq, onMessage, onState = () => {}, onAnswer = () => {},
+  location = globalThis.location, WebSocket = globalThis.WebSocket, schedule = setTimeout, random = Math.random }) {
+  let ws = null;
+  let retries = 0;
+  let refs = 0;
+  const pending = new Map(); // ref -> what the command was
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+
+  function connect() {
+    onState("connecting");
+    ws = new WebSocket(`${scheme}://${location.host}${path}?after=${lastSeq()}`);
+    ws.addEventListener("open", () => {
+      retries = 0;
+      onState("open");
+    });
+    ws.addEventListener("message", (e) => {
+      let m;
+      try {
+        m = JSON.parse(e.data);
+      } catch {
+        return;
+      }
+      if (m.type === "ok" || m.type === "error") {
+        const what = pending.get(m.ref) ?? m.command ?? "";
+        pending.delete(m.ref);
+        onAnswer(what, m);
+        return;
+      }
+      const gapAfter = onMessage(m);
+      if (Number.isInteger(gapAfter)) raw({ type: "resume", after: gapAfter });
+    });
+    ws.addEventListener("close", (e) => {
+      for (const [, what] of pending) onAnswer(what, null);
+      pending.clear();
+      if (e.code === GONE) {
+        onState("gone");
+        return;
+      }
+      const wait = retryPause(retries, random);
+      retries = Math.min(retries + 1, 5);
+      onState("retry", Math.ceil(wait / 1000));
+      schedule(connect, wait);
+    });
+  }
+
+  function isOpen() {
+    return ws !== null && ws.readyState === WebSocket.OPEN;
+  }
+
+  function raw(message) {
+    if (isOpen()) ws.send(JSON.stringify(message));
+  }
+
+  // A command: false when not connected (nothing was sent), else its ref.
+  function send(message, what) {
+    if (!isOpen()) return false;
+    const ref = String(++refs);
+    pending.set(ref, what);
+    ws.send(JSON.stringify({ ...message, ref }));
+    return ref;
+  }
+
+  connect();
+  return { send, raw, isOpen };
+}
