@@ -137,22 +137,22 @@ def bill_of_quantities(spec: ProjectSpec) -> list[str]:
 
 
 def shown(value, item: dict) -> str:
-    """A declared item's value as the bid file states it."""
+    """A declared item's value as the bid file states it (an amount's label names its unit, 元)."""
     if item.get("type") == "money":
-        return yuan(value)
+        return f"{Decimal(value):,.2f}"
     return str(value)
 
 
-def bid_file(spec: ProjectSpec, lot, organization, tenderee, form: dict, items: list[dict]) -> bytes:
-    """The bid file a bidder seals beside its opening form: its letter of bid, stating the same
-    declared items (the sealed opening form is what the opening reads)."""
+def bid_file(spec: ProjectSpec, lot, organization, tenderee, form: dict, items: list[dict]) -> tuple[str, bytes]:
+    """The bid file a bidder seals beside its opening form, (name, PDF): its letter of bid, stating
+    the same declared items (the sealed opening form is what the opening reads)."""
     sale = spec.category in Category.price_sales()
     title = "竞买文件" if sale else "投标文件"
     offer = "；".join(f"{item['label']}：{shown(form[item['key']], item)}" for item in items if item["key"] in form)
     letter = ("#竞买报价函", f"致{tenderee.name}：我方已仔细阅读本项目{NOTICE_TITLES[spec.category][1]}，自愿参加竞买，"
               f"报价如下：{offer}。") if sale else (
         "#投标函", f"致{tenderee.name}：我方已仔细研究本项目招标文件，愿按招标文件的要求承担本项目，开标一览表如下：{offer}。")
-    return pdf(title, [
+    return f"{title}.pdf", pdf(title, [
         f"#{spec.name}",
         f"项目编号：{spec.code}。标段（包）：{lot.name}。{'竞买人' if sale else '投标人'}：{organization.name}"
         f"（统一社会信用代码 {organization.uscc}）。",

@@ -245,15 +245,17 @@ class Demo:
         sealed to the same key). Returns the counting versions, in the order they came in."""
         self.take_documents(project, spec.bidders)
         counting = []
+        items = rules_for(project).declared_items
         for i, key in enumerate(spec.bidders):
             user = self.users[f"bidder.{key}"]
             completed = at - timedelta(days=len(spec.bidders) - i, hours=3, minutes=17 * i) if at else None
+            identity = None  # one key per bidder and tender, registered with its first bid
             for lot in project.lots.order_by("number"):
-                identity = None
-                versions = [(spec.replaced[key], completed - timedelta(days=1) if at else None)] if key in spec.replaced else []
-                for form, when in [*versions, (spec.bids[key], completed)]:
-                    files = {"投标文件.pdf": documents.bid_file(spec, lot, user.organization, project.tenderee, form,
-                                                             rules_for(project).declared_items)}
+                versions = [(spec.bids[key], completed)]
+                if key in spec.replaced:  # the first version, a day before the one that counts
+                    versions.insert(0, (spec.replaced[key], completed - timedelta(days=1) if at else None))
+                for form, when in versions:
+                    files = dict([documents.bid_file(spec, lot, user.organization, project.tenderee, form, items)])
                     bidder = sealing.submit_sealed_bid(user=user, lot=lot, form=form, files=files, identity=identity,
                                                        now=when)
                     identity = bidder.identity

@@ -1,4 +1,4 @@
-"""A past tender's opening, taken through the real opening hall with the hall's own commands, on the clock of the day it happened.
+"""A past tender's opening, taken in the real opening hall with the hall's own commands, on its own day's clock.
 
 Bidding closes at the deadline (bidding.closing.close_lot, as the task worker closes it: with too
 few bids the lot fails and the hall says so). Then, minutes apart on the server clock: the

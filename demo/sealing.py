@@ -1,4 +1,4 @@
-"""The demo's sealed bids: custodian keys, the key ceremony dealt as the browser does, bids sealed and uploaded as a bidder's browser does, key files.
+"""The demo's sealed bids: custodian keys, key ceremonies and bids made as the browsers make them, key files.
 
 Everything through bidding.services, so the audit chain records it as it would in use.
 

@@ -30,7 +30,8 @@ def loaded(demo) -> list[Line]:
         states = ", ".join(str(LotState(lot.state).label) for lot in project.lots.order_by("number"))
         lines.append((f"  {project.code}  {Category(project.category).label:<10}  [{states}]  {project.name}", None))
     open_codes = sorted(spec.code for spec in PROJECTS if spec.stage == LotState.PUBLISHED)
-    opened = sorted(spec.code for spec in PROJECTS if spec.stage not in (LotState.DRAFT, LotState.PUBLISHED, LotState.FAILED))
+    opened = sorted(spec.code for spec in PROJECTS
+                    if spec.stage not in (LotState.DRAFT, LotState.PUBLISHED, LotState.FAILED))
     lines += [
         (f"\nSealed bids: {', '.join(open_codes)} take sealed bids (key ceremony done, {CUSTODIANS_NEEDED} of "
          f"{len(demo.custodians)} custodians open; K range on {', '.join(sorted(K_RANGES))}). "
@@ -63,10 +64,11 @@ def live_opening(minutes: int | None = None) -> list[Line]:
                 "`rm -rf var && make run` (or `load_demo --opening-in MINUTES` on an empty database)")
     halls = ", ".join(f"/halls/{lot.pk}/" for lot in project.lots.order_by("number"))
     bidders = ", ".join(f"bidder.{key}" for key in spec.bidders)
+    files = f"{Path(settings.KAIBIAO_DEMO_KEYS_DIR)}/<username>-{LIVE_OPENING}-1.txt"
     return [(
         f"\nLive opening 不见面开标: {LIVE_OPENING} ({project.center.name}) closes for bids at {when}; then its "
-        f"opening hall {halls} opens, hosted by {staff_username(spec.center)}. Sealed bids with signed receipts from "
-        f"{bidders}; their key files are {Path(settings.KAIBIAO_DEMO_KEYS_DIR)}/<username>-{LIVE_OPENING}-1.txt.", None)]
+        f"opening hall {halls} opens, hosted by {staff_username(spec.center)}. Sealed bids with signed receipts "
+        f"from {bidders}; their key files are {files}.", None)]
 
 
 def key_files() -> list[Line]:

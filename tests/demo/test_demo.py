@@ -190,7 +190,8 @@ def test_every_bid_has_a_signed_receipt_that_verifies():
         assert body["bidder"]["uscc"] == bid.organization.uscc
         # The receipt's time is the bid's completion, before the deadline; its files are the stored ones.
         assert receipt.issued_at == bid.completed_at < bid.lot.project.bid_deadline
-        assert [f["sha256"] for f in body["files"]] == list(bid.files.order_by("kind", "name").values_list("sha256", flat=True))
+        stored = bid.files.order_by("kind", "name").values_list("sha256", flat=True)
+        assert [f["sha256"] for f in body["files"]] == list(stored)
         assert AuditEvent.objects.filter(action="bid.completed", object_id=str(bid.pk)).exists()
     # A bidder that replaced its bid: two versions, each with its receipt, the later one counts.
     replaced = Bid.objects.filter(lot__project__code="LZ2026-GC-0056", organization__users__username="bidder.longcheng")
@@ -208,8 +209,9 @@ def test_every_lot_past_bidding_was_opened_in_the_hall():
         # The hall ended the opening, and that moved the lot to evaluation: in this order.
         ended = AuditEvent.objects.get(action="hall.opening_ended", object_type="bidding.openinghall",
                                        object_id=str(opening_hall.pk))
-        started = AuditEvent.objects.get(action="lot.start_evaluation", object_type="trading.lot", object_id=str(lot.pk))
-        opened = AuditEvent.objects.get(action="lot.start_opening", object_type="trading.lot", object_id=str(lot.pk))
+        lot_events = AuditEvent.objects.filter(object_type="trading.lot", object_id=str(lot.pk))
+        started = lot_events.get(action="lot.start_evaluation")
+        opened = lot_events.get(action="lot.start_opening")
         assert opened.seq < ended.seq < started.seq
         assert opened.actor_id == started.actor_id == opening_hall.host_id
         # Every counted bid signed in, was decrypted by its bidder, read, and confirmed or objected.
@@ -554,3 +556,17 @@ def test_no_lower_floor_mentions_the_demo():
             if path.is_file() and "__pycache__" not in path.parts:
                 text = path.read_bytes().decode("utf-8", errors="ignore")
                 assert "demo" not in text.lower(), path
+
+
+def test_a_load_that_fails_saves_nothing_and_leaves_no_bid_files(settings, tmp_path):
+    """The key files are written last: if they cannot be, the rows are rolled back and every file
+    the load wrote (the sealed bids, the bids the hall opened) is removed."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the key folder should be")
+    settings.KAIBIAO_DEMO_KEYS_DIR = blocker / "demo-keys"
+    with pytest.raises(CommandError, match="key files could not be written"):
+        call_command("load_demo", stdout=io.StringIO())
+    assert not Center.objects.exists() and not Bid.objects.exists()
+    sealed_root = Path(settings.KAIBIAO_SEALED_ROOT)
+    assert (sealed_root / "opened").is_dir()  # the load had got as far as the openings' decrypted files
+    assert not [p for p in sealed_root.rglob("*") if p.is_file()]
