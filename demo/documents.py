@@ -14,8 +14,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
 
 # The record's toolkit, until it moves to its shared module: the font file, registered once.
-from bidding.record_pdf import _register as register_font
 from bidding.record_pdf import find_cjk_font
+from bidding.record_pdf import _register as register_font
 from trading.choices import Category, EvaluationMethod
 
 from .data import NOTICE_TITLES, W, ProjectSpec

@@ -29,6 +29,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from bidding.record_pdf import FontNotFound  # the font the demo's PDFs embed is missing
 from bidding.services import rules_for
 from trading import services
 from trading.choices import LotState, NoticeKind, Role
@@ -50,25 +51,27 @@ def is_loaded() -> bool:
     return Center.objects.filter(code=MARKER).exists()
 
 
-def load(*, opening_in: int = OPENING_IN, now=None) -> "Demo":
+def load(*, opening_in: int = OPENING_IN) -> "Demo":
     """Load the demo in one transaction and write its key files; DemoError if anything fails
     (then nothing is saved and the files the load wrote are removed)."""
     low, high = OPENING_IN_LIMITS
     if not low <= opening_in <= high:
         raise DemoError(f"--opening-in must be between {low} and {high} minutes, not {opening_in}.")
-    demo = Demo(now or timezone.now(), opening_in=opening_in)
+    demo = Demo(timezone.now(), opening_in=opening_in)
     try:
         with transaction.atomic():
             demo.load_parties()
             demo.load_projects()
             # Last, inside the transaction: if the files cannot be written, nothing is saved.
-            demo.key_files = sealing.write_key_files(demo.custodians + demo.live_bidders)
-    except (DomainError, ValidationError, IntegrityError) as err:
-        demo.discard_files()
-        raise DemoError(f"The demo could not be loaded, nothing was saved: {err}") from err
-    except OSError as err:
-        demo.discard_files()
-        raise DemoError(f"The demo's key files could not be written, nothing was saved: {err}") from err
+            try:
+                demo.key_files = sealing.write_key_files(demo.custodians + demo.live_bidders)
+            except OSError as err:
+                raise DemoError(f"The demo's key files could not be written, nothing was saved: {err}") from err
+    except BaseException as err:
+        demo.discard_files()  # the rows are rolled back; the files the load wrote go too
+        if isinstance(err, (DomainError, ValidationError, IntegrityError, FontNotFound, OSError)):
+            raise DemoError(f"The demo could not be loaded, nothing was saved: {err}") from err
+        raise
     return demo
 
 
