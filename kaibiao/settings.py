@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "trading",
     "bidding",
     "reporting",
+    "demo",  # above every floor: `manage.py load_demo`; nothing imports it
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,6 @@
-"""The sealed-bid part of the demo (`manage.py load_demo`, trading/management/commands/load_demo.py):
-the key custodians' keys, and for each open tender its sealing rules and a completed key
-ceremony, all through bidding.services, so the audit chain records them as it would in use.
+"""The demo's sealed bids: custodian keys, key ceremonies and bids made as the browsers make them, key files.
+
+Everything through bidding.services, so the audit chain records it as it would in use.
 
 DEMO SHORTCUT, NOT HOW THE PLATFORM IS USED. A real custodian generates its key in its own
 browser (/custodian/) and the identity never leaves it; the opening key is dealt in the staff's
@@ -9,11 +9,12 @@ it deals exactly as ceremony.js does (frontend/js/README.md, the opening-share c
 writes each custodian's key file, in the browser's key-file format, to KAIBIAO_DEMO_KEYS_DIR,
 so that someone walking through the demo can act as a custodian at the opening.
 
-For the live-opening tender it also plays four bidders' browsers (the bid page, bid-page.js):
-each generates its key for the tender, registers the recipient, seals its opening form and a
-bid file to the recipients the server names and uploads them through the upload service, which
-signs the receipt. Each bidder's key file is written, in the browser's bidder key-file format,
-beside the custodians' ones, so that the walk-through can hand it in at the opening.
+It also plays the bidders' browsers (the bid page, bid-page.js): each generates its key for the
+tender, registers the recipient, seals its opening form and a bid file to the recipients the
+server names and uploads them through the upload service, which signs the receipt. The live
+tender's bidders' key files are written, in the browser's bidder key-file format, beside the
+custodians' ones, so that the walk-through can hand them in at the opening; the past tenders'
+bidders hand theirs in at once, in the opening hall (demo/opening.py).
 """
 
 import hashlib
@@ -21,6 +22,7 @@ import io
 import json
 import os
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
@@ -29,12 +31,12 @@ import pyshamir
 from django.conf import settings
 from django.utils import timezone
 
+from bidding import draw, services, storage
+from bidding.agefile import X25519Identity, encrypt_bytes, generate_identity
+from bidding.models import SealedFile
+from bidding.opening_form import check_form, default_items
+from bidding.opening_keys import SHARE_FORMAT, combine_shares
 from trading.errors import RuleViolation
-
-from . import draw, services
-from .agefile import X25519Identity, encrypt_bytes, generate_identity
-from .opening_form import default_items
-from .opening_keys import SHARE_FORMAT, combine_shares
 
 # frontend/js/src/keys.js, WORDING.custodian: the browser's custodian key file, line for line.
 CUSTODIAN_KEY_TITLE = "# 开标 Kaibiao — 密钥保管人密钥 / key custodian's key"
@@ -80,12 +82,11 @@ class DemoCustodian:
 
 @dataclass
 class DemoBidder:
-    """One demo bidder's sealed bid for a lot of the live-opening tender, with its key file."""
+    """One demo bidder's sealed bid for a lot, with its identity for the tender and its key file."""
 
     user: object
     lot: object
     identity: X25519Identity
-    key_file_text: str
     bid: object = None
     receipt: dict | None = None
     storage_names: list[str] = field(default_factory=list)
@@ -93,6 +94,11 @@ class DemoBidder:
     @property
     def filename(self) -> str:
         return bidder_key_filename(self.user.username, self.lot.project.code, self.lot.number)
+
+    @property
+    def key_file_text(self) -> str:
+        return bidder_key_file_text(self.identity, tender=self.lot.project.code, lot=self.lot.number,
+                                    bidder=self.user.organization.name)
 
 
 def bidder_key_filename(username: str, project_code: str, lot_number: int) -> str:
@@ -218,45 +224,77 @@ def prepare_open_tender(*, staff, project, custodians: list[DemoCustodian], k: i
     return deal_opening_key(staff=staff, project=project, custodians=custodians, k=k)
 
 
-def submit_sealed_bid(*, user, lot, form: dict, files: dict[str, bytes]) -> DemoBidder:
-    """What a bidder's browser does on the bid page, before the deadline, on the server clock:
-    a fresh identity for this tender, its recipient registered; the opening form (JSON) and each
-    bid file sealed (age) to the recipients the server names; the version declared, then each
-    sealed file sent in one chunk with its SHA-256, the opening form first. The last byte brings
-    the signed receipt. The identity is kept only to be written as the bidder's key file."""
-    from .models import SealedFile
-    from .opening_form import check_form
+class _StoppedClock:
+    """django.utils.timezone as bidding.services sees it, with now() stopped at one instant."""
 
+    def __init__(self, at):
+        self.at = at
+
+    def now(self):
+        return self.at
+
+    def __getattr__(self, name):
+        return getattr(timezone, name)
+
+
+@contextmanager
+def upload_clock(at):
+    """DEMO SHORTCUT: a past tender's bids are uploaded through the upload service on the day
+    they came in. The service takes `now=` for its checks, but when a bid's last byte commits it
+    reads the clock itself (bidding.services._commit_chunk and _complete: the commit's time is the
+    receipt's). So, for the upload alone, the clock that module reads is stopped at `at`: the
+    deadline is checked, the files and the bid completed and the receipt signed at `at`. Nothing
+    else is moved: audit events and the rows' own stamps (created_at, registered_at) keep the real
+    time of loading.
+    With `at` None (the live tender's bids, made now), nothing changes. To be removed once
+    bidding.services.receive_chunk hands a `now` its caller gave to the commit."""
+    if at is None:
+        yield
+        return
+    real = services.timezone
+    services.timezone = _StoppedClock(at)
+    try:
+        yield
+    finally:
+        services.timezone = real
+
+
+def submit_sealed_bid(*, user, lot, form: dict, files: dict[str, bytes], identity: X25519Identity | None = None,
+                      now=None) -> DemoBidder:
+    """What a bidder's browser does on the bid page, before the deadline, on the server clock
+    (`now`, in the past for a past tender): its identity for this tender (a fresh one unless it
+    already has one for the tender: a replacement is sealed to the same key), its recipient
+    registered; the opening form (JSON) and each bid file sealed (age) to the recipients the
+    server names; the version declared, then each sealed file sent in one chunk with its SHA-256,
+    the opening form first. The last byte brings the signed receipt."""
     problems = check_form(form, services.rules_for(lot.project).declared_items)  # as the bid page checks
     if problems:
         raise RuleViolation(f"{user.organization}: the opening form does not fit the tender: {'; '.join(problems)}")
-    identity = generate_identity()
-    services.register_bidder_key(actor=user, lot=lot, recipient=str(identity.recipient))
-    recipients = services.sealing_recipients(actor=user, lot=lot)
-    plain = [(SealedFile.Kind.FORM, "opening-form.json.age", json.dumps(form, ensure_ascii=False).encode("utf-8"))]
-    plain += [(SealedFile.Kind.FILE, f"{name}.age", data) for name, data in files.items()]
-    sealed = {name: (kind, encrypt_bytes(data, recipients)) for kind, name, data in plain}
-    bid = services.start_bid(actor=user, lot=lot, files=[
-        {"kind": kind, "name": name, "size": len(blob)} for name, (kind, blob) in sealed.items()])
-    demo_bidder = DemoBidder(user=user, lot=lot, identity=identity, bid=bid, key_file_text=bidder_key_file_text(
-        identity, tender=lot.project.code, lot=lot.number, bidder=user.organization.name))
-    by_name = {f.name: f for f in bid.files.all()}
-    for name, (_kind, blob) in sealed.items():  # in the declared order: the opening form first
-        target = by_name[name]
-        demo_bidder.storage_names.append(target.storage_name)
-        answer = services.receive_chunk(actor=user, file_id=target.pk, offset=0, read=io.BytesIO(blob).read,
-                                        length=len(blob), checksum=hashlib.sha256(blob).digest())
-        demo_bidder.receipt = answer["receipt"] or demo_bidder.receipt
+    demo_bidder = DemoBidder(user=user, lot=lot, identity=identity or generate_identity())
+    with upload_clock(now):
+        if identity is None:
+            services.register_bidder_key(actor=user, lot=lot, recipient=str(demo_bidder.identity.recipient), now=now)
+        recipients = services.sealing_recipients(actor=user, lot=lot)
+        plain = [(SealedFile.Kind.FORM, "opening-form.json.age", json.dumps(form, ensure_ascii=False).encode("utf-8"))]
+        plain += [(SealedFile.Kind.FILE, f"{name}.age", data) for name, data in files.items()]
+        sealed = {name: (kind, encrypt_bytes(data, recipients)) for kind, name, data in plain}
+        bid = services.start_bid(actor=user, lot=lot, now=now, files=[
+            {"kind": kind, "name": name, "size": len(blob)} for name, (kind, blob) in sealed.items()])
+        demo_bidder.bid = bid
+        by_name = {f.name: f for f in bid.files.all()}
+        for name, (_kind, blob) in sealed.items():  # in the declared order: the opening form first
+            target = by_name[name]
+            demo_bidder.storage_names.append(target.storage_name)
+            answer = services.receive_chunk(actor=user, file_id=target.pk, offset=0, read=io.BytesIO(blob).read,
+                                            length=len(blob), checksum=hashlib.sha256(blob).digest(), now=now)
+            demo_bidder.receipt = answer["receipt"] or demo_bidder.receipt
     bid.refresh_from_db()
     if demo_bidder.receipt is None:
         raise RuleViolation(f"{user.organization}: the bid did not complete")
     return demo_bidder
 
 
-def discard_sealed_files(bidders: list[DemoBidder]) -> None:
-    """After a demo that failed to load: its rows are rolled back, its sealed files removed."""
-    from . import storage
-
-    for demo_bidder in bidders:
-        for name in demo_bidder.storage_names:
-            storage.remove(name)
+def discard_files(storage_names: list[str]) -> None:
+    """After a demo that failed to load: its rows are rolled back, its sealed and opened files removed."""
+    for name in storage_names:
+        storage.remove(name)

@@ -1,29 +1,37 @@
-"""`manage.py load_demo`: the demo network loads through the services, once, and leaves an
-audit chain that verifies; its open tenders take sealed bids (custodian keys, a completed 3-of-5
-key ceremony, the demo's custodian key files); its live-opening tender closes minutes after
-loading, with four sealed bids whose bidders' key files open them in the hall."""
+"""`manage.py load_demo` (the demo app): the demo network loads through the services, once, and
+leaves an audit chain that verifies; every bid was sealed and uploaded through the upload service
+with its signed receipt; the past tenders were opened in the real opening hall, whose record is
+archived; its open tenders take sealed bids (custodian keys, a completed 3-of-5 key ceremony, the
+demo's custodian key files); its live-opening tender closes minutes after loading, with four
+sealed bids whose bidders' key files open them in the hall; its PDFs carry their font; and no
+lower floor knows the demo exists."""
 
 import io
 import json
+import re
+import shutil
+import subprocess
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from bidding import agefile, closing, hall, opening_keys, services
-from bidding.choices import HallState, OpeningStatus
-from bidding.models import Bid, BidderKey, CustodianKey, KeyCeremony, Receipt, SealedFile, TenderRules
+from bidding import agefile, closing, hall, opening_keys, services, storage
+from bidding.choices import Confirmation, HallState, OpeningOutcome, OpeningStatus
+from bidding.models import Bid, BidderKey, CustodianKey, KeyCeremony, OpeningHall, Receipt, SealedFile, TenderRules
 from bidding.opening_form import default_items
 from bidding.selectors import complete_bid_count
+from demo.data import DEMO_PASSWORD, LIVE_BIDS, LIVE_OPENING, OBJECTIONS, PROJECTS
 from tests.bidding.conftest import FORM, SealedBid, client_for, stored_bytes, upload_bid
 from trading import uscc
 from trading.choices import Category, EvaluationMethod, LotState, NoticeKind, Role
 from trading.errors import RuleViolation
 from trading.law import DAYS_TO_DEADLINE
-from trading.management.commands.load_demo import DEMO_PASSWORD, LIVE_BIDS, LIVE_OPENING
 from trading.models import AuditChainHead, AuditEvent, Center, Document, Lot, Notice, Organization, Project, User
 from trading.rules import ProjectPolicy
 
@@ -162,6 +170,81 @@ def test_the_audit_chain_verifies_and_records_every_step():
     assert AuditEvent.objects.filter(action="project.created").count() == Project.objects.count()
 
 
+
+# --- every bid through the upload service, every past opening through the hall -----------------
+
+
+def test_every_bid_has_a_signed_receipt_that_verifies():
+    load()
+    bids = list(Bid.objects.select_related("lot__project", "organization", "created_by"))
+    past = [spec for spec in PROJECTS if spec.stage not in (LotState.DRAFT, LotState.PUBLISHED)]
+    versions = sum(len(spec.bids) + len(spec.replaced) for spec in past) + len(LIVE_BIDS)
+    assert len(bids) == versions
+    for bid in bids:
+        (receipt,) = Receipt.objects.filter(bid=bid, action="submitted")
+        document = services.receipt_document(actor=bid.created_by, receipt_id=receipt.pk)
+        verdict = services.verify_receipt_document(document)
+        assert verdict.valid, verdict.problems
+        body = document["receipt"]
+        assert (body["project"], body["lot"], body["version"]) == (bid.lot.project.code, bid.lot.number, bid.version)
+        assert body["bidder"]["uscc"] == bid.organization.uscc
+        # The receipt's time is the bid's completion, before the deadline; its files are the stored ones.
+        assert receipt.issued_at == bid.completed_at < bid.lot.project.bid_deadline
+        stored = bid.files.order_by("kind", "name").values_list("sha256", flat=True)
+        assert [f["sha256"] for f in body["files"]] == list(stored)
+        assert AuditEvent.objects.filter(action="bid.completed", object_id=str(bid.pk)).exists()
+    # A bidder that replaced its bid: two versions, each with its receipt, the later one counts.
+    replaced = Bid.objects.filter(lot__project__code="LZ2026-GC-0056", organization__users__username="bidder.longcheng")
+    assert list(replaced.order_by("version").values_list("state", flat=True)) == ["superseded", "complete"]
+
+
+def test_every_lot_past_bidding_was_opened_in_the_hall():
+    load()
+    for lot in Lot.objects.filter(state__in=[LotState.EVALUATION, LotState.PUBLICITY, LotState.AWARDED,
+                                             LotState.CONTRACTED]).select_related("project"):
+        opening_hall = OpeningHall.objects.get(lot=lot)
+        assert opening_hall.state == HallState.ENDED and opening_hall.host.role == Role.STAFF
+        assert bytes(opening_hall.record_pdf).startswith(b"%PDF") and opening_hall.record_sha256
+        assert b"FontFile2" in bytes(opening_hall.record_pdf)
+        # The hall ended the opening, and that moved the lot to evaluation: in this order.
+        ended = AuditEvent.objects.get(action="hall.opening_ended", object_type="bidding.openinghall",
+                                       object_id=str(opening_hall.pk))
+        lot_events = AuditEvent.objects.filter(object_type="trading.lot", object_id=str(lot.pk))
+        started = lot_events.get(action="lot.start_evaluation")
+        opened = lot_events.get(action="lot.start_opening")
+        assert opened.seq < ended.seq < started.seq
+        assert opened.actor_id == started.actor_id == opening_hall.host_id
+        # Every counted bid signed in, was decrypted by its bidder, read, and confirmed or objected.
+        openings = list(opening_hall.openings.select_related("bid"))
+        assert len(openings) == complete_bid_count(lot) >= lot.project.min_bids
+        assert opening_hall.sign_ins.count() == len(openings)
+        for o in openings:
+            assert o.status == OpeningStatus.DECRYPTED and o.outcome == OpeningOutcome.DECRYPTED and o.read_at
+            assert o.confirmation in (Confirmation.CONFIRMED, Confirmation.OBJECTED)
+            assert o.form["price"] and not o.flags
+        assert opening_hall.supervisors_present.exists()
+        if opening_hall.needs_k:
+            assert opening_hall.k_value
+        prices = {Decimal(o.form["price"]) for o in openings}
+        if lot.award_price is not None:  # awarded to a bid that was read at the opening
+            assert lot.award_price in prices
+    # The objection at the evaluation tender's opening was answered on the spot and recorded.
+    code = "LZ2026-GC-0056"
+    objection = OpeningHall.objects.get(lot__project__code=code).openings.get(
+        bid__organization__users__username=f"bidder.{OBJECTIONS[code][0]}").objections.get()
+    assert objection.answer and objection.answered_by.username == "staff.liuzhou"
+
+
+def test_the_failed_lot_closed_with_too_few_bids_and_its_hall_opened_nothing():
+    load()
+    (lot,) = Lot.objects.filter(state=LotState.FAILED)
+    opening_hall = OpeningHall.objects.get(lot=lot)
+    assert opening_hall.state == HallState.FAILED and not opening_hall.openings.exists()
+    assert opening_hall.events.filter(kind="lot_failed").exists()
+    assert not SealedFile.objects.filter(bid__lot=lot).exclude(opened_storage_name="").exists()
+    failed = AuditEvent.objects.get(action="lot.fail_too_few_bids", object_id=str(lot.pk))
+    assert failed.actor_id is None and failed.data["complete_bids"] == 2 < lot.project.min_bids
+
 def test_the_portal_counts_down_to_the_open_tenders(client):
     load()
     page = client.get(reverse("reporting:portal")).content.decode()
@@ -187,8 +270,10 @@ def test_the_open_tenders_have_their_rules_and_a_completed_3_of_5_ceremony():
     custodians = set(User.objects.filter(role=Role.CUSTODIAN))
     assert len(custodians) == 5
     assert CustodianKey.objects.filter(user__in=custodians).count() == 5
-    projects = open_projects()
-    assert {p.code for p in projects} == {"NN2026-GC-0031", "GX2026-ZC-0107", LIVE_OPENING}
+    assert {p.code for p in open_projects()} == {"NN2026-GC-0031", "GX2026-ZC-0107", LIVE_OPENING}
+    # Every published tender, open or past, was sealed: rules set and key dealt while a draft.
+    projects = list(Project.objects.exclude(lots__state=LotState.DRAFT).distinct())
+    assert len(projects) == len([spec for spec in PROJECTS if spec.stage != LotState.DRAFT])
     for project in projects:
         ceremony = KeyCeremony.objects.get(project=project)
         assert ceremony.complete and (ceremony.k, ceremony.n) == (3, 5)
@@ -202,10 +287,10 @@ def test_the_open_tenders_have_their_rules_and_a_completed_3_of_5_ceremony():
         seq = {a: AuditEvent.objects.get(action=a, project=project).seq
                for a in ("bid_rules.updated", "ceremony.completed", "project.published")}
         assert seq["bid_rules.updated"] < seq["ceremony.completed"] < seq["project.published"]
-    for code in ("NN2026-GC-0031", LIVE_OPENING):
+    for code in ("NN2026-GC-0031", LIVE_OPENING, "LZ2026-GC-0056"):
         k_range = TenderRules.objects.get(project__code=code)
         assert (k_range.k_low, k_range.k_high, k_range.k_step) == ("0.02", "0.05", "0.0005")
-    # Only the open tenders: the draft is left for staff to try the sealing pages on.
+    # Only the published tenders: the draft is left for staff to try the sealing pages on.
     assert KeyCeremony.objects.count() == len(projects)
     assert not KeyCeremony.objects.filter(project__code="LZ2026-ZC-0042").exists()
     # No sealed bids made for newcomers, but for the live opening's four bidders.
@@ -426,3 +511,62 @@ def test_an_opening_too_soon_is_refused_and_nothing_is_loaded():
     with pytest.raises(CommandError, match="--opening-in"):
         call_command("load_demo", opening_in=1, stdout=io.StringIO())
     assert not Center.objects.exists()
+
+
+# --- the demo's PDFs, and the floors -------------------------------------------------------------
+
+
+def demo_pdfs() -> dict[str, bytes]:
+    """Every PDF the demo made: the tender documents, and the bid files the hall decrypted."""
+    pdfs = {f"document {d.title}": d.file.read() for d in Document.objects.all()}
+    for sealed in SealedFile.objects.filter(kind="file").exclude(opened_storage_name=""):
+        pdfs[f"bid file {sealed.storage_name}"] = storage.path_of(sealed.opened_storage_name).read_bytes()
+    return pdfs
+
+
+def pdffonts_rows(path: Path) -> list[dict]:
+    """poppler's pdffonts table, one dict per font, its columns cut where the header's dashes are."""
+    lines = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout.splitlines()
+    spans = [m.span() for m in re.finditer(r"-+", lines[1])]
+    names = [lines[0][a:b].strip() for a, b in spans]
+    return [{name: line[a:b].strip() for name, (a, b) in zip(names, spans)} for line in lines[2:] if line.strip()]
+
+
+def test_the_demo_pdfs_embed_their_font(tmp_path):
+    load()
+    pdfs = demo_pdfs()
+    assert len([name for name in pdfs if name.startswith("bid file")]) >= 12
+    for name, data in pdfs.items():
+        assert data.startswith(b"%PDF"), name
+        assert b"/FontFile2" in data and b"/Type1" not in data and b"STSong" not in data, name
+    if shutil.which("pdffonts") is None:
+        pytest.skip("poppler-utils is not installed: the PDFs were checked by their bytes only")
+    for i, (name, data) in enumerate(pdfs.items()):
+        path = tmp_path / f"{i}.pdf"
+        path.write_bytes(data)
+        rows = pdffonts_rows(path)
+        assert rows and all(row["emb"] == "yes" for row in rows), (name, rows)
+
+
+def test_no_lower_floor_mentions_the_demo():
+    """The demo stands above every floor: nothing in trading/ or bidding/ names it."""
+    root = Path(django_settings.BASE_DIR)
+    for floor in ("trading", "bidding"):
+        for path in (root / floor).rglob("*"):
+            if path.is_file() and "__pycache__" not in path.parts:
+                text = path.read_bytes().decode("utf-8", errors="ignore")
+                assert "demo" not in text.lower(), path
+
+
+def test_a_load_that_fails_saves_nothing_and_leaves_no_bid_files(settings, tmp_path):
+    """The key files are written last: if they cannot be, the rows are rolled back and every file
+    the load wrote (the sealed bids, the bids the hall opened) is removed."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the key folder should be")
+    settings.KAIBIAO_DEMO_KEYS_DIR = blocker / "demo-keys"
+    with pytest.raises(CommandError, match="key files could not be written"):
+        call_command("load_demo", stdout=io.StringIO())
+    assert not Center.objects.exists() and not Bid.objects.exists()
+    sealed_root = Path(settings.KAIBIAO_SEALED_ROOT)
+    assert (sealed_root / "opened").is_dir()  # the load had got as far as the openings' decrypted files
+    assert not [p for p in sealed_root.rglob("*") if p.is_file()]

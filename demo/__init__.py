@@ -1,0 +1,1 @@
+"""The demo trading network (`manage.py load_demo`): above every floor, imported by none."""
