@@ -1,83 +1,30 @@
 """The demo's PDF documents (tender documents, bid files), written with ReportLab and an embedded TrueType CJK font.
 
-One PDF toolkit: the font is the opening record's (bidding.record_pdf: find_cjk_font and its
-registration), embedded as a subset (/FontFile2), so a document reads the same on any machine.
-No viewer-side font (STSong-Light) is used. Same text, same bytes (ReportLab's invariant mode).
+One PDF toolkit for the platform (trading.pdf, as the opening record): the font embedded as a
+subset (/FontFile2), so a document reads the same on any machine; no viewer-side font
+(STSong-Light). Same text, same bytes.
 """
 
-import io
-from decimal import Decimal
-
-from django.utils import timezone
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfgen import canvas
-
-# The record's toolkit, until it moves to its shared module: the font file, registered once.
-from bidding.record_pdf import find_cjk_font
-from bidding.record_pdf import _register as register_font
+from trading.formats import local_text, money, yuan
+from trading.pdf import DocumentBuilder, build_pdf, find_cjk_font, register_font
 from trading.choices import Category, EvaluationMethod
 
 from .data import NOTICE_TITLES, W, ProjectSpec
 
 FOOTER = "开标 Kaibiao 演示数据：名称、代码与金额均为虚构，不具有法律效力。"
-MARGIN = 60
 
 
 def pdf(title: str, paragraphs: list[str]) -> bytes:
     """A small A4 PDF; a paragraph starting with '#' is a heading."""
-    font, _mono = register_font(str(find_cjk_font()))
-    buf = io.BytesIO()
-    page_w, page_h = A4
-    # initialFontName: ReportLab would otherwise open every page in Helvetica, a font nobody embeds.
-    c = canvas.Canvas(buf, pagesize=A4, invariant=1, initialFontName=font)
-    c.setTitle(title)
-    c.setAuthor("开标 Kaibiao 演示数据")
-
-    def footer():
-        c.setFont(font, 8)
-        c.drawCentredString(page_w / 2, 30, FOOTER)
-
-    c.setFont(font, 16)
-    c.drawCentredString(page_w / 2, page_h - MARGIN, title)
-    y = page_h - MARGIN - 36
-    for para in paragraphs:
-        heading = para.startswith("#")
-        size = 12.5 if heading else 10.5
-        if heading:
-            y -= 8
-        for line in wrap(para.lstrip("# "), font, size, page_w - 2 * MARGIN):
-            if y < MARGIN + 20:
-                footer()
-                c.showPage()
-                y = page_h - MARGIN
-            c.setFont(font, size)
-            c.drawString(MARGIN, y, line)
-            y -= size * 1.7
-    footer()
-    c.save()
-    return buf.getvalue()
-
-
-def wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    """Lines of `text` no wider than `width`, broken anywhere (Chinese has no spaces to break at)."""
-    lines, line = [], ""
-    for ch in text:
-        if line and pdfmetrics.stringWidth(line + ch, font, size) > width:
-            lines.append(line)
-            line = ch
-        else:
-            line += ch
-    lines.append(line)
-    return lines
+    font, mono = register_font(str(find_cjk_font()))
+    doc = DocumentBuilder(font, mono)
+    story = [doc.p(title, "title"),
+             *(doc.p(para.lstrip("# "), "h" if para.startswith("#") else "body") for para in paragraphs)]
+    return build_pdf(story, font=font, left=FOOTER, top=title, title=title, author="开标 Kaibiao 演示数据", subject=title)
 
 
 def local(value) -> str:
-    return timezone.localtime(value).strftime("%Y年%m月%d日 %H:%M")
-
-
-def yuan(value) -> str:
-    return f"{Decimal(value):,.2f}元"
+    return local_text(value, "document")
 
 
 def method_name(category: str, method: str) -> str:
@@ -139,7 +86,7 @@ def bill_of_quantities(spec: ProjectSpec) -> list[str]:
 def shown(value, item: dict) -> str:
     """A declared item's value as the bid file states it (an amount's label names its unit, 元)."""
     if item.get("type") == "money":
-        return f"{Decimal(value):,.2f}"
+        return money(value)
     return str(value)
 
 

@@ -29,7 +29,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bidding.record_pdf import FontNotFound  # the font the demo's PDFs embed is missing
+from trading.pdf import FontNotFound  # the font the demo's PDFs embed is missing
 from bidding.services import rules_for
 from trading import services
 from trading.choices import LotState, NoticeKind, Role
