@@ -6,7 +6,8 @@ with the `websockets` library, nothing else.
 Every WebSocket connection is a listener, except those to /control: each text message received
 there is sent, as it is, to every listener with websockets.broadcast() (one write per
 connection, no task per send, no JSON, no database), and the control connection gets "ok" once
-the last write is handed to its transport. No compression and no pings, as in the hall
+the last write is handed to its transport. With --greeting FILE, each new listener is first
+sent the file's text (bench/bench_reconnect.py: the yardstick for the hall's snapshot). No compression and no pings, as in the hall
 benchmark's Daphne runs. Serves 127.0.0.1 only; stops on SIGTERM or SIGINT."""
 
 import argparse
@@ -16,6 +17,7 @@ import signal
 from websockets.asyncio.server import broadcast, serve
 
 listeners = set()
+greeting: str | None = None
 
 
 async def handler(connection):
@@ -24,6 +26,8 @@ async def handler(connection):
             broadcast(listeners, message)
             await connection.send("ok")
         return
+    if greeting is not None:
+        await connection.send(greeting)
     listeners.add(connection)
     try:
         await connection.wait_closed()
@@ -42,4 +46,9 @@ async def main(port: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, required=True)
-    asyncio.run(main(parser.parse_args().port))
+    parser.add_argument("--greeting", help="a file whose text each new listener is sent first")
+    args = parser.parse_args()
+    if args.greeting:
+        with open(args.greeting, encoding="utf-8") as fh:
+            greeting = fh.read()
+    asyncio.run(main(args.port))
