@@ -13,11 +13,13 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from bidding import agefile, closing, hall, opening_keys, services
+from bidding import agefile, closing, hall, opening_keys
+from bidding.bid_access import receipt_document, verify_receipt_document
 from bidding.choices import HallState, OpeningStatus
 from bidding.models import Bid, BidderKey, CustodianKey, KeyCeremony, Receipt, SealedFile, TenderRules
 from bidding.opening_form import default_items
 from bidding.selectors import complete_bid_count
+from bidding.upload import sealing_recipients
 from tests.bidding.conftest import FORM, SealedBid, client_for, stored_bytes, upload_bid
 from trading import uscc
 from trading.choices import Category, EvaluationMethod, LotState, NoticeKind, Role
@@ -261,7 +263,7 @@ def test_a_bidder_seals_and_uploads_a_bid_to_a_demo_lot(settings, tmp_path):
     answer = client.post(reverse("bidding:register_key", args=[lot.pk]),
                          data=json.dumps({"recipient": str(identity.recipient)}), content_type="application/json")
     assert answer.status_code == 200, answer.content
-    recipients = services.sealing_recipients(actor=user, lot=lot)
+    recipients = sealing_recipients(actor=user, lot=lot)
     ceremony = KeyCeremony.objects.get(project=lot.project)
     assert recipients == [ceremony.opening_recipient, str(identity.recipient)]
     # It seals the opening form and a bid file, then uploads them.
@@ -353,9 +355,9 @@ def test_the_live_opening_tender_closes_minutes_after_loading_with_four_sealed_b
         assert all(f.received == f.size and f.sha256 and f.completed_at for f in files)
         receipt = Receipt.objects.get(bid=bid)
         assert receipt.action == "submitted"
-        document = services.receipt_document(actor=bid.created_by, receipt_id=receipt.pk)
+        document = receipt_document(actor=bid.created_by, receipt_id=receipt.pk)
         assert document["receipt"]["project"] == LIVE_OPENING
-        assert services.verify_receipt_document(document).valid
+        assert verify_receipt_document(document).valid
         assert AuditEvent.objects.filter(action="bid.completed", object_id=str(bid.pk)).exists()
         assert AuditEvent.objects.filter(action="bidder_key.registered", project=project,
                                          data__recipient=BidderKey.objects.get(
@@ -382,7 +384,7 @@ def test_each_bidder_key_file_is_the_registered_key_and_opens_its_own_bid(settin
         form = SealedFile.objects.get(bid__lot=lot, bid__organization=user.organization, kind="form")
         assert json.loads(agefile.decrypt_bytes(stored_bytes(form), identities=[text])) == {
             "price": price, "duration_days": days, "quality": quality, "project_manager": manager}
-        assert services.sealing_recipients(actor=user, lot=lot) == [ceremony.opening_recipient, registered]
+        assert sealing_recipients(actor=user, lot=lot) == [ceremony.opening_recipient, registered]
 
 
 def test_the_live_opening_can_be_walked_with_the_key_files(settings):
