@@ -7,6 +7,7 @@ import rules
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from trading.choices import Role
 from trading.errors import NotFound, PermissionDenied, RuleViolation
@@ -101,12 +102,13 @@ rules.add_perm("bidding.view_custodian_page", is_custodian)
 # nobody learns that a file or share exists) or "not now" (a rule, not a permission), it stays so.
 
 
-def _staff_only(user, obj):
-    return PermissionDenied(_("Only staff of this tender's trading center may do this."))
+def _denied(message):
+    # Read when raised, in the reader's language of that moment (the message itself is lazy).
+    return lambda user, obj: PermissionDenied(str(message))
 
 
-def _bidders_only(user, obj):
-    return PermissionDenied(_("Only a registered bidder organization may do this."))
+_staff_only = _denied(gettext_lazy("Only staff of this tender's trading center may do this."))
+_bidders_only = _denied(gettext_lazy("Only a registered bidder organization may do this."))
 
 
 def _refuse_upload(user, sealed_file):
@@ -126,19 +128,19 @@ def _refuse_share(user, project):
 
 
 REFUSALS = {
-    "bidding.host_hall": lambda user, obj: PermissionDenied(_("Only the trading center's host may do this.")),
-    "bidding.watch_hall": lambda user, obj: PermissionDenied(_("Only a supervisor of this trading center watches as 监标人.")),
+    "bidding.host_hall": _denied(gettext_lazy("Only the trading center's host may do this.")),
+    "bidding.watch_hall": _denied(gettext_lazy("Only a supervisor of this trading center watches as 监标人.")),
     "bidding.hand_in_share": _refuse_share,
     "bidding.seal_bid": _bidders_only,
-    "bidding.hand_in_key": lambda user, obj: PermissionDenied(_("Only the bidder hands in its key.")),
+    "bidding.hand_in_key": _denied(gettext_lazy("Only the bidder hands in its key.")),
     "bidding.upload_sealed_file": _refuse_upload,
     "bidding.read_sealed_file": lambda user, obj: NotFound(_("No such sealed file.")),
     "bidding.set_sealing_rules": _refuse_sealing_rules,
     "bidding.run_key_ceremony": _staff_only,
     "bidding.record_bid_security": _staff_only,
     "bidding.view_sealing_setup": _staff_only,
-    "bidding.register_custodian_key": lambda user, obj: PermissionDenied(_("Only a key custodian registers a custodian key.")),
-    "bidding.view_custodian_page": lambda user, obj: PermissionDenied(_("This page is for key custodians.")),
+    "bidding.register_custodian_key": _denied(gettext_lazy("Only a key custodian registers a custodian key.")),
+    "bidding.view_custodian_page": _denied(gettext_lazy("This page is for key custodians.")),
 }
 
 

@@ -35,6 +35,9 @@ def _fmt(dt) -> str:
     return local_text(dt, ms=True)
 
 
+# --- the bidder's key and its bid ------------------------------------------------------------
+
+
 def register_bidder_key(*, actor, lot: Lot, recipient: str, now=None) -> BidderKey:
     """Register the recipient of the fresh identity the bidder generated for this tender."""
     now = now or timezone.now()
@@ -121,6 +124,9 @@ def _discard(bid: Bid):
         storage.remove(f.storage_name)
     bid.files.all().delete()
     bid.delete()
+
+
+# --- the chunks --------------------------------------------------------------------------------
 
 
 def access_sealed_file(actor, file_id) -> SealedFile:
@@ -279,6 +285,9 @@ def _complete(*, actor, bid: Bid) -> dict:
     return document
 
 
+# --- receipts and withdrawal ---------------------------------------------------------------------
+
+
 def _issue_receipt(bid: Bid, *, action: str, at):
     body = _receipt_body(bid, action=action, at=at)
     document = receipts.sign(body, receipts.signing_key())
@@ -320,6 +329,9 @@ def withdraw_bid(*, actor, lot: Lot, now=None) -> dict:
         audit.record(actor=actor, action="bid.withdrawn", obj=bid, project=lot.project,
                      data={"version": bid.version, "receipt_id": body["receipt_id"], "at": body["server_time"]})
     return document
+
+
+# --- errors the upload protocol maps to its status codes (upload_views) -----------------------
 
 
 class OffsetMismatch(RuleViolation):
