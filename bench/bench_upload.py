@@ -74,7 +74,9 @@ def create_tender(size: int) -> dict:
 
     from bidding import services
     from bidding.agefile import X25519Identity, encrypt_bytes, generate_identity
+    from bidding.ceremony import complete_ceremony, invite_custodians, register_custodian_key
     from bidding.opening_keys import SHARE_FORMAT, combine_shares
+    from bidding.upload import register_bidder_key, sealing_recipients
     from tests import factories
     from trading.choices import Role
 
@@ -85,8 +87,8 @@ def create_tender(size: int) -> dict:
     custodian_identities = {}
     for custodian in custodians:
         custodian_identities[custodian.pk] = identity = generate_identity()
-        services.register_custodian_key(actor=custodian, recipient=str(identity.recipient))
-    services.invite_custodians(actor=staff, project=project, custodians=custodians, k=2)
+        register_custodian_key(actor=custodian, recipient=str(identity.recipient))
+    invite_custodians(actor=staff, project=project, custodians=custodians, k=2)
     # The dealing browser's part: a fresh opening identity, split 2-of-3, each share sealed to
     # its custodian. The identity itself stays here (the bench plays every party).
     secret = os.urandom(32)
@@ -98,17 +100,17 @@ def create_tender(size: int) -> dict:
                                     [custodian_identities[custodian.pk].recipient])
         for custodian, part in zip(custodians, parts)
     }
-    services.complete_ceremony(actor=staff, project=project, opening_recipient=str(opening.recipient), shares=shares)
+    complete_ceremony(actor=staff, project=project, opening_recipient=str(opening.recipient), shares=shares)
 
     bidder = factories.bidder()
     bidder_identity = generate_identity()
-    services.register_bidder_key(actor=bidder, lot=lot, recipient=str(bidder_identity.recipient))
+    register_bidder_key(actor=bidder, lot=lot, recipient=str(bidder_identity.recipient))
     rules = services.rules_for(project)
     if rules.max_file_bytes < size + MiB:
         rules.max_file_bytes = size + MiB
         rules.save(update_fields=["max_file_bytes"])
     return {"lot_id": lot.pk, "project": project.code, "username": bidder.username, "opening": opening,
-            "recipients": services.sealing_recipients(actor=bidder, lot=lot)}
+            "recipients": sealing_recipients(actor=bidder, lot=lot)}
 
 
 # --- the sealed files --------------------------------------------------------------------------

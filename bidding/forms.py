@@ -23,8 +23,8 @@ class TenderRulesForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance and self.instance.pk:
-            self.initial["declared_items"] = json.dumps(self.instance.declared_items, ensure_ascii=False, indent=1)
+        # Shown as JSON, whether saved or the defaults a page shows unsaved.
+        self.initial["declared_items"] = json.dumps(self.instance.declared_items, ensure_ascii=False, indent=1)
 
     def clean_declared_items(self):
         try:

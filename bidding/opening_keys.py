@@ -17,14 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trading import audit
-from trading.clock import local_text
-from trading.choices import Role
-from trading.errors import NotFound, PermissionDenied, RuleViolation
+from trading.formats import local_text
+from trading.errors import RuleViolation
 
 from . import storage
 from .age.bech32 import encode as bech32_encode
 from .agefile import AgeError, X25519Identity, decrypt_to_path, parse_identities
-from .models import BidderKey, CustodianShare, HandedInShare, KeyCeremony, SealedFile
+from .models import BidderKey, HandedInShare, KeyCeremony, SealedFile
+from .rules import check
 
 SHARE_FORMAT = "kaibiao-opening-share/1"  # frontend/js/README.md: the contract with ceremony.js
 SHARE_LENGTH = 33  # 32 y-bytes, then the x-coordinate (shamir-secret-sharing, Vault's layout)
@@ -83,11 +83,8 @@ def combine_shares(shares: list[bytes], opening_recipient: str) -> X25519Identit
 def hand_in_share(*, actor, project, payload, now=None) -> dict:
     """A custodian hands in its decrypted share. Returns how many of k are in."""
     now = now or timezone.now()
-    if getattr(actor, "role", None) != Role.CUSTODIAN:
-        raise PermissionDenied(_("Only a key custodian hands in a share."))
-    ceremony = KeyCeremony.objects.filter(project=project).first()
-    if ceremony is None or not CustodianShare.objects.filter(ceremony=ceremony, custodian=actor).exists():
-        raise NotFound(_("You hold no share of this tender's opening key."))
+    check(actor, "bidding.hand_in_share", project)
+    ceremony = KeyCeremony.objects.get(project=project)  # one exists: the actor holds a share of it
     ensure_after_deadline(actor=actor, project=project, now=now, what=_("hand in a key share"), obj=ceremony)
     share = parse_share(payload, project_code=project.code)
     with transaction.atomic():
@@ -130,8 +127,7 @@ def check_bidder_identity(*, actor, lot, identity: str, now=None) -> X25519Ident
     """A bidder hands in its identity for this tender: after the deadline only, and only the
     identity whose recipient it registered."""
     now = now or timezone.now()
-    if getattr(actor, "role", None) != Role.BIDDER:
-        raise PermissionDenied(_("Only the bidder hands in its key."))
+    check(actor, "bidding.hand_in_key", lot)
     ensure_after_deadline(actor=actor, project=lot.project, now=now, what=_("hand in a bid's key"), obj=lot)
     try:
         (parsed,) = parse_identities([identity.strip()])

@@ -1,7 +1,7 @@
 """The resumable upload, over HTTP: the core of the tus 1.0.0 protocol (HEAD for the resume
 point, PATCH to append at an offset) with its checksum extension (sha256). A bid version's
 manifest (POST .../versions/) creates one upload per sealed file. Every answer is JSON with a
-message a person can read; the rules are in bidding.services."""
+message a person can read; the rules are in bidding.upload."""
 
 import base64
 import binascii
@@ -16,7 +16,7 @@ from kaibiao.streaming import streams_body
 from trading.errors import DomainError, NotFound, PermissionDenied
 from trading.models import Lot
 
-from . import services
+from . import upload as upload_services
 
 TUS_VERSION = "1.0.0"
 TUS_HEADERS = {"Tus-Resumable": TUS_VERSION, "Cache-Control": "no-store"}
@@ -34,13 +34,13 @@ def _status_of(err: DomainError) -> int:
         return 404
     if isinstance(err, PermissionDenied):
         return 403
-    if isinstance(err, services.OffsetMismatch):
+    if isinstance(err, upload_services.OffsetMismatch):
         return 409
-    if isinstance(err, services.ChecksumMismatch):
+    if isinstance(err, upload_services.ChecksumMismatch):
         return 460  # tus checksum extension: Checksum Mismatch
-    if isinstance(err, services.NotAgeFile):
+    if isinstance(err, upload_services.NotAgeFile):
         return 415
-    if isinstance(err, services.DeadlinePassed):
+    if isinstance(err, upload_services.DeadlinePassed):
         return 410
     return 400
 
@@ -60,7 +60,7 @@ def start_version(request, lot_id):
     if lot is None:
         return _error(404, _("No such lot."))
     try:
-        bid = services.start_bid(actor=request.user, lot=lot, files=files)
+        bid = upload_services.start_bid(actor=request.user, lot=lot, files=files)
     except DomainError as err:
         return _error(_status_of(err), err.message)
     return JsonResponse({
@@ -101,7 +101,7 @@ def upload(request, file_id):
         return response
     if request.method == "HEAD":
         try:
-            sealed = services.access_sealed_file(request.user, file_id)
+            sealed = upload_services.access_sealed_file(request.user, file_id)
         except DomainError as err:
             return _error(_status_of(err), err.message)
         response = HttpResponse(status=200)
@@ -125,9 +125,9 @@ def upload(request, file_id):
     except ValueError as err:
         return _error(400, str(err))
     try:
-        result = services.receive_chunk(actor=request.user, file_id=file_id, offset=offset, read=request.read,
+        result = upload_services.receive_chunk(actor=request.user, file_id=file_id, offset=offset, read=request.read,
                                         length=length, checksum=checksum)
-    except services.OffsetMismatch as err:
+    except upload_services.OffsetMismatch as err:
         return _error(409, err.message, **{"Upload-Offset": str(err.expected)})
     except DomainError as err:
         return _error(_status_of(err), err.message)

@@ -13,23 +13,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
+from rules import has_perm
 
 from trading import lifecycle
-from trading.choices import LotState, Role
+from trading.choices import Role
 from trading.errors import DomainError, NotFound, PermissionDenied
 from trading.models import Lot, Project
 from trading.services import access_project, bidding_open
 
+from . import bid_access, receipts, services, upload
+from . import ceremony as ceremony_services
 from . import hall as hall_services
-from . import receipts, services
+from . import security as security_services
 from .choices import Confirmation, HallState, OpeningOutcome, OpeningStatus
 from .forms import BidSecurityForm, InviteCustodiansForm, ReceiptVerifyForm, TenderRulesForm
-from .models import BidSecurity, CustodianKey, CustodianShare, KeyCeremony, OpeningHall
-from .opening_form import default_items
+from .models import BidderKey, BidSecurity, CustodianKey, CustodianShare, KeyCeremony, OpeningHall
+from .rules import check, is_bidder
 
 
 def _lot_or_404(lot_id) -> Lot:
-    lot = Lot.objects.select_related("project", "project__center").filter(pk=lot_id).exclude(state=LotState.DRAFT).first()
+    lot = Lot.objects.not_draft().select_related("project", "project__center").filter(pk=lot_id).first()
     if lot is None:
         raise Http404(_("No such lot."))
     return lot
@@ -40,12 +43,12 @@ def _json_error(err: DomainError):
     return JsonResponse({"error": str(err.message)}, status=status, json_dumps_params={"ensure_ascii": False})
 
 
-def _rules_with_defaults(project):
-    rules = services.rules_for(project)
-    if not rules.declared_items:
-        rules.declared_items = default_items(project.category)
-        rules.save(update_fields=["declared_items"])
-    return rules
+def _page_check(user, perm, obj=None, message=None):
+    """A page's refusal, as Django's (403), from the same check the services make."""
+    try:
+        check(user, perm, obj, message=message)
+    except PermissionDenied as err:
+        raise DjangoPermissionDenied(err.message) from err
 
 
 # --- the bidder ------------------------------------------------------------------------------
@@ -53,22 +56,21 @@ def _rules_with_defaults(project):
 
 @login_required
 def bid_page(request, lot_id):
-    if request.user.role != Role.BIDDER:
-        raise DjangoPermissionDenied(_("The bid page is for bidders."))
+    _page_check(request.user, "bidding.seal_bid", message=_("The bid page is for bidders."))
     lot = _lot_or_404(lot_id)
     project = lot.project
     lifecycle.sync_clock(project, timezone.now())
     lot.refresh_from_db()
-    rules = _rules_with_defaults(project)
-    key = services.BidderKey.objects.filter(project=project, organization=request.user.organization).first()
+    rules = services.sealing_rules(project)
+    key = BidderKey.objects.filter(project=project, organization=request.user.organization).first()
     ceremony = KeyCeremony.objects.filter(project=project).first()
     try:
-        recipients = services.sealing_recipients(actor=request.user, lot=lot)
+        recipients = upload.sealing_recipients(actor=request.user, lot=lot)
     except DomainError as err:
         recipients, recipients_problem = [], err.message
     else:
         recipients_problem = ""
-    versions = services.my_bids(actor=request.user, lot=lot)
+    versions = bid_access.my_bids(actor=request.user, lot=lot)
     security = BidSecurity.objects.filter(lot=lot, organization=request.user.organization).first()
     return render(request, "bidding/bid_page.html", {
         "lot": lot, "project": project, "rules": rules, "key": key, "ceremony": ceremony,
@@ -93,7 +95,7 @@ def _sealing_params(lot, rules, ceremony) -> dict:
 def sealing_params(request, lot_id):
     """The parameters the command-line sealer needs (`manage.py seal --params`)."""
     lot = _lot_or_404(lot_id)
-    rules = _rules_with_defaults(lot.project)
+    rules = services.sealing_rules(lot.project)
     ceremony = KeyCeremony.objects.filter(project=lot.project).first()
     response = JsonResponse(_sealing_params(lot, rules, ceremony), json_dumps_params={"ensure_ascii": False, "indent": 1})
     response["Content-Disposition"] = f'attachment; filename="sealing-{lot.project.code}-lot{lot.number}.json"'
@@ -106,7 +108,7 @@ def register_key(request, lot_id):
     lot = _lot_or_404(lot_id)
     try:
         payload = json.loads(request.body or b"{}")
-        key = services.register_bidder_key(actor=request.user, lot=lot, recipient=str(payload.get("recipient", "")))
+        key = upload.register_bidder_key(actor=request.user, lot=lot, recipient=str(payload.get("recipient", "")))
     except ValueError:
         return JsonResponse({"error": _("Send JSON: {\"recipient\": \"age1…\"}.")}, status=400)
     except DomainError as err:
@@ -119,7 +121,7 @@ def register_key(request, lot_id):
 def withdraw(request, lot_id):
     lot = _lot_or_404(lot_id)
     try:
-        document = services.withdraw_bid(actor=request.user, lot=lot)
+        document = upload.withdraw_bid(actor=request.user, lot=lot)
     except DomainError as err:
         messages.error(request, err.message)
     else:
@@ -130,7 +132,7 @@ def withdraw(request, lot_id):
 @login_required
 def receipt_download(request, receipt_id):
     try:
-        document = services.receipt_document(actor=request.user, receipt_id=receipt_id)
+        document = bid_access.receipt_document(actor=request.user, receipt_id=receipt_id)
     except DomainError as err:
         raise Http404(err.message) from err
     response = HttpResponse(json.dumps(document, ensure_ascii=False, indent=1), content_type="application/json; charset=utf-8")
@@ -141,7 +143,7 @@ def receipt_download(request, receipt_id):
 @login_required
 def sealed_download(request, file_id):
     try:
-        sealed, handle = services.open_sealed_file(actor=request.user, file_id=file_id)
+        sealed, handle = bid_access.open_sealed_file(actor=request.user, file_id=file_id)
     except DomainError as err:
         raise Http404(err.message) from err
     return FileResponse(handle, as_attachment=True, filename=f"{sealed.name}.age")
@@ -152,8 +154,7 @@ def sealed_download(request, file_id):
 
 @login_required
 def custodian_home(request):
-    if request.user.role != Role.CUSTODIAN:
-        raise DjangoPermissionDenied(_("This page is for key custodians."))
+    _page_check(request.user, "bidding.view_custodian_page")
     key = CustodianKey.objects.filter(user=request.user).first()
     shares = CustodianShare.objects.filter(custodian=request.user).select_related("ceremony__project").order_by("-ceremony__invited_at")
     return render(request, "bidding/custodian.html", {"key": key, "shares": shares})
@@ -164,7 +165,7 @@ def custodian_home(request):
 def custodian_register_key(request):
     try:
         payload = json.loads(request.body or b"{}")
-        key = services.register_custodian_key(actor=request.user, recipient=str(payload.get("recipient", "")))
+        key = ceremony_services.register_custodian_key(actor=request.user, recipient=str(payload.get("recipient", "")))
     except ValueError:
         return JsonResponse({"error": _("Send JSON: {\"recipient\": \"age1…\"}.")}, status=400)
     except DomainError as err:
@@ -177,30 +178,29 @@ def custodian_register_key(request):
 
 def _staff_project(request, pk) -> Project:
     try:
-        return access_project(request.user, pk, perm="trading.transition_lot")
+        project = access_project(request.user, pk)
     except NotFound as err:
         raise Http404(err.message) from err
-    except PermissionDenied as err:
-        raise DjangoPermissionDenied(err.message) from err
+    _page_check(request.user, "bidding.view_sealing_setup", project)
+    return project
 
 
 @login_required
 def sealing_setup(request, pk):
+    """The staff's sealing page. A GET only reads (the rules not saved yet show as their
+    defaults, unsaved); saving is one service call, which checks and records it."""
     project = _staff_project(request, pk)
-    rules = _rules_with_defaults(project)
-    draft = not project.lots.exclude(state=LotState.DRAFT).exists()
+    rules = services.sealing_rules(project)
+    draft = has_perm("bidding.set_sealing_rules", request.user, project)  # else the form shows as fixed
     form = TenderRulesForm(request.POST or None, instance=rules)
-    if request.method == "POST" and "save_rules" in request.POST:
-        if not draft:
-            messages.error(request, _("The tender is published: its sealing rules are part of the documents and cannot change."))
-        elif form.is_valid():
-            try:
-                services.update_rules(actor=request.user, project=project, **{f: form.cleaned_data[f] for f in form.Meta.fields})
-            except DomainError as err:
-                form.add_error(None, err.message)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("bidding:sealing_setup", pk=project.pk)
+    if request.method == "POST" and "save_rules" in request.POST and form.is_valid():
+        try:
+            services.update_rules(actor=request.user, project=project, **{f: form.cleaned_data[f] for f in form.Meta.fields})
+        except DomainError as err:
+            form.add_error(None, err.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("bidding:sealing_setup", pk=project.pk)
     ceremony = KeyCeremony.objects.filter(project=project).first()
     invite = InviteCustodiansForm(initial={"k": rules.custodians_k})
     security_form = BidSecurityForm()
@@ -220,8 +220,8 @@ def invite_custodians(request, pk):
         messages.error(request, form.errors.as_text())
     else:
         try:
-            services.invite_custodians(actor=request.user, project=project, custodians=list(form.cleaned_data["custodians"]),
-                                       k=form.cleaned_data["k"])
+            ceremony_services.invite_custodians(actor=request.user, project=project,
+                                                custodians=list(form.cleaned_data["custodians"]), k=form.cleaned_data["k"])
         except DomainError as err:
             messages.error(request, err.message)
         else:
@@ -238,15 +238,15 @@ def ceremony(request, pk):
         try:
             payload = json.loads(request.body or b"{}")
             shares = {int(s["custodian"]): base64.b64decode(s["age"], validate=True) for s in payload["shares"]}
-            done = services.complete_ceremony(actor=request.user, project=project,
-                                              opening_recipient=str(payload["opening_recipient"]), shares=shares)
+            done = ceremony_services.complete_ceremony(actor=request.user, project=project,
+                                                       opening_recipient=str(payload["opening_recipient"]), shares=shares)
         except (ValueError, KeyError, TypeError):
             return JsonResponse({"error": _("Malformed ceremony result.")}, status=400)
         except DomainError as err:
             return _json_error(err)
         return JsonResponse({"opening_recipient": done.opening_recipient, "dealt_at": done.dealt_at.isoformat()})
     try:
-        custodians = services.ceremony_recipients(actor=request.user, project=project)
+        custodians = ceremony_services.ceremony_recipients(actor=request.user, project=project)
     except DomainError as err:
         messages.error(request, err.message)
         return redirect("bidding:sealing_setup", pk=project.pk)
@@ -268,7 +268,7 @@ def record_security(request, lot_id):
         messages.error(request, form.errors.as_text())
     else:
         try:
-            services.record_bid_security(actor=request.user, lot=lot, **form.cleaned_data)
+            security_services.record_bid_security(actor=request.user, lot=lot, **form.cleaned_data)
         except DomainError as err:
             messages.error(request, err.message)
         else:
@@ -289,7 +289,7 @@ def receipt_verify(request):
         except (ValueError, UnicodeDecodeError):
             form.add_error("receipt", _("This is not a receipt file (JSON)."))
         else:
-            verdict = services.verify_receipt_document(document)
+            verdict = bid_access.verify_receipt_document(document)
     return render(request, "bidding/receipt_verify.html", {"form": form, "verdict": verdict})
 
 
@@ -307,7 +307,7 @@ def hall_page(request, lot_id):
     lot = _lot_or_404(lot_id)
     project = lot.project
     lifecycle.sync_clock(project, timezone.now())  # at or after the deadline, bidding closes now
-    rules = services.rules_for(project)
+    rules = services.sealing_rules(project)
     labels = {
         "state": {c.value: str(c.label) for c in HallState},
         "status": {c.value: str(c.label) for c in OpeningStatus},
@@ -317,8 +317,8 @@ def hall_page(request, lot_id):
                  "custodian": str(Role.CUSTODIAN.label), "bidder": str(Role.BIDDER.label), "public": _("Public viewer")},
     }
     items = [{"key": i["key"], "label": i.get("label", i["key"])}
-             for i in (rules.declared_items or default_items(project.category))]
-    organization = request.user.organization if getattr(request.user, "role", None) == Role.BIDDER else None
+             for i in rules.declared_items]
+    organization = request.user.organization if is_bidder(request.user) else None
     return render(request, "bidding/hall.html", {
         "lot": lot, "project": project, "rules": rules, "organization": organization,
         "labels_json": json.dumps(labels, ensure_ascii=False), "items_json": json.dumps(items, ensure_ascii=False),

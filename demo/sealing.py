@@ -31,7 +31,7 @@ import pyshamir
 from django.conf import settings
 from django.utils import timezone
 
-from bidding import draw, services, storage
+from bidding import ceremony, draw, services, storage, upload
 from bidding.agefile import X25519Identity, encrypt_bytes, generate_identity
 from bidding.models import SealedFile
 from bidding.opening_form import check_form, default_items
@@ -161,7 +161,7 @@ def register_custodian_keys(users) -> list[DemoCustodian]:
     custodians = []
     for user in users:
         identity = generate_identity()
-        services.register_custodian_key(actor=user, recipient=str(identity.recipient))
+        ceremony.register_custodian_key(actor=user, recipient=str(identity.recipient))
         custodians.append(DemoCustodian(user, identity, custodian_key_file_text(identity, user.username)))
     return custodians
 
@@ -207,7 +207,7 @@ def deal_opening_key(*, staff, project, custodians: list[DemoCustodian], k: int)
         )
         for c, share in zip(custodians, shares)
     }
-    return services.complete_ceremony(actor=staff, project=project, opening_recipient=recipient, shares=blobs)
+    return ceremony.complete_ceremony(actor=staff, project=project, opening_recipient=recipient, shares=blobs)
 
 
 def prepare_open_tender(*, staff, project, custodians: list[DemoCustodian], k: int = 3, k_range=None, **more_rules):
@@ -220,12 +220,12 @@ def prepare_open_tender(*, staff, project, custodians: list[DemoCustodian], k: i
         draw.make_range(low, high, step)  # refuse a range the hall could not draw from
         rules.update(k_low=low, k_high=high, k_step=step)
     services.update_rules(actor=staff, project=project, **rules)
-    services.invite_custodians(actor=staff, project=project, custodians=[c.user for c in custodians], k=k)
+    ceremony.invite_custodians(actor=staff, project=project, custodians=[c.user for c in custodians], k=k)
     return deal_opening_key(staff=staff, project=project, custodians=custodians, k=k)
 
 
 class _StoppedClock:
-    """django.utils.timezone as bidding.services sees it, with now() stopped at one instant."""
+    """django.utils.timezone as bidding.upload sees it, with now() stopped at one instant."""
 
     def __init__(self, at):
         self.at = at
@@ -240,23 +240,21 @@ class _StoppedClock:
 @contextmanager
 def upload_clock(at):
     """DEMO SHORTCUT: a past tender's bids are uploaded through the upload service on the day
-    they came in. The service takes `now=` for its checks, but when a bid's last byte commits it
-    reads the clock itself (bidding.services._commit_chunk and _complete: the commit's time is the
-    receipt's). So, for the upload alone, the clock that module reads is stopped at `at`: the
-    deadline is checked, the files and the bid completed and the receipt signed at `at`. Nothing
-    else is moved: audit events and the rows' own stamps (created_at, registered_at) keep the real
-    time of loading.
-    With `at` None (the live tender's bids, made now), nothing changes. To be removed once
-    bidding.services.receive_chunk hands a `now` its caller gave to the commit."""
+    they came in. The service takes `now=` for the request's checks, but when a bid's last byte
+    commits it reads the server clock itself, on purpose (bidding.upload._commit_chunk and
+    _complete: the commit's time is the receipt's, whatever time the request arrived; no caller
+    may name it). So, for a past bid's upload alone, the clock that module reads is stopped at
+    `at`. Nothing else is moved: audit events and the rows' own stamps keep the real time of
+    loading. With `at` None (the live tender's bids, made now), nothing changes."""
     if at is None:
         yield
         return
-    real = services.timezone
-    services.timezone = _StoppedClock(at)
+    real = upload.timezone
+    upload.timezone = _StoppedClock(at)
     try:
         yield
     finally:
-        services.timezone = real
+        upload.timezone = real
 
 
 def submit_sealed_bid(*, user, lot, form: dict, files: dict[str, bytes], identity: X25519Identity | None = None,
@@ -273,20 +271,20 @@ def submit_sealed_bid(*, user, lot, form: dict, files: dict[str, bytes], identit
     demo_bidder = DemoBidder(user=user, lot=lot, identity=identity or generate_identity())
     with upload_clock(now):
         if identity is None:
-            services.register_bidder_key(actor=user, lot=lot, recipient=str(demo_bidder.identity.recipient), now=now)
-        recipients = services.sealing_recipients(actor=user, lot=lot)
+            upload.register_bidder_key(actor=user, lot=lot, recipient=str(demo_bidder.identity.recipient), now=now)
+        recipients = upload.sealing_recipients(actor=user, lot=lot)
         plain = [(SealedFile.Kind.FORM, "opening-form.json.age", json.dumps(form, ensure_ascii=False).encode("utf-8"))]
         plain += [(SealedFile.Kind.FILE, f"{name}.age", data) for name, data in files.items()]
         sealed = {name: (kind, encrypt_bytes(data, recipients)) for kind, name, data in plain}
-        bid = services.start_bid(actor=user, lot=lot, now=now, files=[
+        bid = upload.start_bid(actor=user, lot=lot, now=now, files=[
             {"kind": kind, "name": name, "size": len(blob)} for name, (kind, blob) in sealed.items()])
         demo_bidder.bid = bid
         by_name = {f.name: f for f in bid.files.all()}
         for name, (_kind, blob) in sealed.items():  # in the declared order: the opening form first
             target = by_name[name]
             demo_bidder.storage_names.append(target.storage_name)
-            answer = services.receive_chunk(actor=user, file_id=target.pk, offset=0, read=io.BytesIO(blob).read,
-                                            length=len(blob), checksum=hashlib.sha256(blob).digest(), now=now)
+            answer = upload.receive_chunk(actor=user, file_id=target.pk, offset=0, read=io.BytesIO(blob).read,
+                                          length=len(blob), checksum=hashlib.sha256(blob).digest(), now=now)
             demo_bidder.receipt = answer["receipt"] or demo_bidder.receipt
     bid.refresh_from_db()
     if demo_bidder.receipt is None:

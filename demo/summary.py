@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from bidding.models import CustodianKey
 from trading.choices import Category, LotState, Role
-from trading.clock import local_text
+from trading.formats import local_text
 from trading.models import Project, User
 
 from .data import (ACCOUNTS, AGENTS, BIDDERS, CENTERS, CUSTODIANS_NEEDED, DEMO_PASSWORD, DEMO_SHORTCUT, K_RANGES,

@@ -144,8 +144,9 @@ class Project(models.Model):
     def is_draft(self) -> bool:
         """Still a draft: the tender is not published yet and can be, i.e. a lot is still a draft.
         Publication takes every draft lot at once, so a published tender has none; a lot cancelled
-        before publication leaves the draft, but its siblings stay drafts to edit and publish."""
-        return self.lots.drafts().exists()
+        before publication leaves the draft, but its siblings stay drafts to edit and publish. A
+        project with no lot yet is a draft too."""
+        return self.lots.drafts().exists() or not self.lots.exists()
 
     def bidding_open(self, now, *, lot=None) -> bool:
         """The deadline guard: bids are taken until the deadline, on the server clock, while a lot

@@ -6,7 +6,7 @@ Loaded by rules' autodiscovery (rules.apps.AutodiscoverRulesConfig)."""
 import rules
 from django.db.models import Q
 
-from .choices import LotState, Role
+from .choices import Role
 
 
 def _role(user):
@@ -62,7 +62,7 @@ def is_published(user, project):
 
 @rules.predicate
 def is_draft(user, project):
-    return project is not None and not project.lots.exclude(state=LotState.DRAFT).exists()
+    return project is not None and project.is_draft()
 
 
 rules.add_perm("trading.add_project", may_prepare_projects)

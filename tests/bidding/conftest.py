@@ -17,9 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bidding import agefile, services, storage
+from bidding.ceremony import complete_ceremony, invite_custodians, register_custodian_key
 from bidding.models import SealedFile
 from bidding.opening_form import default_items
 from bidding.opening_keys import SHARE_FORMAT
+from bidding.upload import register_bidder_key, sealing_recipients
 from tests.factories import LotFactory, UserFactory
 from tests.factories import bidder as bidder_user
 from trading.choices import LotState, Role
@@ -70,7 +72,7 @@ class Bidder:
 def make_custodian() -> Custodian:
     user = UserFactory(role=Role.CUSTODIAN)
     identity = agefile.generate_identity()
-    services.register_custodian_key(actor=user, recipient=str(identity.recipient))
+    register_custodian_key(actor=user, recipient=str(identity.recipient))
     return Custodian(user, identity)
 
 
@@ -99,7 +101,7 @@ def deal_opening_key(*, staff_user, project, custodians: list[Custodian], k: int
         )
         for c, share in zip(custodians, shares)
     }
-    ceremony = services.complete_ceremony(actor=staff_user, project=project, opening_recipient=recipient, shares=blobs)
+    ceremony = complete_ceremony(actor=staff_user, project=project, opening_recipient=recipient, shares=blobs)
     return ceremony, identity, blobs
 
 
@@ -140,7 +142,7 @@ def make_tender(*, k: int = 2, n: int = 3, deadline_in=timedelta(days=10), cerem
     custodians = [make_custodian() for _ in range(n)]
     ceremony_row, identity, blobs = None, None, {}
     if ceremony:
-        services.invite_custodians(actor=staff_user, project=project, custodians=[c.user for c in custodians], k=k)
+        invite_custodians(actor=staff_user, project=project, custodians=[c.user for c in custodians], k=k)
         ceremony_row, identity, blobs = deal_opening_key(staff_user=staff_user, project=project, custodians=custodians, k=k)
     lot.state = LotState.PUBLISHED
     lot.save()
@@ -155,7 +157,7 @@ def make_bidder(tender: Tender) -> Bidder:
     """A registered bidder organization's user, with its fresh key for this tender registered."""
     user = bidder_user()
     identity = agefile.generate_identity()
-    services.register_bidder_key(actor=user, lot=tender.lot, recipient=str(identity.recipient))
+    register_bidder_key(actor=user, lot=tender.lot, recipient=str(identity.recipient))
     return Bidder(user, identity)
 
 
@@ -202,7 +204,7 @@ class SealedBid:
 
 
 def seal_bid(tender: Tender, bidder: Bidder, *, form=None, files=None) -> SealedBid:
-    recipients = services.sealing_recipients(actor=bidder.user, lot=tender.lot)
+    recipients = sealing_recipients(actor=bidder.user, lot=tender.lot)
     form = FORM if form is None else form
     files = {"技术标.pdf": os.urandom(150_000) + b"%%EOF"} if files is None else files
     entries = [("form", "opening-form.json.age", json.dumps(form, ensure_ascii=False).encode("utf-8"))]

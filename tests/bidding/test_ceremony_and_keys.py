@@ -17,8 +17,16 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
-from bidding import agefile, opening_keys, services, storage
+from bidding import agefile, opening_keys, storage
+from bidding.ceremony import (
+    ceremony_recipients,
+    complete_ceremony,
+    invite_custodians,
+    my_encrypted_share,
+    register_custodian_key,
+)
 from bidding.models import CustodianKey, CustodianShare, HandedInShare, KeyCeremony, SealedFile, TenderRules
+from bidding.upload import sealing_recipients
 from tests.bidding.conftest import (
     FORM,
     MS,
@@ -121,14 +129,14 @@ def test_register_custodian_key_with_identity_instead_of_recipient_refused(db):
 
 
 def test_register_custodian_key_by_non_custodian_refused(db):
-    message = refused(lambda: services.register_custodian_key(
+    message = refused(lambda: register_custodian_key(
         actor=staff(), recipient=str(agefile.generate_identity().recipient)), PermissionDenied)
     assert message == "Only a key custodian registers a custodian key."
 
 
 def test_replace_custodian_key_while_holding_shares_refused(tender):
     custodian = tender.custodians[0]
-    message = refused(lambda: services.register_custodian_key(
+    message = refused(lambda: register_custodian_key(
         actor=custodian.user, recipient=str(agefile.generate_identity().recipient)))
     assert message == "You hold shares encrypted to your current key; it cannot be replaced now."
     assert CustodianKey.objects.get(user=custodian.user).recipient == str(custodian.identity.recipient)
@@ -140,8 +148,8 @@ def test_replace_custodian_key_while_holding_shares_refused(tender):
 def test_invite_custodians_records_n_and_k(db):
     project = draft_project()
     custodians = [make_custodian() for _ in range(3)]
-    ceremony = services.invite_custodians(actor=project.created_by, project=project,
-                                          custodians=[c.user for c in custodians], k=2)
+    ceremony = invite_custodians(actor=project.created_by, project=project,
+                                 custodians=[c.user for c in custodians], k=2)
     assert (ceremony.k, ceremony.n, ceremony.complete) == (2, 3, False)
     assert [s.custodian_id for s in ceremony.shares.order_by("index")] == [c.user.pk for c in custodians]
     assert [s.index for s in ceremony.shares.order_by("index")] == [1, 2, 3]
@@ -149,7 +157,7 @@ def test_invite_custodians_records_n_and_k(db):
     assert (rules.custodians_k, rules.custodians_n) == (2, 3)
     (invited,) = events("ceremony.invited")
     assert invited.data == {"k": 2, "n": 3, "custodians": [c.user.username for c in custodians]}
-    recipients = services.ceremony_recipients(actor=project.created_by, project=project)
+    recipients = ceremony_recipients(actor=project.created_by, project=project)
     assert [r["recipient"] for r in recipients] == [str(c.identity.recipient) for c in custodians]
 
 
@@ -161,16 +169,16 @@ def test_invite_custodians_records_n_and_k(db):
 def test_invite_custodians_with_bad_k_refused(db, k, message):
     project = draft_project()
     custodians = [make_custodian().user for _ in range(3)]
-    assert refused(lambda: services.invite_custodians(actor=project.created_by, project=project,
-                                                      custodians=custodians, k=k)) == message
+    assert refused(lambda: invite_custodians(actor=project.created_by, project=project,
+                                             custodians=custodians, k=k)) == message
     assert not KeyCeremony.objects.exists()
 
 
 def test_invite_single_custodian_refused(db):
     """One custodian alone would open alone; the dealing browser cannot split for one either."""
     project = draft_project()
-    message = refused(lambda: services.invite_custodians(actor=project.created_by, project=project,
-                                                         custodians=[make_custodian().user], k=1))
+    message = refused(lambda: invite_custodians(actor=project.created_by, project=project,
+                                                custodians=[make_custodian().user], k=1))
     assert message == "At least two custodians must be needed to open, so no single person can open alone."
     assert not KeyCeremony.objects.exists()
 
@@ -178,37 +186,37 @@ def test_invite_single_custodian_refused(db):
 def test_invite_custodian_named_twice_refused(db):
     project = draft_project()
     one, two = make_custodian().user, make_custodian().user
-    message = refused(lambda: services.invite_custodians(actor=project.created_by, project=project,
-                                                         custodians=[one, two, one], k=2))
+    message = refused(lambda: invite_custodians(actor=project.created_by, project=project,
+                                                custodians=[one, two, one], k=2))
     assert message == "A custodian is named twice."
 
 
 def test_invite_non_custodian_refused(db):
     project = draft_project()
     expert = UserFactory(role=Role.EXPERT)
-    message = refused(lambda: services.invite_custodians(actor=project.created_by, project=project,
-                                                         custodians=[make_custodian().user, expert], k=2))
+    message = refused(lambda: invite_custodians(actor=project.created_by, project=project,
+                                                custodians=[make_custodian().user, expert], k=2))
     assert message == f"{expert} is not a key custodian."
 
 
 def test_invite_custodian_without_key_refused(db):
     project = draft_project()
     keyless = UserFactory(role=Role.CUSTODIAN)
-    message = refused(lambda: services.invite_custodians(actor=project.created_by, project=project,
-                                                         custodians=[make_custodian().user, keyless], k=2))
+    message = refused(lambda: invite_custodians(actor=project.created_by, project=project,
+                                                custodians=[make_custodian().user, keyless], k=2))
     assert message == f"{keyless} has not registered a custodian key yet."
 
 
 def test_invite_custodians_by_other_center_staff_refused(db):
     project = draft_project()
-    message = refused(lambda: services.invite_custodians(
+    message = refused(lambda: invite_custodians(
         actor=staff(), project=project, custodians=[make_custodian().user for _ in range(2)], k=2), PermissionDenied)
     assert message == "Only staff of this tender's trading center may do this."
 
 
 def test_invite_again_after_ceremony_done_refused(tender):
-    message = refused(lambda: services.invite_custodians(actor=tender.staff, project=tender.project,
-                                                         custodians=[make_custodian().user for _ in range(3)], k=2))
+    message = refused(lambda: invite_custodians(actor=tender.staff, project=tender.project,
+                                                custodians=[make_custodian().user for _ in range(3)], k=2))
     assert message == "The key ceremony of this tender is done; its custodians cannot change."
     assert KeyCeremony.objects.get(project=tender.project).pk == tender.ceremony.pk
 
@@ -268,17 +276,17 @@ def test_each_custodian_opens_only_its_own_share(tender):
 
 def test_my_encrypted_share_is_the_custodians_own(tender):
     custodian = tender.custodians[2]
-    share = services.my_encrypted_share(actor=custodian.user, project=tender.project)
+    share = my_encrypted_share(actor=custodian.user, project=tender.project)
     assert bytes(share.encrypted_share) == tender.share_blobs[custodian.user.pk]
     outsider = make_custodian()
-    assert refused(lambda: services.my_encrypted_share(actor=outsider.user, project=tender.project),
+    assert refused(lambda: my_encrypted_share(actor=outsider.user, project=tender.project),
                    NotFound) == "You hold no share of this tender's opening key."
 
 
 def test_complete_ceremony_over_http_as_the_dealing_browser_sends_it():
     tender = make_tender(ceremony=False)
     project = tender.project
-    services.invite_custodians(actor=tender.staff, project=project, custodians=[c.user for c in tender.custodians], k=2)
+    invite_custodians(actor=tender.staff, project=project, custodians=[c.user for c in tender.custodians], k=2)
     client = client_for(tender.staff)
     url = reverse("bidding:ceremony", args=[project.pk])
     page = client.get(url)
@@ -305,7 +313,7 @@ def test_complete_ceremony_over_http_as_the_dealing_browser_sends_it():
 def test_complete_ceremony_missing_a_share_refused(db):
     project = draft_project()
     custodians = [make_custodian() for _ in range(3)]
-    services.invite_custodians(actor=project.created_by, project=project, custodians=[c.user for c in custodians], k=2)
+    invite_custodians(actor=project.created_by, project=project, custodians=[c.user for c in custodians], k=2)
     message = refused(lambda: deal_opening_key(staff_user=project.created_by, project=project,
                                                custodians=custodians[:2], k=2))
     assert message == "Every invited custodian needs exactly one encrypted share."
@@ -317,13 +325,13 @@ def test_complete_ceremony_missing_a_share_refused(db):
 def test_complete_ceremony_with_share_in_clear_refused(db):
     project = draft_project()
     custodians = [make_custodian() for _ in range(2)]
-    services.invite_custodians(actor=project.created_by, project=project, custodians=[c.user for c in custodians], k=2)
+    invite_custodians(actor=project.created_by, project=project, custodians=[c.user for c in custodians], k=2)
     identity = agefile.generate_identity()
     shares = pyshamir.split(identity.secret_bytes(), 2, 2)
     blobs = {c.user.pk: share_payload(project, c.user, s, k=2, n=2, opening_recipient=str(identity.recipient))
              for c, s in zip(custodians, shares)}
-    message = refused(lambda: services.complete_ceremony(actor=project.created_by, project=project,
-                                                         opening_recipient=str(identity.recipient), shares=blobs))
+    message = refused(lambda: complete_ceremony(actor=project.created_by, project=project,
+                                                opening_recipient=str(identity.recipient), shares=blobs))
     assert message.startswith(f"The share for custodian {custodians[0].user.pk} is not an age file:")
     ceremony = KeyCeremony.objects.get(project=project)
     assert not ceremony.complete
@@ -334,9 +342,9 @@ def test_complete_ceremony_with_share_in_clear_refused(db):
 def test_complete_ceremony_with_identity_as_recipient_refused(db):
     project = draft_project()
     custodians = [make_custodian() for _ in range(2)]
-    services.invite_custodians(actor=project.created_by, project=project, custodians=[c.user for c in custodians], k=2)
+    invite_custodians(actor=project.created_by, project=project, custodians=[c.user for c in custodians], k=2)
     identity = agefile.generate_identity()
-    message = refused(lambda: services.complete_ceremony(
+    message = refused(lambda: complete_ceremony(
         actor=project.created_by, project=project, opening_recipient=str(identity),
         shares={c.user.pk: agefile.encrypt_bytes(b"x", [c.identity.recipient]) for c in custodians}))
     assert message == "This is not an age recipient (it starts with “age1”)."
@@ -345,14 +353,14 @@ def test_complete_ceremony_with_identity_as_recipient_refused(db):
 
 def test_complete_ceremony_before_invitation_refused(db):
     project = draft_project()
-    message = refused(lambda: services.complete_ceremony(
+    message = refused(lambda: complete_ceremony(
         actor=project.created_by, project=project, opening_recipient=str(agefile.generate_identity().recipient),
         shares={}))
     assert message == "Invite the key custodians first."
 
 
 def test_complete_ceremony_by_custodian_refused(tender):
-    message = refused(lambda: services.complete_ceremony(
+    message = refused(lambda: complete_ceremony(
         actor=tender.custodians[0].user, project=tender.project,
         opening_recipient=str(agefile.generate_identity().recipient), shares={}), PermissionDenied)
     assert message == "Only staff of this tender's trading center may do this."
@@ -598,7 +606,7 @@ def test_decrypt_tampered_ciphertext_fails_naming_file_and_leaves_no_plaintext(t
 def test_bids_of_a_tender_where_bidders_do_not_decrypt_open_with_the_opening_identity_only():
     tender = make_tender(bidders_decrypt=False)
     bidder = make_bidder(tender)
-    recipients = services.sealing_recipients(actor=bidder.user, lot=tender.lot)
+    recipients = sealing_recipients(actor=bidder.user, lot=tender.lot)
     assert recipients == [tender.ceremony.opening_recipient]
     sealed, uploaded = submit(tender, bidder)
     row = rows_of(uploaded)[sealed.file_names[0]]

@@ -13,8 +13,10 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from bidding import agefile, opening_keys, services, storage
+from bidding import agefile, opening_keys, storage
+from bidding.bid_access import my_bids, open_sealed_file
 from bidding.models import HandedInShare, SealedFile
+from bidding.security import record_bid_security
 from tests.bidding.conftest import MS, client_for, events, make_bidder, seal_bid, start_version, submit, upload_bid
 from tests.factories import UserFactory, party, staff, supervisor
 from trading.choices import Role
@@ -88,7 +90,7 @@ def test_download_sealed_file_before_deadline_by_anyone_else_not_found(tender, s
     assert answer.status_code == 404
     assert sealed.ciphertexts[row.name] not in answer.content
     with translation.override("en"), pytest.raises(NotFound) as caught:
-        services.open_sealed_file(actor=user, file_id=row.pk)
+        open_sealed_file(actor=user, file_id=row.pk)
     assert str(caught.value) == "No such sealed file."
 
 
@@ -256,8 +258,8 @@ def test_page_before_deadline_same_whether_or_not_anyone_bids(tender, page):
 def test_audit_trail_before_deadline_names_no_bidder(tender, bidder, page):
     user, url = pages_for(tender)[page]
     submit(tender, bidder)
-    services.record_bid_security(actor=tender.staff, lot=tender.lot, organization=bidder.organization,
-                                 amount=Decimal("10000.00"), method="transfer", reference="T-7")
+    record_bid_security(actor=tender.staff, lot=tender.lot, organization=bidder.organization,
+                        amount=Decimal("10000.00"), method="transfer", reference="T-7")
     html = client_for(user).get(url).content.decode()
     assert bidder.organization.name not in html
     assert bidder.organization.uscc not in html
@@ -291,7 +293,7 @@ def test_bid_page_shows_each_bidder_only_its_own_versions(tender, bidder, other_
 def test_my_bids_lists_only_own_organization(tender, bidder, other_bidder):
     submit(tender, bidder)
     submit(tender, other_bidder)
-    mine = services.my_bids(actor=other_bidder.user, lot=tender.lot)
+    mine = my_bids(actor=other_bidder.user, lot=tender.lot)
     assert {b.organization_id for b in mine} == {other_bidder.organization.pk}
 
 
@@ -299,7 +301,7 @@ def test_my_bids_lists_only_own_organization(tender, bidder, other_bidder):
 def test_my_bids_by_non_bidder_refused(tender, bidder, relation):
     submit(tender, bidder)
     with translation.override("en"), pytest.raises(PermissionDenied) as caught:
-        services.my_bids(actor=officials(tender)[relation], lot=tender.lot)
+        my_bids(actor=officials(tender)[relation], lot=tender.lot)
     assert str(caught.value) == "Only a registered bidder organization may do this."
 
 

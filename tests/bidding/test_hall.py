@@ -981,12 +981,12 @@ async def test_a_bid_that_does_not_count_at_the_deadline_is_neither_listed_nor_o
 
     @database_sync_to_async
     def run():
-        from bidding import services
+        from bidding import security
         from decimal import Decimal
 
         tender = cast.tender
         for b in cast.bidders[:3]:
-            services.record_bid_security(actor=tender.staff, lot=tender.lot, organization=b.organization,
+            security.record_bid_security(actor=tender.staff, lot=tender.lot, organization=b.organization,
                                          amount=Decimal("10000.00"), method="transfer",
                                          reference=f"TX-{b.organization.pk}")
         closing.close_due_lots(now=tender.deadline + SECOND)

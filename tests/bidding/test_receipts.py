@@ -18,7 +18,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from bidding import receipts, services
+from bidding import receipts
+from bidding.bid_access import verify_receipt_document
 from bidding.models import Receipt
 from tests.bidding.conftest import client_for, submit
 
@@ -131,7 +132,7 @@ def test_receipt_download_by_anyone_else_not_found(document, tender, other_bidde
 
 
 def test_verify_untouched_receipt_valid(document):
-    verdict = services.verify_receipt_document(document)
+    verdict = verify_receipt_document(document)
     assert verdict.valid and verdict.problems == []
     assert str(verdict) == "valid"
 
@@ -157,7 +158,7 @@ def test_verify_page_untouched_receipt_says_valid(document):
 
 @pytest.mark.parametrize("path", FIELDS, ids=dotted)
 def test_verify_receipt_with_field_changed_names_it(document, path):
-    verdict = services.verify_receipt_document(tamper(document, path))
+    verdict = verify_receipt_document(tamper(document, path))
     assert not verdict.valid
     assert "the signature does not match the receipt's content: a field was changed after signing" in verdict.problems
     assert any(p.startswith(dotted(path) + " ") for p in verdict.problems), verdict.problems
@@ -194,7 +195,7 @@ def test_verify_page_with_field_changed_says_not_valid_naming_it(document, path)
 def test_verify_receipt_with_field_added_or_removed_names_it(document, tmp_path, edit, named):
     forged = copy.deepcopy(document)
     edit(forged["receipt"])
-    verdict = services.verify_receipt_document(forged)
+    verdict = verify_receipt_document(forged)
     assert not verdict.valid and named in verdict.problems
     code, _out, err = verify_command(forged, tmp_path)
     assert code == 1 and f"does not match: {named}" in err.splitlines()
@@ -205,7 +206,7 @@ def test_verify_receipt_with_signature_changed_fails(document, tmp_path):
     raw = bytearray(base64.b64decode(document["signature"]))
     raw[0] ^= 1
     forged = {**document, "signature": base64.b64encode(bytes(raw)).decode()}
-    verdict = services.verify_receipt_document(forged)
+    verdict = verify_receipt_document(forged)
     assert verdict.problems == ["the signature does not match the receipt's content: a field was changed after signing"]
     assert verify_command(forged, tmp_path)[0] == 1
 
@@ -216,7 +217,7 @@ def test_verify_receipt_resigned_by_forger_key_fails(document):
     body = {k: v for k, v in changed(document, ("server_time",), "2020-01-01T00:00:00.000Z")["receipt"].items()
             if k not in ("type", "key_id")}
     forged = receipts.sign(body, Ed25519PrivateKey.generate())
-    verdict = services.verify_receipt_document(forged)
+    verdict = verify_receipt_document(forged)
     assert not verdict.valid
     assert any(p.startswith("signed by key ") for p in verdict.problems)
     assert any(p.startswith("server_time says '2020-01-01T00:00:00.000Z'") for p in verdict.problems)

@@ -13,7 +13,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from bidding import opening_keys, services, storage
+from bidding import opening_keys, storage
+from bidding.bid_access import verify_receipt_document
 from bidding.models import SealedFile
 from tests.bidding.conftest import (
     FORM,
@@ -111,7 +112,7 @@ def test_sealed_by_command_uploads_verifies_and_decrypts_at_opening(tender_and_b
     uploaded = upload_bid(client_for(bidder.user), tender.lot, sealed, chunk_size=64 * 1024)
     assert uploaded.last.status_code == 200
     document = uploaded.document
-    assert services.verify_receipt_document(document).valid
+    assert verify_receipt_document(document).valid
     assert {f["name"]: f["sha256"] for f in document["receipt"]["files"]} == {
         e["name"]: e["sha256"] for e in manifest["files"]}
     rows = {f.name: f for f in SealedFile.objects.filter(bid_id=uploaded.bid_id)}
@@ -179,7 +180,7 @@ def test_seal_with_downloaded_parameters_and_own_recipient(tender_and_bidder, pl
 
     uploaded = upload_bid(client_for(bidder.user), tender.lot, sealed, chunk_size=100_000)
     assert uploaded.last.status_code == 200
-    assert services.verify_receipt_document(uploaded.document).valid
+    assert verify_receipt_document(uploaded.document).valid
     result = age_decrypt(key_file(tmp_path, bidder.identity), out / "商务标.pdf.age", tmp_path)
     assert result.returncode == 0 and result.plaintext == plain["files"]["商务标.pdf"]
 

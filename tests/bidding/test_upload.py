@@ -11,10 +11,13 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from bidding import agefile, services, storage
+from bidding import agefile, storage
+from bidding.bid_access import receipt_document, verify_receipt_document
 from bidding.choices import BidState
 from bidding.models import Bid, BidSecurity, Receipt, SealedFile
+from bidding.security import record_bid_security
 from bidding.selectors import complete_bid_count
+from bidding.upload import DeadlinePassed, _fmt, _running, receive_chunk, register_bidder_key, withdraw_bid
 from tests.bidding.conftest import (
     MS,
     checksum_header,
@@ -130,11 +133,11 @@ def test_interrupted_upload_resumes_byte_identical(tender, bidder):
     # the connection drops in the middle of the next chunk: 10,000 of 30,000 bytes arrive
     stream = io.BytesIO(data[50_000:60_000])
     with translation.override("en"), pytest.raises(RuleViolation) as cut:
-        services.receive_chunk(actor=bidder.user, file_id=row.pk, offset=50_000, read=stream.read, length=30_000)
+        receive_chunk(actor=bidder.user, file_id=row.pk, offset=50_000, read=stream.read, length=30_000)
     assert str(cut.value) == "The chunk was cut short: 10000 of 30000 bytes arrived. Send it again."
     assert storage.path_of(row.storage_name).stat().st_size == 50_000
     # the server restarts: the running hash of the upload is gone from memory
-    services._running.clear()
+    _running.clear()
 
     # the browser asks where to resume, and sends the rest from there
     resume = head_upload(client, urls[name])
@@ -414,8 +417,8 @@ def test_register_bidder_key_malformed_recipient_refused(tender):
 def test_register_bidder_key_after_deadline_refused(tender):
     user = bidder_user()
     with translation.override("en"), pytest.raises(RuleViolation) as refused:
-        services.register_bidder_key(actor=user, lot=tender.lot, recipient=str(agefile.generate_identity().recipient),
-                                     now=tender.after(MS))
+        register_bidder_key(actor=user, lot=tender.lot, recipient=str(agefile.generate_identity().recipient),
+                            now=tender.after(MS))
     assert str(refused.value) == f"Bidding for this tender closed at {closed_at(tender.deadline)} (server time)."
 
 
@@ -468,9 +471,9 @@ def test_last_chunk_received_before_deadline_but_committed_after_refused(tender,
     # The request arrived (and its bytes streamed in) before the deadline; its transaction
     # commits 1 ms after it. The commit's server time decides.
     with time_machine.travel(tender.after(MS), tick=False), translation.override("en"):
-        with pytest.raises(services.DeadlinePassed) as refused:
-            services.receive_chunk(actor=bidder.user, file_id=row.pk, offset=cut, read=io.BytesIO(data[cut:]).read,
-                                   length=len(data) - cut, now=tender.before(MS))
+        with pytest.raises(DeadlinePassed) as refused:
+            receive_chunk(actor=bidder.user, file_id=row.pk, offset=cut, read=io.BytesIO(data[cut:]).read,
+                          length=len(data) - cut, now=tender.before(MS))
     assert str(refused.value) == (
         f"Bidding for this tender closed at {closed_at(tender.deadline)} (server time). "
         "You have no complete bid for this lot."
@@ -515,16 +518,16 @@ def test_withdraw_before_deadline_gets_receipt_and_stops_counting(tender, bidder
     assert bid.state == BidState.WITHDRAWN and bid.withdrawn_at is not None
     withdrawal = Receipt.objects.get(bid=bid, action="withdrawn")
     assert f"Your bid is withdrawn (receipt {withdrawal.id})." in answer.content.decode()
-    document = services.receipt_document(actor=bidder.user, receipt_id=withdrawal.id)
+    document = receipt_document(actor=bidder.user, receipt_id=withdrawal.id)
     assert document["receipt"]["action"] == "withdrawn"
-    assert services.verify_receipt_document(document).valid
+    assert verify_receipt_document(document).valid
     assert complete_bid_count(tender.lot) == 0
     assert events("bid.withdrawn", object_id=str(bid.pk))[0].data["receipt_id"] == str(withdrawal.id)
 
 
 def test_withdraw_then_new_version_counts(tender, bidder):
     submit(tender, bidder)
-    services.withdraw_bid(actor=bidder.user, lot=tender.lot)
+    withdraw_bid(actor=bidder.user, lot=tender.lot)
     _sealed, again = submit(tender, bidder)
     assert again.document["receipt"]["version"] == 2
     assert complete_bid_count(tender.lot) == 1
@@ -532,14 +535,14 @@ def test_withdraw_then_new_version_counts(tender, bidder):
 
 def test_withdraw_without_complete_bid_refused(tender, bidder):
     with translation.override("en"), pytest.raises(RuleViolation) as refused:
-        services.withdraw_bid(actor=bidder.user, lot=tender.lot)
+        withdraw_bid(actor=bidder.user, lot=tender.lot)
     assert str(refused.value) == "You have no complete bid for this lot to withdraw."
 
 
 def test_withdraw_one_millisecond_after_deadline_refused(tender, bidder):
     _sealed, uploaded = submit(tender, bidder)
     with translation.override("en"), pytest.raises(RuleViolation) as refused:
-        services.withdraw_bid(actor=bidder.user, lot=tender.lot, now=tender.after(MS))
+        withdraw_bid(actor=bidder.user, lot=tender.lot, now=tender.after(MS))
     assert str(refused.value) == f"Bidding for this tender closed at {closed_at(tender.deadline)} (server time)."
     assert Bid.objects.get(pk=uploaded.bid_id).state == BidState.COMPLETE
     assert complete_bid_count(tender.lot) == 1
@@ -554,7 +557,7 @@ def test_unfinished_replacement_at_deadline_leaves_last_complete_version_countin
         answer = patch_chunk(client_for(bidder.user), url, cut, data[cut:])
     assert answer.status_code == 410
     assert answer.json()["error"].endswith(
-        f"Your version 1, received {services._fmt(v1.completed_at)}, counts."
+        f"Your version 1, received {_fmt(v1.completed_at)}, counts."
     )
     assert Bid.objects.get(pk=body["bid"]).state == BidState.UPLOADING
     v1.refresh_from_db()
@@ -589,9 +592,9 @@ def test_bid_without_required_security_does_not_count():
     bidder = make_bidder(tender)
     submit(tender, bidder)
     assert complete_bid_count(tender.lot) == 0
-    security = services.record_bid_security(actor=tender.staff, lot=tender.lot, organization=bidder.organization,
-                                            amount=Decimal("10000.00"), method=BidSecurity.Method.GUARANTEE,
-                                            reference="BG-2026-001")
+    security = record_bid_security(actor=tender.staff, lot=tender.lot, organization=bidder.organization,
+                                   amount=Decimal("10000.00"), method=BidSecurity.Method.GUARANTEE,
+                                   reference="BG-2026-001")
     assert complete_bid_count(tender.lot) == 1
     recorded = events("bid_security.recorded", object_id=str(security.pk))[0]
     assert recorded.actor_id == tender.staff.pk and recorded.data["reference"] == "BG-2026-001"
@@ -604,15 +607,15 @@ def test_bid_without_security_counts_when_tender_does_not_require_it(tender, bid
 
 def test_record_bid_security_below_required_amount_refused(tender, bidder):
     with translation.override("en"), pytest.raises(RuleViolation) as refused:
-        services.record_bid_security(actor=tender.staff, lot=tender.lot, organization=bidder.organization,
-                                     amount=Decimal("5000.00"), method=BidSecurity.Method.TRANSFER, reference="T-1")
+        record_bid_security(actor=tender.staff, lot=tender.lot, organization=bidder.organization,
+                            amount=Decimal("5000.00"), method=BidSecurity.Method.TRANSFER, reference="T-1")
     assert str(refused.value) == "The tender asks for 10,000.00 yuan of bid security; 5,000.00 is less."
     assert not BidSecurity.objects.exists()
 
 
 def test_record_bid_security_by_other_center_staff_refused(tender, bidder):
     with translation.override("en"), pytest.raises(PermissionDenied) as refused:
-        services.record_bid_security(actor=staff(), lot=tender.lot, organization=bidder.organization,
-                                     amount=Decimal("10000.00"), method=BidSecurity.Method.TRANSFER, reference="T-1")
+        record_bid_security(actor=staff(), lot=tender.lot, organization=bidder.organization,
+                            amount=Decimal("10000.00"), method=BidSecurity.Method.TRANSFER, reference="T-1")
     assert str(refused.value) == "Only staff of this tender's trading center may do this."
 

@@ -21,7 +21,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from bidding import agefile, closing, hall, opening_keys, services, storage
+from bidding import agefile, bid_access, closing, hall, opening_keys, storage, upload
 from bidding.choices import Confirmation, HallState, OpeningOutcome, OpeningStatus
 from bidding.models import Bid, BidderKey, CustodianKey, KeyCeremony, OpeningHall, Receipt, SealedFile, TenderRules
 from bidding.opening_form import default_items
@@ -182,8 +182,8 @@ def test_every_bid_has_a_signed_receipt_that_verifies():
     assert len(bids) == versions
     for bid in bids:
         (receipt,) = Receipt.objects.filter(bid=bid, action="submitted")
-        document = services.receipt_document(actor=bid.created_by, receipt_id=receipt.pk)
-        verdict = services.verify_receipt_document(document)
+        document = bid_access.receipt_document(actor=bid.created_by, receipt_id=receipt.pk)
+        verdict = bid_access.verify_receipt_document(document)
         assert verdict.valid, verdict.problems
         body = document["receipt"]
         assert (body["project"], body["lot"], body["version"]) == (bid.lot.project.code, bid.lot.number, bid.version)
@@ -346,7 +346,7 @@ def test_a_bidder_seals_and_uploads_a_bid_to_a_demo_lot(settings, tmp_path):
     answer = client.post(reverse("bidding:register_key", args=[lot.pk]),
                          data=json.dumps({"recipient": str(identity.recipient)}), content_type="application/json")
     assert answer.status_code == 200, answer.content
-    recipients = services.sealing_recipients(actor=user, lot=lot)
+    recipients = upload.sealing_recipients(actor=user, lot=lot)
     ceremony = KeyCeremony.objects.get(project=lot.project)
     assert recipients == [ceremony.opening_recipient, str(identity.recipient)]
     # It seals the opening form and a bid file, then uploads them.
@@ -438,9 +438,9 @@ def test_the_live_opening_tender_closes_minutes_after_loading_with_four_sealed_b
         assert all(f.received == f.size and f.sha256 and f.completed_at for f in files)
         receipt = Receipt.objects.get(bid=bid)
         assert receipt.action == "submitted"
-        document = services.receipt_document(actor=bid.created_by, receipt_id=receipt.pk)
+        document = bid_access.receipt_document(actor=bid.created_by, receipt_id=receipt.pk)
         assert document["receipt"]["project"] == LIVE_OPENING
-        assert services.verify_receipt_document(document).valid
+        assert bid_access.verify_receipt_document(document).valid
         assert AuditEvent.objects.filter(action="bid.completed", object_id=str(bid.pk)).exists()
         assert AuditEvent.objects.filter(action="bidder_key.registered", project=project,
                                          data__recipient=BidderKey.objects.get(
@@ -467,7 +467,7 @@ def test_each_bidder_key_file_is_the_registered_key_and_opens_its_own_bid(settin
         form = SealedFile.objects.get(bid__lot=lot, bid__organization=user.organization, kind="form")
         assert json.loads(agefile.decrypt_bytes(stored_bytes(form), identities=[text])) == {
             "price": price, "duration_days": days, "quality": quality, "project_manager": manager}
-        assert services.sealing_recipients(actor=user, lot=lot) == [ceremony.opening_recipient, registered]
+        assert upload.sealing_recipients(actor=user, lot=lot) == [ceremony.opening_recipient, registered]
 
 
 def test_the_live_opening_can_be_walked_with_the_key_files(settings):

@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from bidding import opening_keys, storage
 from bidding.agefile import decrypt_bytes
+from bidding.bid_access import verify_receipt_document
 from bidding.models import Bid, CustodianShare, SealedFile
-from bidding.services import rules_for, verify_receipt_document
+from bidding.services import rules_for
 from trading.choices import LotState, Role
 from trading.models import Project
 

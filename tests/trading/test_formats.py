@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.template import Context, Template
 
-from trading import clock, formats
+from trading import formats
 from trading.formats import first_minute_from, local_text, money, yuan, yuan_sign
 
 
@@ -119,12 +119,6 @@ def test_first_minute_from_names_a_minute_that_passes(moment, shown):
     named = datetime.strptime(shown, "%Y-%m-%d %H:%M").replace(tzinfo=formats.BEIJING)
     assert named >= moment and named - moment < timedelta(minutes=1)
 
-
-def test_the_clock_module_is_the_same_formatter():
-    assert clock.local_text is formats.local_text
-
-
-# --- the messages that name an amount -----------------------------------------------------------
 
 
 def _security_refusal(*, budget: str, security: str) -> str | None:

@@ -98,8 +98,7 @@ class Command(BaseCommand):
         if not (tender and lot):
             raise CommandError("give --tender and --lot, or --params")
         from bidding.models import BidderKey, KeyCeremony
-        from bidding.opening_form import default_items
-        from bidding.services import rules_for
+        from bidding.services import sealing_rules
         from trading.models import Lot
 
         lot_row = Lot.objects.select_related("project").filter(project__code=tender, number=lot).first()
@@ -108,7 +107,7 @@ class Command(BaseCommand):
         ceremony = KeyCeremony.objects.filter(project=lot_row.project).first()
         if ceremony is None or not ceremony.complete:
             raise CommandError("the tender's key ceremony is not done yet: bids cannot be sealed")
-        rules = rules_for(lot_row.project)
+        rules = sealing_rules(lot_row.project)
         own = None
         if bidder and not recipient:
             key = BidderKey.objects.filter(project=lot_row.project, organization__uscc=bidder.upper()).first()
@@ -116,5 +115,5 @@ class Command(BaseCommand):
         return {
             "project": tender, "lot": lot, "opening_recipient": ceremony.opening_recipient,
             "bidders_decrypt": rules.bidders_decrypt, "max_file_bytes": rules.max_file_bytes, "max_files": rules.max_files,
-            "declared_items": rules.declared_items or default_items(lot_row.project.category), "bidder_recipient": own,
+            "declared_items": rules.declared_items, "bidder_recipient": own,
         }

@@ -4,7 +4,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from django.core.management.base import BaseCommand, CommandError
 
-from bidding.services import verify_receipt_document
+from bidding.bid_access import verify_receipt_document
 
 
 class Command(BaseCommand):
