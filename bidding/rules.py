@@ -86,6 +86,10 @@ rules.add_perm("bidding.hand_in_share", hold_share)
 rules.add_perm("bidding.seal_bid", seal_bid)
 # At the opening the bidder hands in its key for the tender; any bidder may try, the key decides.
 rules.add_perm("bidding.hand_in_key", is_bidder)
+# In the hall: a bidder signs in, and confirms or objects to the record (its own bid, found by
+# the service: a bidder with none is told so).
+rules.add_perm("bidding.sign_in", is_bidder)
+rules.add_perm("bidding.answer_record", is_bidder)
 rules.add_perm("bidding.upload_sealed_file", owns_sealed_file)
 rules.add_perm("bidding.read_sealed_file", read_sealed_file)
 rules.add_perm("bidding.set_sealing_rules", set_sealing_rules)
@@ -133,6 +137,8 @@ REFUSALS = {
     "bidding.hand_in_share": _refuse_share,
     "bidding.seal_bid": _bidders_only,
     "bidding.hand_in_key": _denied(gettext_lazy("Only the bidder hands in its key.")),
+    "bidding.sign_in": _denied(gettext_lazy("Only bidders sign in.")),
+    "bidding.answer_record": _denied(gettext_lazy("Only bidders confirm or object.")),
     "bidding.upload_sealed_file": _refuse_upload,
     "bidding.read_sealed_file": lambda user, obj: NotFound(_("No such sealed file.")),
     "bidding.set_sealing_rules": _refuse_sealing_rules,

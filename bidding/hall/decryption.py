@@ -6,23 +6,22 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from trading.choices import Role
 from trading.formats import local_text
-from trading.errors import NotFound, PermissionDenied, RuleViolation
+from trading.errors import NotFound, RuleViolation
 from trading.services import room_transition
 
 from .. import opening_keys, storage
 from ..agefile import AgeError
 from ..choices import OpeningOutcome, OpeningStatus
 from ..models import BidOpening, OpeningHall, SealedFile
+from ..rules import check
 from ..services import rules_for
 from . import states
 from .core import HALL, append, locked, on_the_clock, require_step, schedule_tick
 
 
 def require_host(actor, hall: OpeningHall):
-    if getattr(actor, "role", None) != Role.STAFF or actor.center_id != hall.lot.project.center_id:
-        raise PermissionDenied(_("Only the trading center's host may do this."))
+    check(actor, "bidding.host_hall", hall.lot.project)
 
 
 def _hall_after_tick(lot_id, now) -> OpeningHall:

@@ -7,33 +7,29 @@ from django.utils.translation import pgettext_lazy
 from rooms.events import Audience, EventCatalog, EventKind
 
 
-def _kind(name, label, audience=Audience.EVERYONE):
-    return EventKind(name, pgettext_lazy("hall event", label), audience)
-
-
 HALL_EVENTS = EventCatalog(
-    _kind("hall_opened", "Hall opened"),
+    EventKind("hall_opened", pgettext_lazy("hall event", "Hall opened")),
     # Who signed in: a sign-in before the deadline is no event at all (its number alone would
     # tell every viewer that someone is bidding); it is audited, and the deadline's
     # bidding_closed names who signed in.
-    _kind("signed_in", "Signed in", Audience.UNSTORED_UNTIL_DEADLINE),
-    _kind("bidding_closed", "Bidding closed"),
-    _kind("lot_failed", "Not opened: too few bids"),
-    _kind("decryption_started", "Decryption started"),
-    _kind("bid_status", "Bid status"),
-    _kind("share_handed_in", "Key share handed in"),
-    _kind("opening_key_rebuilt", "Opening key rebuilt"),
-    _kind("files_decrypted", "Bid files decrypted"),
-    _kind("decryption_ended", "Decryption ended"),
-    _kind("row_read", "Row read"),
-    _kind("confirmation_open", "Confirmation open"),
-    _kind("k_drawn", "K drawn"),
-    _kind("confirmed", "Confirmed"),
-    _kind("objection_raised", "Objection raised"),
-    _kind("objection_answered", "Objection answered"),
-    _kind("deemed_accepted", "Deemed accepted"),
-    _kind("opening_ended", "Opening ended"),
-    _kind("opening_failed", "Opening failed"),
+    EventKind("signed_in", pgettext_lazy("hall event", "Signed in"), Audience.UNSTORED_UNTIL_DEADLINE),
+    EventKind("bidding_closed", pgettext_lazy("hall event", "Bidding closed")),
+    EventKind("lot_failed", pgettext_lazy("hall event", "Not opened: too few bids")),
+    EventKind("decryption_started", pgettext_lazy("hall event", "Decryption started")),
+    EventKind("bid_status", pgettext_lazy("hall event", "Bid status")),
+    EventKind("share_handed_in", pgettext_lazy("hall event", "Key share handed in")),
+    EventKind("opening_key_rebuilt", pgettext_lazy("hall event", "Opening key rebuilt")),
+    EventKind("files_decrypted", pgettext_lazy("hall event", "Bid files decrypted")),
+    EventKind("decryption_ended", pgettext_lazy("hall event", "Decryption ended")),
+    EventKind("row_read", pgettext_lazy("hall event", "Row read")),
+    EventKind("confirmation_open", pgettext_lazy("hall event", "Confirmation open")),
+    EventKind("k_drawn", pgettext_lazy("hall event", "K drawn")),
+    EventKind("confirmed", pgettext_lazy("hall event", "Confirmed")),
+    EventKind("objection_raised", pgettext_lazy("hall event", "Objection raised")),
+    EventKind("objection_answered", pgettext_lazy("hall event", "Objection answered")),
+    EventKind("deemed_accepted", pgettext_lazy("hall event", "Deemed accepted")),
+    EventKind("opening_ended", pgettext_lazy("hall event", "Opening ended")),
+    EventKind("opening_failed", pgettext_lazy("hall event", "Opening failed")),
 )
 
 # Audited hall actions that are not events, and what the audit trail hides of them until the

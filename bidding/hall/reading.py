@@ -8,15 +8,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from trading.choices import Role
 from trading.formats import local_text, money
-from trading.errors import NotFound, PermissionDenied, RuleViolation
+from trading.errors import NotFound, RuleViolation
 from trading.services import room_transition
 
 from .. import draw, opening_keys
 from ..choices import Confirmation, OpeningStatus
 from ..models import BidOpening, CustodianShare, KeyCeremony, Objection, OpeningHall
 from ..opening_form import check_form
+from ..rules import check
 from ..services import rules_for
 from . import states
 from .core import HALL, append, locked, lot_code, on_the_clock, require_step, schedule_tick
@@ -89,8 +89,7 @@ def draw_k(*, actor, lot_id, now=None) -> OpeningHall:
 
 
 def _bidder_opening(actor, hall) -> BidOpening:
-    if getattr(actor, "role", None) != Role.BIDDER:
-        raise PermissionDenied(_("Only bidders confirm or object."))
+    check(actor, "bidding.answer_record")
     opening = hall.openings.select_for_update().filter(bid__organization_id=actor.organization_id).first()
     if opening is None:
         raise NotFound(_("Your organization has no bid in this opening."))

@@ -7,12 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trading import audit
-from trading.choices import Role
-from trading.errors import PermissionDenied, RuleViolation
+from trading.errors import RuleViolation
 
 from ..choices import BidState, HallState
 from ..models import Bid, OpeningHall, SignIn, SupervisorPresence
 from . import states
+from ..rules import check
 from .core import append, locked, on_the_clock, require_step
 from .viewing import viewer_for
 
@@ -23,9 +23,8 @@ def note_supervisor(*, actor, lot_id, now=None) -> bool:
     """A supervisor of the lot's center (or above) who opens the hall before the opening ends is
     recorded once, audited, and named on the record as its 监标人. True if newly recorded."""
     now = now or timezone.now()
-    lot, viewer = viewer_for(actor, lot_id)
-    if not viewer.is_supervisor:
-        raise PermissionDenied(_("Only a supervisor of this trading center watches as 监标人."))
+    lot, _viewer = viewer_for(actor, lot_id)
+    check(actor, "bidding.watch_hall", lot.project)
     hall = OpeningHall.objects.filter(lot=lot).first()
     if hall is None or hall.state in states.FINISHED:
         return False
@@ -41,8 +40,7 @@ def note_supervisor(*, actor, lot_id, now=None) -> bool:
 def sign_in(*, actor, lot_id, nonce: str, now) -> SignIn:
     """A bidder with a complete bid signs in (签到), contributing its browser's nonce to K.
     Before the deadline only the bidder itself sees that it signed in."""
-    if getattr(actor, "role", None) != Role.BIDDER:
-        raise PermissionDenied(_("Only bidders sign in."))
+    check(actor, "bidding.sign_in")
     nonce = (nonce or "").lower()
     if not NONCE.match(nonce):
         raise RuleViolation(_("The sign-in needs the browser's 32-byte random contribution (64 hex digits)."))

@@ -3,11 +3,12 @@
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from trading.choices import Role
 from trading.errors import NotFound
+from trading.rules import is_bidder
 from trading.models import Lot
 
-from ..models import CustodianShare, HallEvent, Objection, OpeningHall, SignIn
+from ..models import HallEvent, Objection, OpeningHall, SignIn
+from ..rules import hold_share, host_hall, watch_hall
 from .core import iso, k_public
 
 
@@ -16,13 +17,11 @@ class Viewer:
 
     def __init__(self, user, lot: Lot):
         self.user = user if user is not None and user.is_authenticated else None
-        role = getattr(self.user, "role", None)
         project = lot.project
-        self.organization_id = self.user.organization_id if role == Role.BIDDER else None
-        self.is_host = role == Role.STAFF and self.user.center_id == project.center_id
-        self.is_supervisor = role == Role.SUPERVISOR and project.center_id in self.user.center.subtree_ids()
-        self.is_custodian = role == Role.CUSTODIAN and CustodianShare.objects.filter(
-            ceremony__project=project, custodian=self.user).exists()
+        self.organization_id = self.user.organization_id if is_bidder(self.user) else None
+        self.is_host = host_hall(self.user, project)
+        self.is_supervisor = watch_hall(self.user, project)
+        self.is_custodian = hold_share(self.user, project)
         self.role = "host" if self.is_host else "supervisor" if self.is_supervisor else \
             "custodian" if self.is_custodian else "bidder" if self.organization_id else "public"
 
