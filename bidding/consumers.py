@@ -38,17 +38,15 @@ class HallConsumer(RoomConsumer):
     refusals = (DomainError,)
 
     def load_room(self):
-        self.lot_id = self.scope["url_route"]["kwargs"]["lot_id"]
-        lot, viewer = hall_services.viewer_for(self.user, self.lot_id)
-        hall = hall_services.ensure_hall(lot)
+        lot, hall_id, viewer = hall_services.ARRIVALS.room(self.user, self.scope["url_route"]["kwargs"]["lot_id"])
         self.hall_lot_id = lot.pk
         if viewer.is_supervisor:  # watching is what a supervisor does here: the record names them
             with acting_from(self._ip()):
                 hall_services.note_supervisor(actor=self.user, lot_id=lot.pk)
-        return hall.pk, viewer
+        return hall_id, viewer
 
-    def replay_data(self, after: int):
-        return hall_services.arrival(self.room_id, self.hall_lot_id, self.viewer, after)
+    def snapshot_now(self):
+        return hall_services.ARRIVALS.snapshot(self.room_id, self.viewer)
 
     def run_command(self, service, args):
         if self.user is None or not self.user.is_authenticated:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from . import db
 from .hub import _int, current_hub
-from .kinds import RoomKind, event_text
+from .kinds import RoomKind
 from .wsframes import SCOPE_KEY
 
 log = logging.getLogger(__name__)
@@ -53,8 +53,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         ObjectDoesNotExist: the connection is closed with 4404."""
         raise NotImplementedError
 
-    def replay_data(self, after: int):
-        """(the snapshot as this viewer may see it, the events after `after` it may see)."""
+    def snapshot_now(self) -> dict:
+        """The room as this viewer may see it now, with its last event number (`last_seq`)."""
         raise NotImplementedError
 
     def run_command(self, service, args: dict):
@@ -108,12 +108,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def replay(self, after: int, *, with_snapshot: bool):
         """Send the events after `after` (a client that saw a gap asks for them again: it
         keeps them by number, so a resend is never shown twice), then go on live."""
-        snapshot, events = await db.load(self.replay_data, after)
+        snapshot = await db.load(self.snapshot_now)
+        events = await self.hub.events_between(self.room_id, after, snapshot["last_seq"])
         async with self._turn():
             if with_snapshot:
                 await self.send(text_data=json.dumps(snapshot, ensure_ascii=False))
-            for event in events:
-                await self.send(text_data=event_text(event))
+            for event, text in events:
+                if self.viewer.sees(event):
+                    await self.send(text_data=text)
             # Events this viewer may not see still advance its position.
             self.last_sent = max(self.last_sent, snapshot["last_seq"])
 

@@ -156,6 +156,24 @@ class Hub:
             except Exception:  # the next renewal, or the listener's own recovery, tries again
                 log.warning("%s %s: renewing the doorbell's subscription failed", self.kind.name, room_id, exc_info=True)
 
+    async def events_between(self, room_id: int, after: int, top: int) -> list:
+        """(event, text) of the room's events numbered after `after` up to `top`, from those this
+        process keeps when they cover it, else read once and kept for the next arrival: when a
+        restarted server's clients all come back, one read serves them all."""
+        if after >= top:
+            return []
+        recent = self.recent.get(room_id)
+        if recent is None or after < recent.floor or top > recent.top:
+            rows = await db.load(self.kind.events_from, room_id, after)
+            recent = self.recent.get(room_id)  # as it is now, after the wait
+            if rows and (recent is None or (after <= recent.floor and rows[-1][0].seq >= recent.top)):
+                fresh = _Recent(after)
+                fresh.extend(rows, self.KEEP)
+                if fresh.floor == after:  # all of it kept: it covers what was kept before
+                    self.recent[room_id] = fresh
+            return [(event, text) for event, text in rows if event.seq <= top]
+        return [(event, text) for seq, event, text, _frame in recent.events if after < seq <= top]
+
     async def watch(self) -> None:
         """About once a second, while this process has clients in any room of this kind: apply
         what the rooms' clocks owe (a time limit that ran out reaches the pages with nobody

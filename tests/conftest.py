@@ -39,6 +39,17 @@ def _threads_let_go():
 
 
 @pytest.fixture(autouse=True)
+def _arrivals_forgotten():
+    """What a process keeps of its halls for arriving connections (bidding.hall.arrivals) holds
+    for a database that lives on; each test's database is new, its ids used again."""
+    from bidding.hall.arrivals import ARRIVALS
+
+    ARRIVALS.__init__()
+    yield
+    ARRIVALS.__init__()
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files go to a temporary folder, never into the working tree."""
     settings.MEDIA_ROOT = tmp_path / "media"

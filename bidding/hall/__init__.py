@@ -15,10 +15,11 @@ from .decryption import apply_remedy, end_decryption, hand_in_identity, hand_in_
 from .reading import (answer_objection, confirm, custodian_share_file, draw_k, end_opening, fail_opening,
                       raise_objection, read_record)
 from .sign_in import note_supervisor, sign_in
-from .viewing import Viewer, arrival, events_after, snapshot, viewer_for
+from .arrivals import ARRIVALS
+from .viewing import Viewer, events_after, snapshot, viewer_for
 
 __all__ = [
-    "KIND", "Viewer", "answer_objection", "apply_remedy", "arrival", "confirm", "custodian_share_file", "draw_k",
+    "ARRIVALS", "KIND", "Viewer", "answer_objection", "apply_remedy", "confirm", "custodian_share_file", "draw_k",
     "end_decryption", "end_opening", "ensure_hall", "event_message", "event_text", "events_after", "fail_opening",
     "hand_in_identity", "hand_in_share", "note_supervisor", "on_bidding_closed", "raise_objection", "read_record",
     "sign_in", "snapshot", "start_decryption", "tick", "viewer_for",

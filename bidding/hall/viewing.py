@@ -81,15 +81,3 @@ def snapshot(hall: OpeningHall, viewer: Viewer, now=None) -> dict:
 def objection_dict(o: Objection) -> dict:
     return {"id": o.pk, "bidder": o.opening.bid.organization.name, "question": o.question, "asked_at": iso(o.asked_at),
             "answer": o.answer, "answered_at": iso(o.answered_at)}
-
-
-def arrival(hall_id: int, lot_id: int, viewer: Viewer, after: int) -> tuple[dict, list[HallEvent]]:
-    """What an arriving (or resuming) connection is sent: the snapshot, after what the clock
-    owes, and the events after `after` this viewer may see, up to the snapshot's number."""
-    from .clock import tick
-
-    tick(lot_id)
-    hall = OpeningHall.objects.select_related("lot__project").get(pk=hall_id)
-    events = [e for e in HallEvent.objects.filter(hall=hall, seq__gt=after, seq__lte=hall.last_seq).order_by("seq")
-              if viewer.sees(e)]
-    return snapshot(hall, viewer), events
