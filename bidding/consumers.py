@@ -45,8 +45,8 @@ class HallConsumer(RoomConsumer):
                 hall_services.note_supervisor(actor=self.user, lot_id=lot.pk)
         return hall_id, viewer
 
-    def snapshot_now(self):
-        return hall_services.ARRIVALS.snapshot(self.room_id, self.viewer)
+    def snapshot_now(self, at_least: int = 0):
+        return hall_services.ARRIVALS.snapshot(self.room_id, self.viewer, at_least=at_least)
 
     def run_command(self, service, args):
         if self.user is None or not self.user.is_authenticated:

@@ -53,8 +53,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
         ObjectDoesNotExist: the connection is closed with 4404."""
         raise NotImplementedError
 
-    def snapshot_now(self) -> dict:
-        """The room as this viewer may see it now, with its last event number (`last_seq`)."""
+    def arrive(self, at_least: int):
+        """load_room() and snapshot_now() in one trip to the arrivals' thread."""
+        self.room_id, self.viewer = self.load_room()
+        return self.snapshot_now(at_least)
+
+    def snapshot_now(self, at_least: int = 0) -> dict:
+        """The room as this viewer may see it now, with its last event number (`last_seq`),
+        never older than event `at_least` (what this connection has already been sent)."""
         raise NotImplementedError
 
     def run_command(self, service, args: dict):
@@ -66,8 +72,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def connect(self):
         self.user = self.scope.get("user")
+        after = _int(dict(parse_qsl(self.scope.get("query_string", b"").decode("latin-1"))).get("after"), 0)
         try:
-            self.room_id, self.viewer = await db.load(self.load_room)
+            snapshot = await db.load(self.arrive, after)
         except (ObjectDoesNotExist, *self.refusals):
             await self.close(code=4404)
             return
@@ -77,8 +84,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.write_frame = self.scope.get(SCOPE_KEY)  # Daphne's direct writer, or None
         self.hub = current_hub(self.kind)
         await self.accept()
-        after = _int(dict(parse_qsl(self.scope.get("query_string", b"").decode("latin-1"))).get("after"), 0)
-        await self.replay(after, with_snapshot=True)
+        await self.replay(after, with_snapshot=True, snapshot=snapshot)
         await self.hub.join(self.room_id, self)  # and catch up on anything appended since the replay
 
     async def disconnect(self, code):
@@ -105,10 +111,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
             except Exception:  # a socket closing under us: its disconnect will follow
                 log.debug("%s %s: send to a closing socket failed", self.kind.name, self.room_id)
 
-    async def replay(self, after: int, *, with_snapshot: bool):
+    async def replay(self, after: int, *, with_snapshot: bool, snapshot: dict | None = None):
         """Send the events after `after` (a client that saw a gap asks for them again: it
         keeps them by number, so a resend is never shown twice), then go on live."""
-        snapshot = await db.load(self.snapshot_now)
+        if snapshot is None:
+            snapshot = await db.load(self.snapshot_now, max(after, self.last_sent))
         events = await self.hub.events_between(self.room_id, after, snapshot["last_seq"])
         async with self._turn():
             if with_snapshot:

@@ -56,6 +56,7 @@ class Hub:
         self.channels: dict[int, str] = {}  # room -> the doorbell's channel in the layer
         self.ringing: set[asyncio.Task] = set()  # bells rung in this process, being pumped
         self.through: dict[int, int] = {}  # room -> every member here has been sent the events up to it
+        self.reading: dict[tuple, asyncio.Future] = {}  # (room, after) -> a read of its events under way
 
     async def join(self, room_id: int, consumer) -> None:
         self.members[room_id][consumer] = None
@@ -164,7 +165,14 @@ class Hub:
             return []
         recent = self.recent.get(room_id)
         if recent is None or after < recent.floor or top > recent.top:
-            rows = await db.load(self.kind.events_from, room_id, after)
+            reading = self.reading.get((room_id, after))
+            if reading is None:  # one read for every arrival that asks the same meanwhile
+                reading = self.reading[room_id, after] = asyncio.ensure_future(
+                    db.load(self.kind.events_from, room_id, after))
+                reading.add_done_callback(lambda _done: self.reading.pop((room_id, after), None))
+            rows = await asyncio.shield(reading)
+            if rows and rows[-1][0].seq < top:  # read before the newest event was committed
+                rows = await db.load(self.kind.events_from, room_id, after)
             recent = self.recent.get(room_id)  # as it is now, after the wait
             if rows and (recent is None or (after <= recent.floor and rows[-1][0].seq >= recent.top)):
                 fresh = _Recent(after)

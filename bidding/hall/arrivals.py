@@ -18,6 +18,10 @@ from .core import ensure_hall, owes
 from .viewing import Viewer, snapshot, viewer_for
 
 LOT_SECONDS = 5.0
+# A hall's clock row (its last number, state, deadlines) is read again after this long: within
+# it, arrivals share one read. A snapshot a moment old is still whole, and the connection
+# then gets every later event from the hub when it joins.
+CLOCK_SECONDS = 0.1
 
 
 class Arrivals:
@@ -25,6 +29,7 @@ class Arrivals:
         self.lots: dict[int, tuple[Lot, float]] = {}
         self.halls: dict[int, int] = {}  # lot -> its hall
         self.snapshots: dict[int, tuple[tuple, dict]] = {}  # hall -> (what it was made of, the snapshot)
+        self.clocks: dict[int, tuple[dict, float]] = {}  # hall -> (its clock row, when read)
 
     def room(self, user, lot_id: int) -> tuple[Lot, int, Viewer]:
         """The lot, its hall's id and the viewer: NotFound for no such (public) lot."""
@@ -40,16 +45,19 @@ class Arrivals:
             hall_id = self.halls[lot_id] = ensure_hall(lot).pk
         return lot, hall_id, viewer
 
-    def snapshot(self, hall_id: int, viewer: Viewer, now=None) -> dict:
-        """The snapshot this viewer is sent, after what the hall's clock owes."""
+    def snapshot(self, hall_id: int, viewer: Viewer, *, at_least: int = 0, now=None) -> dict:
+        """The snapshot this viewer is sent, after what the hall's clock owes, never older than
+        event `at_least`."""
         from .clock import tick
 
         now = now or timezone.now()
         row = self._clock(hall_id)
+        if row["last_seq"] < at_least:
+            row = self._clock(hall_id, fresh=True)
         if owes(row["lot__state"], row["lot__project__bid_deadline"], row["state"], row["decryption_deadline"],
                 row["confirm_deadline"], now):
             tick(row["lot_id"], now)
-            row = self._clock(hall_id)
+            row = self._clock(hall_id, fresh=True)
         deadline = row["lot__project__bid_deadline"]
         after_deadline = deadline is not None and now >= deadline
         shared = after_deadline or viewer.organization_id is None
@@ -67,11 +75,15 @@ class Arrivals:
                 self.snapshots[hall_id] = (made_of, base)
         return {**base, "server_time": now.isoformat(), "you": {"role": viewer.role}}
 
-    @staticmethod
-    def _clock(hall_id: int) -> dict:
-        return OpeningHall.objects.filter(pk=hall_id).values(
+    def _clock(self, hall_id: int, *, fresh: bool = False) -> dict:
+        kept = self.clocks.get(hall_id)
+        if not fresh and kept is not None and time.monotonic() - kept[1] < CLOCK_SECONDS:
+            return kept[0]
+        row = OpeningHall.objects.filter(pk=hall_id).values(
             "last_seq", "state", "decryption_deadline", "confirm_deadline", "lot_id", "lot__state",
             "lot__project__bid_deadline").get()
+        self.clocks[hall_id] = (row, time.monotonic())
+        return row
 
 
 ARRIVALS = Arrivals()
