@@ -33,7 +33,7 @@ Everything runs on 127.0.0.1 in a throwaway folder (its own SQLite database, one
 run with its bidders and their sessions) that is removed at the end, like bench/bench_upload.py;
 Redis database --redis-url (6 by default) serves the daphne2 runs. Bounded by --timeout.
 The goal: the hall's p99 (last client) within 1.5x the bare server's at 1,000 and 2,000 clients.
-Needs the test extra (tests.factories: factory_boy)."""
+Needs the test extra (tests/trading/factories.py, tests/bidding/factories.py: factory_boy)."""
 
 import argparse
 import asyncio
@@ -318,17 +318,18 @@ def create_halls(count: int, bidders: int) -> list[dict]:
 
     from bidding.closing import close_due_lots
     from bidding.models import OpeningHall
-    from tests import factories
+    from tests.bidding.factories import BidFactory
+    from tests.trading.factories import OrganizationFactory, UserFactory, published_lot
     from trading.choices import Role
 
     halls = []
     for _ in range(count):
-        lot = factories.published_lot(deadline_in=timedelta(minutes=-5))
+        lot = published_lot(deadline_in=timedelta(minutes=-5))
         sessions = []
         for _ in range(bidders):
-            organization = factories.OrganizationFactory()
-            user = factories.UserFactory(role=Role.BIDDER, organization=organization, password=None)
-            factories.BidFactory(lot=lot, organization=organization, created_by=user)
+            organization = OrganizationFactory()
+            user = UserFactory(role=Role.BIDDER, organization=organization, password=None)
+            BidFactory(lot=lot, organization=organization, created_by=user)
             session = SessionStore()
             session.update({SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
                             HASH_SESSION_KEY: user.get_session_auth_hash()})

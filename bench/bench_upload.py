@@ -27,7 +27,7 @@ receipt key) and against a real Daphne on 127.0.0.1; the folder is removed at th
 
 The what-if option --daphne-buffer-kb runs stock Daphne instead (each body buffered whole before
 the application sees it, then handed on in pieces of that size), for comparison; its runs say
-so at the top. Needs the test extra (tests.factories: factory_boy).
+so at the top. Needs the test extra (tests/trading/factories.py: factory_boy).
 
 MB is 10^6 bytes. The upload is compared with min(write+fsync, SHA-256), the decryption with
 min(read, ChaCha20-Poly1305), each limit the best of its ways (buffered or O_DIRECT write; one
@@ -62,7 +62,7 @@ from throwaway import environment, free_port, stop_process, wait_listening  # be
 
 ROOT = Path(__file__).resolve().parent.parent
 KiB, MiB, MB = 1024, 1024 * 1024, 10**6
-PASSWORD = "correct-horse-battery"  # tests.factories' default password
+PASSWORD = "correct-horse-battery"  # tests.trading.factories' default password
 
 
 # --- the throwaway environment -----------------------------------------------------------------
@@ -77,13 +77,14 @@ def create_tender(size: int) -> dict:
     from bidding.ceremony import complete_ceremony, invite_custodians, register_custodian_key
     from bidding.opening_keys import SHARE_FORMAT, combine_shares
     from bidding.upload import register_bidder_key, sealing_recipients
-    from tests import factories
+    from tests.trading.factories import UserFactory, published_lot
+    from tests.trading.factories import bidder as make_bidder
     from trading.choices import Role
 
-    lot = factories.published_lot(deadline_in=timedelta(days=1))
+    lot = published_lot(deadline_in=timedelta(days=1))
     project, staff = lot.project, lot.project.created_by
 
-    custodians = [factories.UserFactory(role=Role.CUSTODIAN) for _ in range(3)]
+    custodians = [UserFactory(role=Role.CUSTODIAN) for _ in range(3)]
     custodian_identities = {}
     for custodian in custodians:
         custodian_identities[custodian.pk] = identity = generate_identity()
@@ -102,7 +103,7 @@ def create_tender(size: int) -> dict:
     }
     complete_ceremony(actor=staff, project=project, opening_recipient=str(opening.recipient), shares=shares)
 
-    bidder = factories.bidder()
+    bidder = make_bidder()
     bidder_identity = generate_identity()
     register_bidder_key(actor=bidder, lot=lot, recipient=str(bidder_identity.recipient))
     rules = services.rules_for(project)

@@ -21,7 +21,7 @@ from bidding.services import rules_for
 from trading.choices import LotState, Role
 from trading.models import Project
 
-from ..factories import CenterFactory, LotFactory, OrganizationFactory, ProjectFactory, UserFactory
+from ..trading.factories import CenterFactory, LotFactory, OrganizationFactory, ProjectFactory, UserFactory
 from .conftest import chromium, require_browser
 
 PASSWORD = "correct-horse-battery"
