@@ -1,5 +1,6 @@
-"""Factories for bidding's objects (factory_boy): bids, and the helpers that hand bids in on a
-lot. The lots, organizations and people they belong to come from tests/trading/factories.py."""
+"""Factories for bidding's objects (factory_boy): bids, and the helpers that hand them in.
+
+The lots, organizations and people they belong to come from tests/trading/factories.py."""
 
 from datetime import timedelta
 

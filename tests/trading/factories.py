@@ -1,7 +1,8 @@
-"""Factories for the trading floor's objects (factory_boy): centers, organizations, users, projects,
-lots, tender documents, and the people around one tender (`cast`). Valid USCCs are generated with
-their real check characters, so they pass the same validation a bidder's code does. Bids are in
-tests/bidding/factories.py."""
+"""Factories for the trading floor's objects (factory_boy), the ones every test needs.
+
+Centers, organizations, users, projects, lots, tender documents, and the people around one tender
+(`cast`). Valid USCCs are generated with their real check characters, so they pass the same
+validation a bidder's code does. Bids are in tests/bidding/factories.py."""
 
 import hashlib
 import itertools
