@@ -1,4 +1,6 @@
 #!/usr/bin/env python
+"""Django's command line for Kaibiao (`python manage.py ...`), with kaibiao.settings unless told otherwise."""
+
 import os
 import sys
 

@@ -5,7 +5,7 @@ bidder signs in: the time until its answer, and how many of the N had arrived by
 
     .venv/bin/python bench/bench_hall_arrivals.py [N, default 1000]
 
-Needs the test extra (tests.factories: factory_boy)."""
+Needs the test extra (tests/trading/factories.py, tests/bidding/factories.py: factory_boy)."""
 
 import asyncio
 import json

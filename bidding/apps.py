@@ -1,3 +1,5 @@
+"""The bidding app's config: at start-up, its receivers, its confidential audit actions, the lifecycle's facts and clock."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

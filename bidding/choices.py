@@ -1,3 +1,5 @@
+"""Bidding's choices: bid and hall states, each bid's decryption and outcome, the record's confirmations."""
+
 from django.db import models
 from django.utils.translation import pgettext_lazy
 

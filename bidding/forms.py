@@ -1,3 +1,5 @@
+"""Bidding's forms: a tender's rules, the custodians invited, a bid security recorded, a receipt to verify."""
+
 import json
 
 from django import forms

@@ -1,3 +1,5 @@
+"""Bidding's signal receivers: a deadline set schedules the closing and makes each lot's opening hall."""
+
 from django.dispatch import receiver
 
 from trading.signals import deadline_set

@@ -1,3 +1,5 @@
+"""Bidding's shared reads: the bids an opening counts, and the facts the lifecycle's guards ask of it."""
+
 from .choices import BidState, HallState
 from .models import Bid, BidSecurity, OpeningHall, TenderRules
 

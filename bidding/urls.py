@@ -1,3 +1,5 @@
+"""The bidding floor's URLs: bid pages, uploads, receipts, custodians' keys, the sealing set-up, the opening hall."""
+
 from django.urls import path
 
 from . import upload_views, views

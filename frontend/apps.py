@@ -1,3 +1,5 @@
+"""The frontend app's config: the shared layout, templates, static files, template tags and translations."""
+
 from django.apps import AppConfig
 
 

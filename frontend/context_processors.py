@@ -1,3 +1,5 @@
+"""What every template gets: the platform's name and the server's time now, the pages' one clock."""
+
 from django.conf import settings
 from django.utils import timezone
 

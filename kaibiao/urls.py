@@ -1,3 +1,5 @@
+"""The site's root URLs: the language switch, admin, log-in and log-out, then the portal's, bidding's and trading's."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path

@@ -1,3 +1,5 @@
+"""The reporting app's config: the public portal, and reporting to come."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

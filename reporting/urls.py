@@ -1,3 +1,5 @@
+"""The public portal's URLs: its home page, the notices and the tenders."""
+
 from django.urls import path
 
 from . import views

@@ -57,6 +57,6 @@ def _media_in_tmp(settings, tmp_path):
 
 @pytest.fixture
 def center(db):
-    from tests.factories import CenterFactory
+    from tests.trading.factories import CenterFactory
 
     return CenterFactory()

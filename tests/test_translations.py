@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from tests.factories import document, published_lot
+from tests.trading.factories import document, published_lot
 from trading.choices import Category, LotState, NoticeKind, Role
 from trading.models import Notice
 
@@ -290,7 +290,7 @@ class Tender:
     """A published tender with a notice and a document, its center's clerk, one bidder."""
 
     def __init__(self):
-        from tests.factories import bidder
+        from tests.trading.factories import bidder
 
         self.lot = published_lot(deadline_in=timedelta(days=25))
         self.project = self.lot.project

@@ -1,3 +1,5 @@
+"""The trading floor's Django admin: users, centers and organizations editable; tenders and audit read-only."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 

@@ -1,3 +1,5 @@
+"""The trading app's config: at start-up, kaibiao.sqlite_wal.hold_open is set to run on every new database connection."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

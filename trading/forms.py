@@ -1,3 +1,5 @@
+"""Trading's forms: bidder registration, projects and lots, documents, publishing, notices, transitions."""
+
 from decimal import Decimal
 
 from django import forms

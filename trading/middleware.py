@@ -1,3 +1,5 @@
+"""The request's client address under the proxy rule, for the audit trail and django-axes alike."""
+
 from django.conf import settings
 
 from .context import acting_from, ip_from_scope_or_meta

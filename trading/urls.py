@@ -1,3 +1,5 @@
+"""The trading floor's URLs: bidder registration, staff's project pages, the audit trail, document downloads."""
+
 from django.urls import path
 
 from . import views

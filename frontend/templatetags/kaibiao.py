@@ -1,3 +1,5 @@
+"""The `{% load kaibiao %}` template filters: money in yuan, server times in Beijing time, ISO timestamps."""
+
 from django import template
 
 from trading import formats

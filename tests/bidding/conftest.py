@@ -22,8 +22,8 @@ from bidding.models import SealedFile
 from bidding.opening_form import default_items
 from bidding.opening_keys import SHARE_FORMAT
 from bidding.upload import register_bidder_key, sealing_recipients
-from tests.factories import LotFactory, UserFactory
-from tests.factories import bidder as bidder_user
+from tests.trading.factories import LotFactory, UserFactory
+from tests.trading.factories import bidder as bidder_user
 from trading.choices import LotState, Role
 from trading.models import AuditEvent
 

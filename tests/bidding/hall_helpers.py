@@ -21,7 +21,7 @@ from django.test import Client
 from bidding import agefile, storage
 from bidding.models import CustodianShare, HallEvent, OpeningHall, SealedFile
 from tests.bidding.conftest import Tender, make_bidder, make_tender, seal_bid, submit
-from tests.factories import supervisor
+from tests.trading.factories import supervisor
 
 TIMEOUT = 10  # seconds to wait for one message; decryption of a bid happens in between
 _refs = itertools.count(1)

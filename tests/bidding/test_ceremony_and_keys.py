@@ -39,7 +39,7 @@ from tests.bidding.conftest import (
     share_payload,
     submit,
 )
-from tests.factories import LotFactory, UserFactory, staff
+from tests.trading.factories import LotFactory, UserFactory, staff
 from trading.choices import LotState, Role
 from trading.errors import NotFound, PermissionDenied, RuleViolation
 

@@ -18,7 +18,7 @@ from bidding.bid_access import my_bids, open_sealed_file
 from bidding.models import HandedInShare, SealedFile
 from bidding.security import record_bid_security
 from tests.bidding.conftest import MS, client_for, events, make_bidder, seal_bid, start_version, submit, upload_bid
-from tests.factories import UserFactory, party, staff, supervisor
+from tests.trading.factories import UserFactory, party, staff, supervisor
 from trading.choices import Role
 from trading.errors import NotFound, PermissionDenied, RuleViolation
 

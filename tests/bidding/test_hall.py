@@ -25,7 +25,7 @@ from bidding.models import BidOpening, HallEvent, HandedInShare, OpeningHall, Se
 from tests.bidding.conftest import FORM
 from tests.bidding.hall_helpers import (Cast, Seat, build_cast, corrupt_stored_form, hall_of, last_seq, nonce, seat,
                                         session_cookie, settle, stored_events)
-from tests.factories import OrganizationFactory, UserFactory, supervisor
+from tests.trading.factories import OrganizationFactory, UserFactory, supervisor
 from trading.audit import verify_chain
 from trading.choices import LotState, Role
 from trading.errors import RuleViolation
@@ -954,7 +954,7 @@ async def test_only_a_supervisor_of_the_lots_center_is_recorded_as_its_superviso
 
     @database_sync_to_async
     def run():
-        from tests.factories import CenterFactory
+        from tests.trading.factories import CenterFactory
         from trading.errors import PermissionDenied
 
         lot_id = cast.lot_id

@@ -22,7 +22,7 @@ from bidding.models import HallEvent, OpeningHall
 from rooms.events import UndeclaredEvent
 from tests.bidding.conftest import FORM
 from tests.bidding.hall_helpers import build_cast, nonce
-from tests.factories import supervisor
+from tests.trading.factories import supervisor
 from trading import lifecycle, selectors
 from trading.choices import LotState
 from trading.errors import PermissionDenied, RuleViolation

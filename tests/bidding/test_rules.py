@@ -20,7 +20,8 @@ from bidding.rules import BidPolicy, check
 from bidding.security import record_bid_security
 from bidding.services import update_rules
 from bidding.upload import register_bidder_key
-from tests.factories import BidFactory, LotFactory, UserFactory, bidder, cast
+from tests.bidding.factories import BidFactory
+from tests.trading.factories import LotFactory, UserFactory, bidder, cast
 from trading.choices import LotState, Role
 from trading.errors import NotFound, PermissionDenied, RuleViolation
 from trading.models import AuditEvent
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.django_db
 DAY = timedelta(days=1)
 AGE_RECIPIENT = "age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj"
 
-# How each person stands to the tender: tests.factories.cast's relations, with a custodian who
+# How each person stands to the tender: tests.trading.factories.cast's relations, with a custodian who
 # holds a share of this tender's key and one who does not, and two bidder organizations (the
 # file is the first one's). A bidder account without an organization cannot exist (the
 # party_roles_have_organization constraint), so it has no row here. Two people test that a rule

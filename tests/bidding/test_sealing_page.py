@@ -9,7 +9,7 @@ from django.urls import reverse
 from bidding.models import TenderRules
 from bidding.opening_form import default_items
 from tests.bidding.conftest import client_for, events
-from tests.factories import LotFactory, cast
+from tests.trading.factories import LotFactory, cast
 from trading.choices import LotState
 from trading.models import AuditEvent
 
@@ -45,7 +45,7 @@ def test_get_of_the_sealing_page_writes_nothing(people):
 
 
 def test_get_of_the_bid_and_hall_pages_writes_no_rules(people):
-    from tests.factories import published_lot
+    from tests.trading.factories import published_lot
 
     lot = published_lot()
     bidder = people["bidder"]

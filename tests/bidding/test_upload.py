@@ -34,8 +34,8 @@ from tests.bidding.conftest import (
     submit,
     upload_bid,
 )
-from tests.factories import LotFactory, UserFactory, party, staff
-from tests.factories import bidder as bidder_user
+from tests.trading.factories import LotFactory, UserFactory, party, staff
+from tests.trading.factories import bidder as bidder_user
 from trading.choices import LotState, Role
 from trading.errors import PermissionDenied, RuleViolation
 

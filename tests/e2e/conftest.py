@@ -1,9 +1,14 @@
 """End-to-end tests: a live Daphne (channels' ChannelsLiveServerTestCase) and headless
 Chromium driven by Playwright, with Debian's chromium (Playwright's own download does not
-work here). `make test` installs chromium; without it these tests fail and say so."""
+work here). `make test` installs chromium; without it these tests fail and say so.
+
+Every browser test has the same set-up from here: chromium() for the browser, new_context() for
+each person's context (CONTEXT: the window, the language and the time zone), log_in() through the
+login form, and screenshot() for the pictures kept as test artifacts (ARTIFACTS)."""
 
 import os
 import shutil
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -11,6 +16,14 @@ import pytest
 
 CHROMIUM = os.environ.get("KAIBIAO_CHROMIUM", "/usr/bin/chromium")
 DIST = Path(__file__).resolve().parents[2] / "frontend" / "static" / "frontend" / "dist"
+PASSWORD = "correct-horse-battery"  # tests.trading.factories' default password
+
+# Each browser context: a desktop window (Playwright's default size, said once), the platform's
+# language and time zone, whatever the machine that runs the tests is set to.
+CONTEXT = {"viewport": {"width": 1280, "height": 720}, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+# Where screenshots are kept after the run (KAIBIAO_E2E_ARTIFACTS, or kaibiao-e2e-artifacts in
+# the system's temporary folder).
+ARTIFACTS = Path(os.environ.get("KAIBIAO_E2E_ARTIFACTS", Path(tempfile.gettempdir()) / "kaibiao-e2e-artifacts"))
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
 # ordinary synchronous code between browser steps.
@@ -47,3 +60,28 @@ def launch(playwright):
         args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
               "--disable-component-update", "--disable-sync"],
     )
+
+
+def new_context(browser, **options):
+    """A browser context of its own, set up as every test's is (CONTEXT); `options` add to it
+    (accept_downloads=True, for one)."""
+    return browser.new_context(**CONTEXT, **options)
+
+
+def log_in(context, base_url, username):
+    """A new page in `context`, logged in as `username` through the login form."""
+    page = context.new_page()
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.card button[type=submit]")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    return page
+
+
+def screenshot(page, name: str) -> Path:
+    """The whole page as a picture kept after the run: ARTIFACTS/<name>.png."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

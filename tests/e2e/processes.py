@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PASSWORD = "correct-horse-battery"  # tests.factories' default password
+PASSWORD = "correct-horse-battery"  # tests.trading.factories' default password
 WAIT = 15  # seconds: the longest any one step may take
 
 

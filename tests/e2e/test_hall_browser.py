@@ -22,24 +22,13 @@ from bidding.models import Bid, OpeningHall
 from trading.models import Project
 
 from ..bidding.conftest import make_bidder, make_tender, seal_bid, submit
-from .conftest import chromium, require_browser
+from .conftest import chromium, log_in, new_context, require_browser, screenshot
 
-PASSWORD = "correct-horse-battery"
 WAIT = 20_000  # ms: the longest one step may take
 SCRATCH = Path(tempfile.mkdtemp(prefix="kaibiao-e2e-hall-"))
 
 FORM_A = {"price": "912345.60", "duration_days": 180, "quality": "合格", "project_manager": "张工"}
 FORM_B = {"price": "987654.30", "duration_days": 200, "quality": "优良", "project_manager": "李工"}  # above the ceiling
-
-
-def log_in(context, base_url, username):
-    page = context.new_page()
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.card button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
-    return page
 
 
 @pytest.mark.browser
@@ -65,7 +54,7 @@ class OpeningHallInBrowserTests(ChannelsLiveServerTestCase):
         """A browser context of its own (Chinese), logged in as `username` (or the public), on
         the hall page: through the link on the page `via` where given; `tap` sits between the
         page and the server on its WebSocket."""
-        context = browser.new_context(locale="zh-CN")
+        context = new_context(browser)
         page = log_in(context, self.live_server_url, username) if username else context.new_page()
         page.on("pageerror", lambda err: self.page_errors.append(f"{username or 'public'}: {err}"))
         if tap:
@@ -280,5 +269,5 @@ class OpeningHallInBrowserTests(ChannelsLiveServerTestCase):
                 seqs = self.seqs(page)
                 assert seqs == sorted(set(seqs), reverse=True)  # each event once, the newest first
             assert self.page_errors == []
-            host.screenshot(path=str(SCRATCH / "hall-host.png"), full_page=True)
-            bidder_b.screenshot(path=str(SCRATCH / "hall-bidder.png"), full_page=True)
+            screenshot(host, "hall-host")
+            screenshot(bidder_b, "hall-bidder")

@@ -34,12 +34,13 @@ import django
 django.setup()
 from bidding.closing import close_due_lots
 from bidding.models import OpeningHall
-from tests import factories
+from tests.bidding.factories import complete_bids
+from tests.trading.factories import published_lot
 
 # A published lot whose deadline passed five minutes ago, three complete bids; the closing job
 # closes it: the hall is 'closed' (sign-in open, public), its events 1 (hall_opened) and 2.
-lot = factories.published_lot(deadline_in=timedelta(minutes=-5))
-bids = factories.complete_bids(lot, 3)
+lot = published_lot(deadline_in=timedelta(minutes=-5))
+bids = complete_bids(lot, 3)
 close_due_lots(project_id=lot.project_id)
 hall = OpeningHall.objects.get(lot=lot)
 print(json.dumps({"lot": lot.pk, "host": lot.project.created_by.username, "state": hall.state,

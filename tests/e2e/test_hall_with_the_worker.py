@@ -23,12 +23,13 @@ import django
 
 django.setup()
 from bidding.closing import schedule_closing
-from tests import factories
+from tests.bidding.factories import complete_bids
+from tests.trading.factories import published_lot
 
 # A published lot whose deadline is a few seconds away, three complete bids, its closing task
 # enqueued for the deadline as publishing enqueues it.
-lot = factories.published_lot(deadline_in=timedelta(seconds=12))
-bids = factories.complete_bids(lot, 3)
+lot = published_lot(deadline_in=timedelta(seconds=12))
+bids = complete_bids(lot, 3)
 schedule_closing(lot.project)
 print(json.dumps({"lot": lot.pk, "deadline": lot.project.bid_deadline.timestamp(),
                   "bidders": [b.created_by.username for b in bids]}))

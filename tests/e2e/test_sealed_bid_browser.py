@@ -21,24 +21,12 @@ from bidding.services import rules_for
 from trading.choices import LotState, Role
 from trading.models import Project
 
-from ..factories import CenterFactory, LotFactory, OrganizationFactory, ProjectFactory, UserFactory
-from .conftest import chromium, require_browser
-
-PASSWORD = "correct-horse-battery"
+from ..trading.factories import CenterFactory, LotFactory, OrganizationFactory, ProjectFactory, UserFactory
+from .conftest import chromium, log_in, new_context, require_browser
 
 
 def identity_in(key_file: Path) -> str:
     return next(line for line in key_file.read_text().splitlines() if line.startswith("AGE-SECRET-KEY-1"))
-
-
-def log_in(context, base_url, username):
-    page = context.new_page()
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.card button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
-    return page
 
 
 SCRATCH = Path(tempfile.mkdtemp(prefix="kaibiao-e2e-"))
@@ -73,7 +61,7 @@ class SealedBidInBrowserTests(ChannelsLiveServerTestCase):
             # 1. each custodian makes its own key in its own browser
             custodian_keys = {}
             for custodian in self.custodians:
-                context = browser.new_context(accept_downloads=True)
+                context = new_context(browser, accept_downloads=True)
                 page = log_in(context, base, custodian.username)
                 page.goto(f"{base}/custodian/")
                 with page.expect_download() as download:
@@ -84,7 +72,7 @@ class SealedBidInBrowserTests(ChannelsLiveServerTestCase):
                 custodian_keys[custodian.pk] = key_path
                 context.close()
             # 2. staff invite them (2 of 3) and deal the opening key in the browser
-            context = browser.new_context()
+            context = new_context(browser)
             page = log_in(context, base, "staff")
             page.goto(f"{base}/work/projects/{self.project.pk}/sealing/")
             for custodian in self.custodians:
@@ -107,7 +95,7 @@ class SealedBidInBrowserTests(ChannelsLiveServerTestCase):
             # 3. the bidder generates its key, seals its opening form and file, uploads, gets the receipt
             bid_file = work / "投标文件.pdf"
             bid_file.write_bytes(plaintext)
-            context = browser.new_context(accept_downloads=True)
+            context = new_context(browser, accept_downloads=True)
             page = log_in(context, base, "bidder")
             page.goto(f"{base}/bids/lots/{self.lot.pk}/")
             assert "丢失" in page.content() or "lose" in page.content()  # the key-loss warning is shown before sealing

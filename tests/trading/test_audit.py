@@ -14,7 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import CenterFactory, OrganizationFactory, make_uscc, staff
+from tests.trading.factories import CenterFactory, OrganizationFactory, make_uscc, staff
 from trading import audit, services
 from trading.choices import LotState, NoticeKind, Role
 from trading.context import acting_from, ip_from_scope_or_meta

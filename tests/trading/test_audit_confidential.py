@@ -15,7 +15,7 @@ from trading.models import Document
 from trading.selectors import audit_events
 from trading.services import record_download
 
-from ..factories import UserFactory, bidder, published_lot
+from .factories import UserFactory, bidder, published_lot
 
 
 @pytest.mark.django_db

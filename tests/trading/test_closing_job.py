@@ -17,7 +17,8 @@ from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from tests.factories import BidFactory, LotFactory, ProjectFactory, complete_bids
+from tests.bidding.factories import BidFactory, complete_bids
+from tests.trading.factories import LotFactory, ProjectFactory
 from trading import lifecycle, services
 from trading.choices import LotState, NoticeKind
 from trading.models import AuditEvent

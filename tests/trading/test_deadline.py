@@ -9,7 +9,8 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from tests.factories import complete_bids, published_lot
+from tests.bidding.factories import complete_bids
+from tests.trading.factories import published_lot
 from trading import services
 from trading.choices import LotState, NoticeKind
 from trading.errors import RuleViolation

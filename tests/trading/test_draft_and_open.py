@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import LotFactory, ProjectFactory, published_lot
+from tests.trading.factories import LotFactory, ProjectFactory, published_lot
 from trading import services
 from trading.choices import LotState
 from trading.models import Lot, Project

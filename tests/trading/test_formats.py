@@ -122,7 +122,7 @@ def test_first_minute_from_names_a_minute_that_passes(moment, shown):
 
 
 def _security_refusal(*, budget: str, security: str) -> str | None:
-    from tests.factories import CenterFactory, OrganizationFactory, staff
+    from tests.trading.factories import CenterFactory, OrganizationFactory, staff
     from trading import services
     from trading.errors import RuleViolation
 

@@ -11,7 +11,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone, translation
 
-from tests.factories import RELATIONS, LotFactory, ProjectFactory, cast, complete_bids, document
+from tests.bidding.factories import complete_bids
+from tests.trading.factories import RELATIONS, LotFactory, ProjectFactory, cast, document
 from trading import lifecycle, services
 from trading.choices import LotState as S
 from trading.choices import NoticeKind, Role
@@ -646,7 +647,7 @@ def test_contract_records_whether_it_came_within_the_legal_days(days_after_award
     from trading.models import AuditEvent
     from trading.services import transition_lot
 
-    from tests.factories import staff as make_staff
+    from tests.trading.factories import staff as make_staff
 
     lot = LotFactory(state="awarded")
     actor = make_staff(lot.project.center)

@@ -2,7 +2,7 @@
 permission lives, so a service refuses even when a view forgets to ask) and, for a few cells,
 through the pages, to show that the views open no hole.
 
-Each person stands in one relation to the tender (tests.factories.RELATIONS): the staff of its
+Each person stands in one relation to the tender (tests.trading.factories.RELATIONS): the staff of its
 own center or of another, a supervisor at its center, above it or beside it, its tenderee and
 agent or those of another project, a bidder, an expert, a key custodian, the public."""
 
@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from tests.factories import RELATIONS, LotFactory, ProjectFactory, cast, document
+from tests.trading.factories import RELATIONS, LotFactory, ProjectFactory, cast, document
 from trading import selectors, services
 from trading.choices import LotState, NoticeKind
 from trading.errors import NotFound, PermissionDenied, RuleViolation

@@ -13,10 +13,10 @@ import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
 
-from tests.factories import CenterFactory, staff
+from tests.trading.factories import CenterFactory, staff
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's password
+PASSWORD = "correct-horse-battery"  # tests.trading.factories.UserFactory's password
 
 
 @pytest.fixture(autouse=True)

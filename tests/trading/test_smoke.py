@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import published_lot
+from tests.trading.factories import published_lot
 
 
 @pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.utils.translation import override
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from tests.factories import make_uscc
+from tests.trading.factories import make_uscc
 from trading import uscc
 from trading.forms import BidderRegistrationForm
 from trading.models import AuditEvent, Organization, User

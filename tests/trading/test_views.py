@@ -15,14 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from frontend.templatetags.kaibiao import yuan
-from tests.factories import CenterFactory, LotFactory, OrganizationFactory, ProjectFactory, make_uscc, party, staff, supervisor
+from tests.trading.factories import CenterFactory, LotFactory, OrganizationFactory, ProjectFactory, make_uscc, party, staff, supervisor
 from trading import services
 from trading.choices import LotState, NoticeKind, Role
 from trading.models import AuditEvent, Document, DocumentDownload, Lot, Notice, Organization, Project
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's password
+PASSWORD = "correct-horse-battery"  # tests.trading.factories.UserFactory's password
 BEIJING = ZoneInfo("Asia/Shanghai")
 START = datetime(2027, 3, 1, 9, 0, tzinfo=BEIJING)
 PDF = b"%PDF-1.7\n% tender documents of GXNN-2027-0001\n" + bytes(range(256)) * 8

@@ -1,3 +1,5 @@
+"""`manage.py close_due_lots`: closes every lot whose bid deadline has passed (beside the scheduled task)."""
+
 from django.core.management.base import BaseCommand
 
 from bidding.closing import close_due_lots

@@ -1,3 +1,5 @@
+"""`manage.py verify_receipt`: checks a bid receipt against this installation, or offline against a public key."""
+
 import json
 from pathlib import Path
 

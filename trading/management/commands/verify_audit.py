@@ -1,3 +1,5 @@
+"""`manage.py verify_audit`: walks the audit chain, naming the first event changed, removed or inserted."""
+
 from django.core.management.base import BaseCommand
 
 from trading.audit import verify_chain

@@ -1,5 +1,8 @@
-"""Factories for the objects every test needs (factory_boy). Valid USCCs are generated with
-their real check characters, so they pass the same validation a bidder's code does."""
+"""Factories for the trading floor's objects (factory_boy), the ones every test needs.
+
+Centers, organizations, users, projects, lots, tender documents, and the people around one tender
+(`cast`). Valid USCCs are generated with their real check characters, so they pass the same
+validation a bidder's code does. Bids are in tests/bidding/factories.py."""
 
 import hashlib
 import itertools
@@ -12,8 +15,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from bidding.choices import BidState
-from bidding.models import Bid
 from trading import uscc
 from trading.choices import Category, CenterLevel, EvaluationMethod, LotState, Role
 from trading.models import Center, Document, Lot, Organization, Project, User
@@ -119,28 +120,7 @@ def published_lot(*, deadline_in=timedelta(days=25), **kw) -> Lot:
     return lot
 
 
-# --- bids, documents, and the people around one tender (lifecycle and permission tests) -------
-
-class BidFactory(factory.django.DjangoModelFactory):
-    """A bidder's complete bid, handed in a minute before the lot's deadline unless told."""
-
-    class Meta:
-        model = Bid
-
-    lot = factory.SubFactory(LotFactory)
-    organization = factory.SubFactory(OrganizationFactory)
-    version = 1
-    state = BidState.COMPLETE
-    created_by = factory.LazyAttribute(lambda o: bidder(o.organization))
-    completed_at = factory.LazyAttribute(
-        lambda o: (o.lot.project.bid_deadline or timezone.now()) - timedelta(minutes=1)
-        if o.state == BidState.COMPLETE else None
-    )
-
-
-def complete_bids(lot, n: int, **kw) -> list[Bid]:
-    """`n` bidders, each with one complete bid on `lot`."""
-    return [BidFactory(lot=lot, **kw) for _ in range(n)]
+# --- documents, and the people around one tender (lifecycle and permission tests) -------------
 
 
 def document(project, *, title="招标文件", content=b"%PDF-1.7 tender documents", uploaded_by=None, notice=None) -> Document:
