@@ -21,6 +21,11 @@ from daphne.http_protocol import HTTPFactory, WebRequest
 from daphne.server import Server
 
 REQUEST_BUFFER_SIZE = 1024 * 1024
+# Connections the kernel holds for the server while it is busy: Twisted's default is 50. When a
+# restarted server's clients all come back at once, a full queue drops their handshakes and each
+# tries again only after TCP's one-second timeout (then three): bench/bench_reconnect.py's last
+# client waited 2.7 s with 50, most of it those retries. The kernel caps it (net.core.somaxconn).
+LISTEN_BACKLOG = 4096
 HIGH_WATER = 4 * 1024 * 1024  # bytes waiting for the application before the socket stops reading
 LOW_WATER = 1024 * 1024  # ... and when it reads again
 
@@ -172,6 +177,7 @@ class KaibiaoServer(Server):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("request_buffer_size", REQUEST_BUFFER_SIZE)
         super().__init__(*args, **kwargs)
+        self.endpoints = [with_backlog(endpoint) for endpoint in self.endpoints]
 
     # Server.run() makes its HTTP factory as `self.http_factory = HTTPFactory(self)`; ours makes
     # streaming requests.
@@ -206,11 +212,20 @@ class KaibiaoServer(Server):
         gc.collect()
         gc.freeze()
         keep_freed_memory()
+        format_autobahn_debug_only_when_read()
         from twisted.internet import reactor  # the one Daphne installed
 
         reactor.callLater(LongLived.EVERY, LongLived(reactor).tick)
         reactor.addSystemEventTrigger("after", "shutdown", close_hall_connections)
         super().run()
+
+
+def with_backlog(endpoint: str) -> str:
+    """A TCP endpoint description (Daphne's -b/-p become "tcp:port=…:interface=…") with our
+    listen backlog, unless it names one."""
+    if endpoint.startswith("tcp:") and "backlog=" not in endpoint:
+        return f"{endpoint}:backlog={LISTEN_BACKLOG}"
+    return endpoint
 
 
 def close_hall_connections():
@@ -260,6 +275,25 @@ def keep_freed_memory():
     M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
     mallopt(M_MMAP_THRESHOLD, 64 * 1024 * 1024)
     mallopt(M_TRIM_THRESHOLD, 128 * 1024 * 1024)
+
+
+def format_autobahn_debug_only_when_read():
+    """Autobahn pretty-prints its whole configuration for a debug line on every WebSocket
+    connection (autobahn.websocket.protocol: log.debug("\\n{attrs}", attrs=pformat(...))), whether
+    or not anything logs at debug level: py-spy had it at 15% of the event loop while 2,000
+    clients came back to a restarted server. It is formatted only when txaio's log level lets
+    the line through; otherwise the line says that it was not."""
+    import pprint
+
+    import txaio
+    from autobahn.websocket import protocol
+
+    def pformat(obj, *args, **kwargs):
+        if txaio.get_global_log_level() in ("debug", "trace"):
+            return pprint.pformat(obj, *args, **kwargs)
+        return "(not formatted: the debug log is off)"
+
+    protocol.pformat = pformat
 
 
 class KaibiaoCommandLine(CommandLineInterface):
