@@ -271,3 +271,34 @@ class OpeningHallInBrowserTests(ChannelsLiveServerTestCase):
             assert self.page_errors == []
             screenshot(host, "hall-host")
             screenshot(bidder_b, "hall-bidder")
+
+    def test_the_host_fails_an_opening_only_once_it_is_confirmed(self):
+        """Failing an opening cannot be undone: the host is asked once; cancelled, nothing is
+        sent; confirmed, the hall and the lot fail on every page, with the reason."""
+        self.page_errors = []
+        Project.objects.filter(pk=self.project.pk).update(bid_deadline=timezone.now())  # the bids came before it
+        with chromium() as browser:
+            host = self.open_hall(browser, self.tender.staff.username)  # the page's load closes bidding
+            public = self.open_hall(browser)
+            expect(host.locator("#hall-state")).to_have_attribute("data-state", "closed", timeout=WAIT)
+            expect(host.locator("#fail-opening")).to_be_disabled()
+            host.click("#start-decryption")
+            expect(host.locator("#hall-state")).to_have_attribute("data-state", "decrypting", timeout=WAIT)
+            host.click(".fail-opening summary")
+            host.fill("#fail-reason", "开标系统故障，无法继续")
+            asked = []
+            host.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+            host.click("#fail-opening")
+            host.wait_for_timeout(1000)
+            assert asked and "不能撤销" in asked[0]
+            assert OpeningHall.objects.get(lot=self.tender.lot).state == "decrypting"
+            host.once("dialog", lambda dialog: dialog.accept())
+            host.click("#fail-opening")
+            for page in (host, public):
+                expect(page.locator("#hall-state")).to_have_attribute("data-state", "aborted", timeout=WAIT)
+                expect(page.locator("#hall-state")).to_have_text("开标失败")
+                expect(page.locator("#hall-log")).to_contain_text("开标失败：开标系统故障，无法继续")
+            screenshot(host, "hall-host-failed")
+        self.tender.lot.refresh_from_db()
+        assert self.tender.lot.state == "failed"
+        assert self.page_errors == []

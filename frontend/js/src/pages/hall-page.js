@@ -67,6 +67,7 @@ function describe(ev, labels) {
     case "objection_answered": return `答复 ${d.bidder} 的异议：${d.answer}`;
     case "deemed_accepted": return `${d.bidder} 未在时限内确认，视为认可 / deemed accepted`;
     case "opening_ended": return `开标结束，开标记录 SHA-256 ${d.record_sha256} / opening ended`;
+    case "opening_failed": return `开标失败：${d.reason} / opening failed`;
     default: return ev.kind;
   }
 }
@@ -220,6 +221,13 @@ function main(app) {
   };
   for (const [id, [type, what]] of Object.entries(hostCommands)) on(id, async () => send({ type }, what));
 
+  on("fail-opening", async () => {
+    const reason = $("fail-reason").value.trim();
+    if (!reason) return showError("请写明开标失败的原因 / give the reason");
+    if (!window.confirm($("fail-opening").dataset.confirm)) return;
+    send({ type: "fail_opening", reason }, "开标失败 / fail the opening");
+  });
+
   $("k-download").addEventListener("click", () => {
     if (hall.kInputs) download(new TextEncoder().encode(JSON.stringify(hall.kInputs, null, 1)), "inputs.json", "application/json");
   });
@@ -270,6 +278,7 @@ function main(app) {
     enable("read-record", s === "reading");
     enable("draw-k", !!hall.k?.commitment && !hall.k?.k && ["decrypting", "reading", "confirming"].includes(s));
     enable("end-opening", s === "confirming");
+    enable("fail-opening", ["decrypting", "reading", "confirming"].includes(s));
     $("hall-failed").hidden = !hall.failed;
     if (hall.failed) $("hall-failed").textContent = describe({ kind: "lot_failed", data: hall.failed }, labels);
   }

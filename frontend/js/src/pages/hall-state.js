@@ -158,6 +158,9 @@ export function applyEvent(hall, { seq, kind, data = {} }) {
       put(hall, "state", "ended", seq);
       put(hall, "recordSha256", data.record_sha256, seq);
       break;
+    case "opening_failed":
+      put(hall, "state", "aborted", seq);
+      break;
     default:
       break; // a kind this page does not know yet: kept in the log only
   }
