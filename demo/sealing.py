@@ -112,21 +112,8 @@ def keys_dir() -> Path:
 def custodian_key_file_text(identity: X25519Identity, username: str, created=None) -> str:
     """What the custodian page (custodian-page.js → keys.js keyFileText, role "custodian")
     downloads, without a passphrase, with a demo note among the comments."""
-    created = (created or timezone.now()).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    lines = [
-        CUSTODIAN_KEY_TITLE,
-        "# tender: custodian",
-        f"# lot: {username}",
-        f"# bidder: {username}",
-        f"# created: {created}",
-        f"# public key: {identity.recipient}",
-        "#",
-        *CUSTODIAN_KEY_WARNING,
-        *DEMO_NOTE,
-        str(identity),
-        "",
-    ]
-    return "\n".join(lines)
+    return _key_file_text(identity, title=CUSTODIAN_KEY_TITLE, tender="custodian", lot=username, bidder=username,
+                          notes=[*CUSTODIAN_KEY_WARNING, *DEMO_NOTE], created=created)
 
 
 def _one_line(value) -> str:
@@ -139,20 +126,16 @@ def bidder_key_file_text(identity: X25519Identity, *, tender: str, lot, bidder: 
     a passphrase, with a demo note among the comments. The opening hall (hall-page.js →
     loadKeyFile) reads its one AGE-SECRET-KEY line, checks it against the "# public key:" line
     and the "# tender:" line against the tender's code."""
+    return _key_file_text(identity, title=BIDDER_KEY_TITLE, tender=_one_line(tender), lot=_one_line(lot),
+                          bidder=_one_line(bidder), notes=[*BIDDER_KEY_WARNING, *BIDDER_DEMO_NOTE], created=created)
+
+
+def _key_file_text(identity: X25519Identity, *, title: str, tender: str, lot, bidder: str, notes: list[str],
+                   created=None) -> str:
+    """keys.js keyFileText, line for line: the title, the header, the notes, the identity."""
     created = (created or timezone.now()).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    lines = [
-        BIDDER_KEY_TITLE,
-        f"# tender: {_one_line(tender)}",
-        f"# lot: {_one_line(lot)}",
-        f"# bidder: {_one_line(bidder)}",
-        f"# created: {created}",
-        f"# public key: {identity.recipient}",
-        "#",
-        *BIDDER_KEY_WARNING,
-        *BIDDER_DEMO_NOTE,
-        str(identity),
-        "",
-    ]
+    lines = [title, f"# tender: {tender}", f"# lot: {lot}", f"# bidder: {bidder}", f"# created: {created}",
+             f"# public key: {identity.recipient}", "#", *notes, str(identity), ""]
     return "\n".join(lines)
 
 
