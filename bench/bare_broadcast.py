@@ -1,4 +1,6 @@
-"""The yardstick for the hall's fan-out (bench/bench_hall.py): a bare broadcast server written
+"""The yardstick for the hall's benchmarks: a bare `websockets` broadcast server.
+
+The yardstick for the hall's fan-out (bench/bench_hall.py): a bare broadcast server written
 with the `websockets` library, nothing else.
 
     .venv/bin/python bench/bare_broadcast.py --port 8765

@@ -1,4 +1,6 @@
-"""Benchmark: one opening hall's broadcast, measured against a bare `websockets` broadcast server
+"""Benchmark: one opening hall's broadcast against a bare `websockets` broadcast server.
+
+Benchmark: one opening hall's broadcast, measured against a bare `websockets` broadcast server
 on the same clients in the same run. A hall's broadcast is only as good as its slowest client.
 
     .venv/bin/python bench/bench_hall.py [--clients 100,1000,2000] [--rounds 100] [--client-procs 2]

@@ -1,4 +1,6 @@
-"""Benchmark: a hall command while the hall's clients all arrive at once (a restarted server's
+"""Benchmark: a hall command while all the hall's clients arrive at once.
+
+Benchmark: a hall command while the hall's clients all arrive at once (a restarted server's
 clients coming back). One Daphne as `make run` serves it (SQLite, in-memory layer), in a throwaway
 folder; a bidder connects, then N public clients connect at once, and one second later the
 bidder signs in: the time until its answer, and how many of the N had arrived by then.

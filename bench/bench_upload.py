@@ -1,4 +1,6 @@
-"""Benchmark: upload and store a large sealed (age) bid over HTTP, then decrypt it, and compare
+"""Benchmark: a large sealed bid uploaded, stored and decrypted, against the machine's limits.
+
+Benchmark: upload and store a large sealed (age) bid over HTTP, then decrypt it, and compare
 each figure with what this machine itself can do, measured in the same run.
 
     .venv/bin/python bench/bench_upload.py [--size-mb 1024] [--chunk-mb 8,16,32]

@@ -1,4 +1,6 @@
-"""The benchmarks' throwaway server environment: its own SQLite file, sealed-file root, receipt
+"""The benchmarks' throwaway server environment, in a folder of its own.
+
+The benchmarks' throwaway server environment: its own SQLite file, sealed-file root, receipt
 key and media folder inside `folder`, served as in production (no debug), nothing inherited
 that would point a server elsewhere (REDIS_URL, DATABASE_URL, DJANGO_ENV). The end-to-end tests'
 process helpers (tests/e2e/processes.py) serve the benchmarks too."""

@@ -1,4 +1,6 @@
-"""The opening form: the declared items a bid's small sealed file carries (price, duration,
+"""The opening form: the declared items a bid's small sealed file carries, and their check.
+
+The opening form: the declared items a bid's small sealed file carries (price, duration,
 quality…), read out at the opening before the large files are decrypted. Pure functions: the
 tender's items, and the check of a form against them (used by the sealer before sealing, and
 by the opening to flag — never fix — a value that does not fit)."""

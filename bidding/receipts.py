@@ -1,4 +1,6 @@
-"""Signed receipts (投标回执): canonical JSON signed with the platform's Ed25519 key, so a
+"""Signed receipts (投标回执): canonical JSON signed with the platform's Ed25519 key.
+
+Signed receipts (投标回执): canonical JSON signed with the platform's Ed25519 key, so a
 bidder can prove offline what it handed in and when. No Django import below `signing_key`."""
 
 import base64

@@ -1,4 +1,6 @@
-"""The opening record as data (the hall's tables and events → the dict bidding.record_pdf
+"""The opening record as data, from the hall's tables and events.
+
+The opening record as data (the hall's tables and events → the dict bidding.record_pdf
 renders). Everything comes from the server's rows; nothing from a client."""
 
 from trading.models import AuditEvent

@@ -1,4 +1,6 @@
-"""Where sealed files live: one folder per tender, lot, bidder and version. Files are written
+"""Where sealed files live, and how they are written and read.
+
+Where sealed files live: one folder per tender, lot, bidder and version. Files are written
 by streaming chunks with an exclusive lock and fsync, and served only through services."""
 
 import errno

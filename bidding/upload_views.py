@@ -1,4 +1,6 @@
-"""The resumable upload, over HTTP: the core of the tus 1.0.0 protocol (HEAD for the resume
+"""The resumable upload over HTTP: the core of the tus 1.0.0 protocol.
+
+The resumable upload, over HTTP: the core of the tus 1.0.0 protocol (HEAD for the resume
 point, PATCH to append at an offset) with its checksum extension (sha256). A bid version's
 manifest (POST .../versions/) creates one upload per sealed file. Every answer is JSON with a
 message a person can read; the rules are in bidding.upload."""

@@ -1,4 +1,6 @@
-"""Pages for sealed bids: the bidder's bid page, the custodian's key, the staff's sealing
+"""Pages for sealed bids and the opening hall.
+
+Pages for sealed bids: the bidder's bid page, the custodian's key, the staff's sealing
 rules, key ceremony and bid security, and the public receipt check. Thin: one service each."""
 
 import base64

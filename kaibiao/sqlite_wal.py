@@ -1,4 +1,6 @@
-"""SQLite in WAL mode, served by Daphne: one idle connection per process and database file,
+"""SQLite in WAL mode, served by Daphne.
+
+SQLite in WAL mode, served by Daphne: one idle connection per process and database file,
 held open for the life of the process, which also puts the file in WAL mode.
 
 When the last connection to a WAL database closes, SQLite copies the log into the database,

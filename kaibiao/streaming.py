@@ -1,4 +1,6 @@
-"""Request bodies that reach their view while they arrive: the Django end (the Daphne end is
+"""Request bodies that reach their view while they arrive: the Django end.
+
+Request bodies that reach their view while they arrive: the Django end (the Daphne end is
 kaibiao.serve's StreamingRequest).
 
 Django's ASGI handler reads a whole body into a spooled file before the view runs, so a sealed

@@ -1,4 +1,6 @@
-"""Event kinds declared with their audience: one catalogue per room kind, so that who may see an
+"""Event kinds declared with their audience, one catalogue per room kind.
+
+Event kinds declared with their audience: one catalogue per room kind, so that who may see an
 event is a property of its kind, written once, and an undeclared kind cannot be stored."""
 
 from dataclasses import dataclass

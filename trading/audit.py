@@ -1,4 +1,6 @@
-"""The audit chain: every state change appends one event whose digest covers its fields and
+"""The audit chain: every state change appends one event, each chained to the one before.
+
+The audit chain: every state change appends one event whose digest covers its fields and
 the previous event's digest. Appends are serialized by locking the single head row."""
 
 import hashlib

@@ -1,4 +1,6 @@
-"""Who is acting, from where: set once per request or WebSocket message by the transport
+"""Who is acting, and from where, for the audit trail.
+
+Who is acting, from where: set once per request or WebSocket message by the transport
 layer, read by the audit trail, so services never take a network address from a client."""
 
 import contextvars

@@ -1,4 +1,6 @@
-"""The legal defaults of DOMAIN.md §4: each a per-tender setting with its citation and the
+"""The legal defaults of DOMAIN.md §4, each a per-tender setting with its citation.
+
+The legal defaults of DOMAIN.md §4: each a per-tender setting with its citation and the
 bound the law sets when the project is one that must be tendered (依法必须招标)."""
 
 from dataclasses import dataclass

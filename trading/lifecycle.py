@@ -1,4 +1,6 @@
-"""The tender lifecycle, per lot: one table naming every transition, who may take it, from
+"""The tender lifecycle, per lot: one table of transitions, actors, guards and records.
+
+The tender lifecycle, per lot: one table naming every transition, who may take it, from
 which states, its guard, and what it records (DESIGN.md §3).
 
 Guards read the server clock (`now`, passed in by the caller from `timezone.now()`) and facts

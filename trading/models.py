@@ -1,4 +1,6 @@
-"""The trading center's ground floor: centers, parties, users, projects and lots, notices and
+"""The trading center's ground floor: its tables.
+
+The trading center's ground floor: centers, parties, users, projects and lots, notices and
 documents, and the audit trail. Invariants live in the database as constraints where they can."""
 
 from decimal import Decimal

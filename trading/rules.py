@@ -1,4 +1,6 @@
-"""Who may do what to which project: `rules` predicates for role × scope × state, and one
+"""Who may do what to which project: `rules` predicates and one policy per model.
+
+Who may do what to which project: `rules` predicates for role × scope × state, and one
 policy per model that also answers "which may this user see" as a queryset.
 
 Loaded by rules' autodiscovery (rules.apps.AutodiscoverRulesConfig)."""

@@ -1,4 +1,6 @@
-"""Every action that changes the trading floor's state: one function per action, the acting
+"""Every action that changes the trading floor's state, one function per action.
+
+Every action that changes the trading floor's state: one function per action, the acting
 user first, keyword-only. Each checks permission and the rule, works in one transaction,
 writes the audit event, and raises a DomainError a person can act on."""
 

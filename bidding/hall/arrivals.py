@@ -1,4 +1,6 @@
-"""What an arriving hall connection needs, read once per process and shared: a storm of arrivals
+"""What an arriving hall connection needs, read once per process and shared.
+
+What an arriving hall connection needs, read once per process and shared: a storm of arrivals
 (a restarted server's clients, all back at once) must not each read the same rows again.
 
 Used on the rooms' arrivals thread only (rooms.db.load). A lot is kept a few seconds (only its

@@ -1,4 +1,6 @@
-"""The opening hall's event kinds, each with its audience and the name a person reads: the one
+"""The opening hall's event kinds, each with its audience and the name a person reads.
+
+The opening hall's event kinds, each with its audience and the name a person reads: the one
 place that says who may see what, and from when (招标投标法 第二十二条: before the opening
 nobody may learn who bid, nor how many)."""
 

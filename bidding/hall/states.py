@@ -1,4 +1,6 @@
-"""The opening hall's own state machine: one table naming each step, the states it is taken
+"""The opening hall's own state machine: one table of steps, their states and refusals.
+
+The opening hall's own state machine: one table naming each step, the states it is taken
 from, the state it leads to, and the refusal a person reads otherwise (as trading.lifecycle
 does for the lot). Every hall command asks this table; no command writes its own state rule.
 

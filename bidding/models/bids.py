@@ -1,4 +1,6 @@
-"""Bids. One row per version a bidder hands in for a lot; at the deadline the last complete
+"""Bids, their sealed files, keys, receipts and bid security: the bidding floor's tables.
+
+Bids. One row per version a bidder hands in for a lot; at the deadline the last complete
 version counts. (Sealed files, receipts and the opening hall extend this in their own modules.)"""
 
 import uuid

@@ -1,4 +1,6 @@
-"""The opening hall (DESIGN.md §5): one per lot. Its numbered events are the truth every client
+"""The opening hall's tables: the hall, its numbered events, sign-ins, openings, objections.
+
+The opening hall (DESIGN.md §5): one per lot. Its numbered events are the truth every client
 replays; the channel layer only rings the bell."""
 
 from django.db import models

@@ -1,4 +1,6 @@
-"""Seal a bid offline: the opening form and each bid file as standard age files, to the
+"""`manage.py seal`: seal a bid offline as standard age files, to the tender's recipients.
+
+Seal a bid offline: the opening form and each bid file as standard age files, to the
 tender's opening recipient and (where the tender asks) the bidder's own recipient.
 
     python manage.py seal --tender GXNN-2026-001 --lot 1 --opening-form form.json bid.pdf … --out sealed/
