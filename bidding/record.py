@@ -42,7 +42,11 @@ def build_record(hall: OpeningHall) -> dict:
         random_coefficient = {**draw.published_inputs(bytes.fromhex(hall.k_seed), contributions,
                                                       lot=f"{project.code}/{lot.number}", rng=rng),
                               "drawn_at": _iso(hall.k_drawn_at)}
-    steps = [{"at": _iso(e.at), "actor": e.actor_name, "role": e.role, "action": e.action, "address": e.ip or ""}
+    # When each step was taken: a hall event's own time (its command's server time), else the
+    # audit row's; the audit trail's times stay those of the writing, never back-dated.
+    taken = dict(hall.events.values_list("seq", "at"))
+    steps = [{"at": _iso(taken.get((e.data or {}).get("seq"), e.at)), "actor": e.actor_name, "role": e.role,
+              "action": e.action, "address": e.ip or ""}
              for e in AuditEvent.objects.filter(object_type="bidding.openinghall", object_id=str(hall.pk)).order_by("seq")]
     return {
         "tender": {

@@ -10,11 +10,12 @@ from ..choices import HallState
 from ..models import BidOpening, OpeningHall, SignIn
 from ..selectors import counted_bids
 from . import states
-from .core import append, ensure_hall, locked, owes
+from .core import append, at_its_time, command_time, ensure_hall, locked, owes
 from .decryption import end_decryption_now
 from .reading import end_confirmation_now
 
 
+@at_its_time
 def on_bidding_closed(lot: Lot, *, complete_bids: int, now) -> None:
     """At the deadline (called by the closing job, in its transaction): publish who handed in
     a complete bid; with too few, announce that the lot is not opened."""
@@ -57,7 +58,7 @@ def tick(lot_id, now=None) -> None:
     elif not owes(clock["state"], deadline, clock["hall__state"], clock["hall__decryption_deadline"],
                    clock["hall__confirm_deadline"], now):
         return
-    with transaction.atomic():
+    with command_time(now), transaction.atomic():
         hall = OpeningHall.objects.select_for_update().select_related("lot__project").filter(lot_id=lot_id).first()
         if hall is None:
             return

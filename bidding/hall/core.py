@@ -1,5 +1,6 @@
 """The hall's ground: its row locked on the server clock, its numbered events, its room kind."""
 
+import contextlib
 import contextvars
 import functools
 
@@ -105,6 +106,32 @@ class ClockOwes(Exception):
 
 
 _clock_applied = contextvars.ContextVar("kaibiao_hall_clock_applied", default=False)
+# The server time of the command under way: the events it appends carry it, as its other rows
+# (sign-ins, confirmations, answers) do, so that a record lists each step when it was taken.
+_command_now = contextvars.ContextVar("kaibiao_hall_command_now", default=None)
+
+
+@contextlib.contextmanager
+def command_time(now):
+    """Within it, the events appended carry `now`."""
+    taken = _command_now.set(now)
+    try:
+        yield
+    finally:
+        _command_now.reset(taken)
+
+
+def at_its_time(command):
+    """A hall command (keyword `now`) whose events carry its `now`: the server clock's, unless
+    a scheduled job or the caller's own clock gives one."""
+
+    @functools.wraps(command)
+    def run(*args, now=None, **kwargs):
+        now = now or timezone.now()
+        with command_time(now):
+            return command(*args, now=now, **kwargs)
+
+    return run
 
 
 def on_the_clock(command):
@@ -114,10 +141,10 @@ def on_the_clock(command):
     clock in the row it locks. `now` is fixed once, for both runs."""
 
     @functools.wraps(command)
-    def run(*, lot_id, now=None, **kwargs):
+    @at_its_time
+    def run(*, lot_id, now, **kwargs):
         from .clock import tick
 
-        now = now or timezone.now()
         if not _clock_applied.get():
             try:
                 return command(lot_id=lot_id, now=now, **kwargs)
@@ -159,9 +186,10 @@ def require_step(hall: OpeningHall, step: str) -> None:
 def append(hall: OpeningHall, kind: str, data: dict, *, actor, at=None, audience=None, audit_data=None) -> HallEvent:
     """Append one numbered event of a declared kind (the hall row locked by the caller) and
     audit it; the bell rings after the commit."""
-    if HALL_EVENTS[kind].confidential_before_deadline and (at or timezone.now()) < hall.lot.project.bid_deadline:
+    at = at or _command_now.get() or timezone.now()
+    if HALL_EVENTS[kind].confidential_before_deadline and at < hall.lot.project.bid_deadline:
         raise ValueError(f"{kind!r} is not stored before the deadline: its number would count the bidders")
-    event = log.append(KIND, hall, kind, data, at=at or timezone.now(),
+    event = log.append(KIND, hall, kind, data, at=at,
                        audience_id=getattr(audience, "pk", audience))
     audit.record(actor=actor, action=f"hall.{kind}", obj=hall, project=hall.lot.project,
                  data={"seq": event.seq, **(audit_data if audit_data is not None else data)})

@@ -17,7 +17,7 @@ from ..models import BidOpening, OpeningHall, SealedFile
 from ..rules import check
 from ..services import rules_for
 from . import states
-from .core import HALL, append, locked, on_the_clock, require_step, schedule_tick
+from .core import HALL, append, at_its_time, locked, on_the_clock, require_step, schedule_tick
 
 
 def require_host(actor, hall: OpeningHall):
@@ -36,6 +36,7 @@ def _hall_after_tick(lot_id, now) -> OpeningHall:
     return hall
 
 
+@at_its_time
 def start_decryption(*, actor, lot_id, now=None) -> OpeningHall:
     """The host opens the lot and starts decryption, with the tender's time limit. Before any
     price is read, each bid's stored bytes are hashed again and shown beside its receipt's digest."""
@@ -89,6 +90,7 @@ def _set_status(hall, opening: BidOpening, status: str, *, actor, outcome=None, 
                                  "outcome": opening.outcome, "reason": reason}, actor=actor)
 
 
+@at_its_time
 def hand_in_identity(*, actor, lot_id, identity: str, now=None) -> BidOpening:
     """A bidder hands in its identity for this tender; its opening form is decrypted at once,
     then its bid files. The identity is used in memory and forgotten."""
@@ -151,6 +153,7 @@ def _fail(lot_id, opening, actor, err):
                        else getattr(err, "message", err)})
 
 
+@at_its_time
 def hand_in_share(*, actor, lot_id, payload, now=None) -> dict:
     """A custodian hands in its share. At k, the opening identity is rebuilt in memory; where
     the tender has bidders not decrypt, it then opens every bid still waiting."""
@@ -180,6 +183,7 @@ def hand_in_share(*, actor, lot_id, payload, now=None) -> dict:
     return result
 
 
+@at_its_time
 def apply_remedy(*, actor, lot_id, opening_id, now=None) -> BidOpening:
     """Where the tender names the custodians' stanza as its remedy, the host opens with the
     rebuilt opening key a bid its bidder failed to decrypt; the record says so."""

@@ -19,11 +19,12 @@ from ..opening_form import check_form
 from ..rules import check
 from ..services import rules_for
 from . import states
-from .core import HALL, append, locked, lot_code, on_the_clock, require_step, schedule_tick
+from .core import HALL, append, at_its_time, locked, lot_code, on_the_clock, require_step, schedule_tick
 from .decryption import require_host
 from .viewing import objection_dict
 
 
+@at_its_time
 def read_record(*, actor, lot_id, now=None) -> OpeningHall:
     """唱标: publish the record row by row, each value exactly as sealed; a value that does not
     fit the declared items is flagged, a price above the ceiling marked for rejection."""
@@ -65,6 +66,7 @@ def _above_ceiling(form, ceiling) -> tuple[bool, str]:
     return False, ""
 
 
+@at_its_time
 def draw_k(*, actor, lot_id, now=None) -> OpeningHall:
     """Draw K live: reveal the committed seed, mix in every signed-in bidder's nonce, publish
     the inputs so that tools/recompute_k.py gives the same K."""
@@ -134,6 +136,7 @@ def raise_objection(*, actor, lot_id, question: str, now) -> Objection:
     return objection
 
 
+@at_its_time
 def answer_objection(*, actor, lot_id, objection_id, answer: str, now=None) -> Objection:
     now = now or timezone.now()
     answer = (answer or "").strip()

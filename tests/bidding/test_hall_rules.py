@@ -270,3 +270,26 @@ def test_the_host_fails_an_opening_that_cannot_go_on_and_the_lot_fails_with_the_
     (audited,) = AuditEvent.objects.filter(action="lot.fail_opening")
     assert audited.data["reason"] == "开标系统故障，无法继续" and audited.actor == staff
     assert lifecycle.TRANSITIONS["fail_opening"].room == lifecycle.HALL
+
+
+def test_each_step_is_stamped_and_recorded_at_the_server_time_it_was_taken():
+    """A command given its `now` (a scheduled job's, the demo's past) stamps its events with it,
+    and the record lists the steps at those times; the audit trail keeps the time of writing."""
+    from bidding.record import build_record
+
+    cast = build_cast([FORM, FORM, FORM], deadline_in=MINUTE)
+    staff, lot_id = cast.tender.staff, cast.lot_id
+    at = cast.tender.deadline + timedelta(hours=2)
+    now = run_to_confirmation(cast, at)
+    for bidder in cast.bidders:
+        hall_services.confirm(actor=bidder.user, lot_id=lot_id, now=now)
+    hall_services.end_opening(actor=staff, lot_id=lot_id, now=now + SECOND)
+    stamps = dict(HallEvent.objects.filter(hall__lot_id=lot_id).values_list("kind", "at"))
+    assert stamps["bidding_closed"] == at and stamps["decryption_started"] == at + SECOND
+    assert stamps["confirmation_open"] == at + 4 * SECOND and stamps["opening_ended"] == now + SECOND
+    record = build_record(OpeningHall.objects.get(lot_id=lot_id))
+    steps = {step["action"]: step["at"] for step in record["steps"]}
+    assert steps["hall.decryption_started"] == (at + SECOND).isoformat()
+    assert steps["hall.opening_ended"] == (now + SECOND).isoformat()
+    audited = AuditEvent.objects.get(action="hall.opening_ended").at
+    assert audited < at  # written now, two hours before the time the command was given
