@@ -21,7 +21,7 @@ from trading import lifecycle
 from trading.choices import Role
 from trading.errors import DomainError, NotFound, PermissionDenied
 from trading.models import Lot, Project
-from trading.services import access_project, bidding_open
+from trading.services import access_project
 
 from . import bid_access, receipts, services, upload
 from . import ceremony as ceremony_services
@@ -78,7 +78,7 @@ def bid_page(request, lot_id):
         "lot": lot, "project": project, "rules": rules, "key": key, "ceremony": ceremony,
         "recipients": recipients, "recipients_problem": recipients_problem,
         "versions": versions, "counting": next((v for v in versions if v.state == "complete"), None),
-        "open": bidding_open(project, timezone.now()), "security": security,
+        "open": project.bidding_open(timezone.now()), "security": security,
         "params_json": json.dumps(_sealing_params(lot, rules, ceremony), ensure_ascii=False),
     })
 

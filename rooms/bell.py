@@ -17,9 +17,11 @@ log = logging.getLogger(__name__)
 local_bell = None
 
 
-def ring(kind_name: str, room_id: int, seq: int, *, text: str | None = None, audience_id: int | None = None) -> None:
-    """Ring room `room_id`'s bell for event `seq`. A committed command is never failed by its
-    bell: a layer that does not answer is logged, and the watchers find the event."""
+def ring(kind, room_id: int, seq: int, *, text: str | None = None, audience_id: int | None = None) -> None:
+    """Ring the bell of room `room_id` of `kind` (a rooms.kinds.RoomKind) for event `seq`. A
+    committed command is never failed by its bell: a layer that does not answer is logged, and
+    the watchers find the event."""
+    kind_name = kind.name
     bell = {"type": "room.bell", "kind": kind_name, "seq": seq}
     if text is not None:
         bell.update(text=text, audience=audience_id)
@@ -31,7 +33,7 @@ def ring(kind_name: str, room_id: int, seq: int, *, text: str | None = None, aud
         # other processes idle until it was done, their clients waiting for both in turn.
         try:
             if layer is not None:
-                await layer.group_send(f"{kind_name}-{room_id}", bell)
+                await layer.group_send(kind.group(room_id), bell)
         except Exception:  # the layer is down: the other processes' watchers find the event
             log.warning("%s %s: the doorbell could not be rung through the channel layer", kind_name, room_id,
                         exc_info=True)

@@ -25,11 +25,6 @@ from .wsframes import SCOPE_KEY
 log = logging.getLogger(__name__)
 
 
-class Refused(Exception):
-    """A command refused with a message a person can act on (the room kind maps its domain's
-    errors to this, or lists them in `refusals`)."""
-
-
 class RoomConsumer(AsyncWebsocketConsumer):
     kind: RoomKind
     # message type: (service, the message's fields it passes on)
@@ -39,8 +34,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
     long_commands: frozenset = frozenset()
     # What each field must be, as JSON gives it: a service never sees another type.
     fields: dict = {}
-    # Exceptions whose message is the refusal a person reads (a domain's errors).
-    refusals: tuple = (Refused,)
+    # Exceptions whose message is the refusal a person reads: the room's domain errors.
+    refusals: tuple = ()
     # A connection hears its room through this process's hub, never on a layer channel of
     # its own: without this, Channels gives each connection one and keeps a receive waiting on
     # it (tasks and buffers per connection; with Redis, one more waiter on the shared pop).

@@ -33,14 +33,8 @@ def _int(value, default: int) -> int:
 
 
 class Hub:
-    """This process's fan-out for one room kind: one layer subscription per room with local
-    sockets, and one watcher for them all.
-
-    Each new event is read from the database once per process (a bell whose number this
-    process has already read costs nothing), serialized and framed once, kept among the
-    room's recent events, and written to every local socket that may see it in one pass,
-    without a task or a wait per socket where the server lets the frame be written directly
-    (rooms.wsframes). A joining connection catches up from the recent events."""
+    """This process's fan-out for one room kind (the module's docstring says how): one layer
+    subscription per room with local sockets, and one watcher for them all."""
 
     KEEP = 1000  # recent events kept per room (a whole opening has far fewer)
     RENEW_SECONDS = 600  # how often the doorbell's subscription is made again (group expiry: a day)
@@ -171,7 +165,7 @@ class Hub:
                     db.load(self.kind.events_from, room_id, after))
                 reading.add_done_callback(lambda _done: self.reading.pop((room_id, after), None))
             rows = await asyncio.shield(reading)
-            if rows and rows[-1][0].seq < top:  # read before the newest event was committed
+            if not rows or rows[-1][0].seq < top:  # read before the newest event was committed
                 rows = await db.load(self.kind.events_from, room_id, after)
             recent = self.recent.get(room_id)  # as it is now, after the wait
             if rows and (recent is None or (after <= recent.floor and rows[-1][0].seq >= recent.top)):

@@ -4,9 +4,6 @@ import json
 
 from .events import EventCatalog
 
-_kinds: dict[str, "RoomKind"] = {}
-
-
 class RoomKind:
     """One kind of live room. Subclasses name their tables and may apply their clock in watch()."""
 
@@ -28,15 +25,6 @@ class RoomKind:
         """The last event number of each room, after applying what its clock owes by `now`.
         Called by each process about once a second for the rooms it has clients in."""
         return dict(self.room_model.objects.filter(pk__in=list(room_ids)).values_list("pk", "last_seq"))
-
-
-def register(kind: RoomKind) -> RoomKind:
-    _kinds[kind.name] = kind
-    return kind
-
-
-def kind_named(name: str) -> RoomKind:
-    return _kinds[name]
 
 
 def event_message(event) -> dict:

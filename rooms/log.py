@@ -18,7 +18,7 @@ def append(kind: RoomKind, room, name: str, data: dict, *, at, audience_id=None)
     event = kind.event_model.objects.create(**{kind.room_field: room}, seq=room.last_seq, kind=name, data=data, at=at,
                                             audience_id=audience_id)
     seq, room_id, text = event.seq, room.pk, event_text(event)
-    transaction.on_commit(lambda: bell.ring(kind.name, room_id, seq, text=text, audience_id=audience_id))
+    transaction.on_commit(lambda: bell.ring(kind, room_id, seq, text=text, audience_id=audience_id))
     return event
 
 

@@ -244,13 +244,9 @@ def publish_project(*, actor, project: Project, bid_deadline, notice_title: str,
     return notice
 
 
-def bidding_open(project: Project, now, *, lot=None) -> bool:
-    """Checked on every request that needs bidding to be open: Project.bidding_open."""
-    return project.bidding_open(now, lot=lot)
-
-
 def ensure_bidding_open(project: Project, now, *, lot=None) -> None:
-    if not bidding_open(project, now, lot=lot):
+    """Checked on every request that needs bidding to be open (Project.bidding_open)."""
+    if not project.bidding_open(now, lot=lot):
         raise RuleViolation(
             _("Bidding for this tender closed at %(deadline)s (server time).")
             % {"deadline": local_text(project.bid_deadline, ms=True)}
@@ -356,19 +352,20 @@ def transition_lot(*, actor, lot: Lot, name: str, reason: str = "", award_price=
 def room_transition(*, actor, lot_id: int, name: str, room: str, reason: str = "", now=None) -> Lot:
     """A live room takes one of its own transitions (the hall: start, fail, end the opening),
     in the caller's transaction, with the same guards and facts from their floors."""
-    transition = lifecycle.TRANSITIONS[name]
-    if transition.room != room:
+    if lifecycle.TRANSITIONS[name].room != room:
         raise RuleViolation(_("Unknown action."))
-    now = now or timezone.now()
-    with transaction.atomic():
-        lot = Lot.objects.select_for_update(of=("self",)).select_related("project").get(pk=lot_id)
-        return _take(actor=actor, lot=lot, name=name, now=now, facts=lifecycle.gather_facts(lot, now), reason=reason)
+    return _take_on_lot(actor=actor, lot_id=lot_id, name=name, reason=reason, now=now)
 
 
 def system_transition(*, lot_id: int, name: str, now=None) -> Lot:
     """The platform's clock takes a transition (closing at the deadline). Same guards, and the
     facts from the floors that own them."""
+    return _take_on_lot(actor=None, lot_id=lot_id, name=name, now=now)
+
+
+def _take_on_lot(*, actor, lot_id: int, name: str, reason: str = "", now=None) -> Lot:
+    """Lock the lot and take `name`, the facts from their floors; the caller said who may."""
     now = now or timezone.now()
     with transaction.atomic():
         lot = Lot.objects.select_for_update(of=("self",)).select_related("project").get(pk=lot_id)
-        return _take(actor=None, lot=lot, name=name, now=now, facts=lifecycle.gather_facts(lot, now))
+        return _take(actor=actor, lot=lot, name=name, now=now, facts=lifecycle.gather_facts(lot, now), reason=reason)

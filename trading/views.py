@@ -107,7 +107,7 @@ def project_detail(request, pk):
         "may_publish": rules.has_perm("trading.publish_project", user, project)
         and project.is_draft(),
         "may_notice": rules.has_perm("trading.publish_notice", user, project)
-        and services.bidding_open(project, timezone.now()),
+        and project.bidding_open(timezone.now()),
         "may_audit": rules.has_perm("trading.view_audit", user, project),
         "transition_form": TransitionForm(),
     })

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rooms import log
-from rooms.kinds import RoomKind, register
+from rooms.kinds import RoomKind
 from trading import audit
 from trading.choices import LotState
 from trading.lifecycle import HALL
@@ -50,7 +50,7 @@ class HallKind(RoomKind):
         return {row["pk"]: row["last_seq"] for row in rows}
 
 
-KIND = register(HallKind())
+KIND = HallKind()
 
 
 def owes(lot_state, bid_deadline, hall_state, decryption_deadline, confirm_deadline, now) -> bool:
@@ -183,7 +183,7 @@ def require_step(hall: OpeningHall, step: str) -> None:
         raise RuleViolation(str(refused))
 
 
-def append(hall: OpeningHall, kind: str, data: dict, *, actor, at=None, audience=None, audit_data=None) -> HallEvent:
+def append(hall: OpeningHall, kind: str, data: dict, *, actor, at=None, audience=None) -> HallEvent:
     """Append one numbered event of a declared kind (the hall row locked by the caller) and
     audit it; the bell rings after the commit."""
     at = at or _command_now.get() or timezone.now()
@@ -192,7 +192,7 @@ def append(hall: OpeningHall, kind: str, data: dict, *, actor, at=None, audience
     event = log.append(KIND, hall, kind, data, at=at,
                        audience_id=getattr(audience, "pk", audience))
     audit.record(actor=actor, action=f"hall.{kind}", obj=hall, project=hall.lot.project,
-                 data={"seq": event.seq, **(audit_data if audit_data is not None else data)})
+                 data={"seq": event.seq, **data})
     return event
 
 

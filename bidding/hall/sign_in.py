@@ -79,5 +79,5 @@ def sign_in(*, actor, lot_id, nonce: str, now) -> SignIn:
             # bidding_closed event publishes who signed in.
             audit.record(actor=actor, action="hall.signed_in", obj=hall, project=hall.lot.project, data=signed)
         else:
-            append(hall, "signed_in", signed, actor=actor, at=now)
+            append(hall, "signed_in", signed, actor=actor)
     return row

