@@ -277,7 +277,8 @@ def test_verify_offline_against_another_platform_key_fails(document, tmp_path):
 
 
 def test_verify_receipt_offline_as_a_separate_program(document, tmp_path, public_key_file):
-    """What a bidder runs on its own machine: no database, the published key, exit status 0 or 1."""
+    """What a bidder runs on its own machine: no database, the published key, exit status 0 or 1,
+    in the platform's language (Chinese)."""
     good = tmp_path / "good.json"
     good.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     bad = tmp_path / "bad.json"
@@ -285,7 +286,8 @@ def test_verify_receipt_offline_as_a_separate_program(document, tmp_path, public
     run = [sys.executable, str(MANAGE), "verify_receipt", "--offline", "--public-key", str(public_key_file)]
     ok = subprocess.run([*run, str(good)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert ok.returncode == 0, ok.stderr
-    assert ok.stdout.startswith("valid: submitted ")
+    assert ok.stdout.splitlines()[0] == "有效：本回执与平台签发的完全一致。"
+    assert ok.stdout.splitlines()[1].startswith("仅核验了签名：")
     refused = subprocess.run([*run, str(bad)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert refused.returncode == 1
-    assert "the signature does not match" in refused.stderr
+    assert refused.stderr.splitlines() == ["无效：", "- 签名与本回执内容不符：回执在签名后被修改，或并非平台签发。"]
