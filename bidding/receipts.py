@@ -1,7 +1,8 @@
 """Signed receipts (投标回执): canonical JSON signed with the platform's Ed25519 key.
 
-Signed receipts (投标回执): canonical JSON signed with the platform's Ed25519 key, so a
-bidder can prove offline what it handed in and when. No Django import below `signing_key`."""
+A bidder proves with one, offline, what it handed in and when. A receipt file is read by `parse`
+alone (a key repeated in any object is refused) and checked by `verify`: the body's key_id, the
+verifier's key and the key the document carries must be one key. No Django import below `signing_key`."""
 
 import base64
 import hashlib
