@@ -1,7 +1,8 @@
 """Signed receipts (投标回执): canonical JSON signed with the platform's Ed25519 key.
 
-Signed receipts (投标回执): canonical JSON signed with the platform's Ed25519 key, so a
-bidder can prove offline what it handed in and when. No Django import below `signing_key`."""
+A bidder proves with one, offline, what it handed in and when. A receipt file is read by `parse`
+alone (a key repeated in any object is refused) and checked by `verify`: the body's key_id, the
+verifier's key and the key the document carries must be one key. No Django import below `signing_key`."""
 
 import base64
 import hashlib
@@ -9,7 +10,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -41,57 +42,120 @@ def sign(body: dict, private_key: Ed25519PrivateKey) -> dict:
     }
 
 
+class DuplicateKey(ValueError):
+    """A JSON object names one key twice: a reader may show one value while the signature covers the other."""
+
+    def __init__(self, key: str):
+        super().__init__(f"the key {key!r} appears twice in one object")
+        self.key = key
+
+
+def _refuse_duplicates(pairs: list) -> dict:
+    out = {}
+    for key, value in pairs:
+        if key in out:
+            raise DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def parse(text: str | bytes):
+    """A receipt file as JSON, refusing a key repeated in any object (DuplicateKey) and any other
+    malformed JSON (ValueError): the one reader for every check of a receipt."""
+    return json.loads(text, object_pairs_hook=_refuse_duplicates)
+
+
+# What can be wrong with a document, without the platform's records: each a code, in this order.
+NOT_A_RECEIPT = "not_a_receipt"  # no "receipt" object or no "signature"
+WRONG_TYPE = "type"  # the body's type is not RECEIPT_TYPE
+OTHER_KEY = "other_key"  # the body's key_id is not the verifier's key
+CARRIED_KEY_UNREADABLE = "carried_key_unreadable"  # the document's public_key is no Ed25519 PEM
+CARRIED_KEY_OTHER = "carried_key_other"  # the document's public_key is not the key its key_id names
+BAD_SIGNATURE = "signature"  # the signature does not cover this body under the verifier's key
+
+_ENGLISH = {
+    NOT_A_RECEIPT: "not a Kaibiao receipt: it needs “receipt” and “signature”",
+    WRONG_TYPE: f"the receipt's type is not {RECEIPT_TYPE!r}",
+    OTHER_KEY: "signed by another key than the platform's",
+    CARRIED_KEY_UNREADABLE: "the public key the receipt carries is not an Ed25519 public key",
+    CARRIED_KEY_OTHER: "the public key the receipt carries is not the key it names as its signer",
+    BAD_SIGNATURE: "the signature does not match the receipt's content",
+}
+
+
 @dataclass
-class Verdict:
-    valid: bool
+class Check:
+    """What `verify` found: the problem codes, in order; none for a valid receipt."""
+
     problems: list[str]
 
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
     def __str__(self):
-        return "valid" if self.valid else "; ".join(self.problems)
+        return "valid" if self.valid else "; ".join(_ENGLISH[p] for p in self.problems)
 
 
-def verify(document: dict, public_key: Ed25519PublicKey, stored: dict | None = None) -> Verdict:
+def verify(document, public_key: Ed25519PublicKey) -> Check:
     """Check a receipt against the platform's public key (never the key the document carries,
-    which a forger would replace). With `stored` (the body the platform kept), name every field
-    that differs from it."""
-    problems = []
+    which a forger would replace). The body's key_id must be that key's id, and the key the
+    document carries, when it carries one, must be that same key."""
     body = document.get("receipt") if isinstance(document, dict) else None
     if not isinstance(body, dict) or "signature" not in document:
-        return Verdict(False, ["not a Kaibiao receipt: it needs “receipt” and “signature”"])
+        return Check([NOT_A_RECEIPT])
+    problems = []
     if body.get("type") != RECEIPT_TYPE:
-        problems.append(f"type is {body.get('type')!r}, expected {RECEIPT_TYPE!r}")
+        problems.append(WRONG_TYPE)
     if body.get("key_id") != key_id(public_key):
-        problems.append(f"signed by key {body.get('key_id')!r}, not the platform's key {key_id(public_key)!r}")
+        problems.append(OTHER_KEY)
+    if "public_key" in document:
+        carried = load_public_key(document["public_key"])
+        if carried is None:
+            problems.append(CARRIED_KEY_UNREADABLE)
+        elif key_id(carried) != body.get("key_id"):
+            problems.append(CARRIED_KEY_OTHER)
     try:
         public_key.verify(base64.b64decode(document["signature"], validate=True), canonical(body))
     except (InvalidSignature, ValueError, TypeError):
-        problems.append("the signature does not match the receipt's content: a field was changed after signing")
-    if stored is not None:
-        problems.extend(_differences(stored, body))
-    return Verdict(not problems, problems)
+        problems.append(BAD_SIGNATURE)
+    return Check(problems)
 
 
-def _differences(expected, actual, path="") -> list[str]:
+def load_public_key(pem) -> Ed25519PublicKey | None:
+    """A PEM text as an Ed25519 public key; None if it is not one."""
+    try:
+        key = serialization.load_pem_public_key(pem.encode() if isinstance(pem, str) else pem)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        return None
+    return key if isinstance(key, Ed25519PublicKey) else None
+
+
+# How a copy differs from the body the platform kept: (path, how), path as a tuple of keys and
+# list positions, how one of these. Paths only, never values: the values are the platform's.
+CHANGED, MISSING, ADDED, COUNT = "changed", "missing", "added", "count"
+
+
+def differences(expected, actual, path=()) -> list[tuple[tuple, str]]:
     if isinstance(expected, dict) and isinstance(actual, dict):
         out = []
         for key in sorted(set(expected) | set(actual)):
-            where = f"{path}.{key}" if path else key
             if key not in actual:
-                out.append(f"{where} is missing")
+                out.append(((*path, key), MISSING))
             elif key not in expected:
-                out.append(f"{where} was added")
+                out.append(((*path, key), ADDED))
             else:
-                out.extend(_differences(expected[key], actual[key], where))
+                out.extend(differences(expected[key], actual[key], (*path, key)))
         return out
     if isinstance(expected, list) and isinstance(actual, list):
         if len(expected) != len(actual):
-            return [f"{path} lists {len(actual)} entries; the platform's record has {len(expected)}"]
+            return [(path, COUNT)]
         out = []
         for i, (e, a) in enumerate(zip(expected, actual)):
-            out.extend(_differences(e, a, f"{path}[{i}]"))
+            out.extend(differences(e, a, (*path, i)))
         return out
-    if expected != actual:
-        return [f"{path} says {actual!r}; the platform's record says {expected!r}"]
+    if expected != actual or type(expected) is not type(actual):
+        return [(path, CHANGED)]
     return []
 
 

@@ -21,6 +21,9 @@ pytestmark = pytest.mark.django_db
 
 TOOL = Path(__file__).resolve().parents[1] / "tools" / "verify_receipt.py"
 SIGNATURE = "invalid: signature: the signature does not match the receipt's content: a field was changed after signing"
+SIGNATURE_ONLY = ("note: only the signature was checked: whether this version still counts (a later version may have "
+                  "superseded it, or it was withdrawn) only the platform's records tell: check the receipt on the "
+                  "platform's /receipts/verify/ page")
 
 
 @pytest.fixture(autouse=True)
@@ -56,7 +59,7 @@ def test_a_receipt_the_platform_issued_is_valid(issued, tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout == (f"valid: submitted {body['project']} lot {body['lot']} version 1 "
                            f"by {body['bidder']['name']} at {body['server_time']}\n")
-    assert done.stderr == ""
+    assert done.stderr.splitlines() == [SIGNATURE_ONLY]
 
 
 def test_the_public_key_may_be_given_as_its_pem_text(issued, tmp_path):
@@ -171,3 +174,24 @@ def test_the_tool_imports_nothing_of_django_or_the_platform(issued, tmp_path):
     assert ok.returncode == 0 and ok.stdout.startswith("valid: submitted "), ok.stderr
     assert refused.returncode == 1 and SIGNATURE in refused.stderr.splitlines()
     assert "loaded: []" in ok.stderr.splitlines() and "loaded: []" in refused.stderr.splitlines()
+
+
+def test_a_repeated_key_is_refused(issued, tmp_path):
+    # "version": 99 before the real one: a naive reader shows 99, the signature covers 1
+    document, key = issued
+    text = json.dumps(document, ensure_ascii=False)
+    assert text.count('"version": 1') == 1
+    done = run_tool(tmp_path, text.replace('"version": 1', '"version": 99, "version": 1'), "--public-key", str(key))
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.startswith("invalid: malformed: ") and "repeats the key 'version' in one object" in done.stderr
+
+
+def test_a_carried_key_that_is_not_the_signer_is_refused(issued, tmp_path):
+    document, key = issued
+    swapped = {**document, "public_key": receipts.public_key_pem(Ed25519PrivateKey.generate().public_key())}
+    done = run_tool(tmp_path, swapped, "--public-key", str(key))
+    assert done.returncode == 1 and done.stdout == ""
+    assert "is not the key it names as its signer" in done.stderr and "the receipt is refused" in done.stderr
+    unreadable = {**document, "public_key": "not a key"}
+    done = run_tool(tmp_path, unreadable, "--public-key", str(key))
+    assert done.returncode == 1 and "invalid: key: the public key the receipt carries is not a PEM public key" in done.stderr

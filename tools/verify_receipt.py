@@ -14,8 +14,14 @@ digits of SHA-256 over the raw 32-byte public key.
 The key to check against is the one the platform publishes (the portal's /receipts/public-key/),
 never the one the receipt carries, which a forger would replace along with the signature.
 Without --public-key the carried key is used and the tool says so: compare the key id it prints
-with the platform's. Exit status 0 if the receipt is valid; 1, naming each check that failed,
-if it is not or the files cannot be read."""
+with the platform's. The body's key_id must name the key checked against, and the key the receipt
+carries must be that same key. A file that repeats a key in one JSON object is refused: a reader
+could show one value while the signature covers the other.
+
+The tool checks the signature alone: whether the version still counts (or a later version
+superseded it, or it was withdrawn) only the platform's records tell, on its /receipts/verify/
+page; a valid receipt says so. Exit status 0 if the receipt is valid; 1, naming each check that
+failed, if it is not or the files cannot be read."""
 
 import argparse
 import base64
@@ -44,6 +50,16 @@ def key_id(public_key):
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
+def refuse_duplicates(pairs):
+    out = {}
+    for key, value in pairs:
+        if key in out:
+            raise Malformed(f"it repeats the key {key!r} in one object: a reader could show one value while "
+                            f"the signature covers the other")
+        out[key] = value
+    return out
+
+
 def load_public_key(pem, where):
     try:
         key = serialization.load_pem_public_key(pem.encode() if isinstance(pem, str) else pem)
@@ -67,9 +83,11 @@ def read_public_key(argument):
 def read_receipt(path):
     try:
         with open(path, encoding="utf-8") as f:
-            document = json.load(f)
+            document = json.load(f, object_pairs_hook=refuse_duplicates)
     except OSError as e:
         raise Malformed(f"cannot read {path}: {e.strerror}") from None
+    except Malformed as e:
+        raise Malformed(f"{path}: {e}") from None
     except (UnicodeDecodeError, ValueError) as e:
         raise Malformed(f"{path} is not a JSON file ({e})") from None
     if not (isinstance(document, dict) and isinstance(document.get("receipt"), dict) and "signature" in document):
@@ -84,6 +102,15 @@ def problems(document, public_key):
         found.append(f"type: the receipt says {body.get('type')!r}, expected {RECEIPT_TYPE!r}")
     if body.get("key_id") != key_id(public_key):
         found.append(f"key: signed by key {body.get('key_id')!r}, not the platform's key {key_id(public_key)!r}")
+    if "public_key" in document:
+        try:
+            carried = load_public_key(document["public_key"], "the public key the receipt carries")
+        except Malformed as e:
+            found.append(f"key: {e}")
+        else:
+            if key_id(carried) != body.get("key_id"):
+                found.append(f"key: the public key the receipt carries (key id {key_id(carried)}) is not the key "
+                             f"it names as its signer ({body.get('key_id')!r}): the receipt is refused")
     try:
         public_key.verify(base64.b64decode(document["signature"], validate=True), canonical(body))
     except (InvalidSignature, binascii.Error, ValueError, TypeError):
@@ -115,6 +142,9 @@ def main(argv=None):
     bidder = body.get("bidder") if isinstance(body.get("bidder"), dict) else {}
     print(f"valid: {body.get('action')} {body.get('project')} lot {body.get('lot')} version {body.get('version')} "
           f"by {bidder.get('name')} at {body.get('server_time')}")
+    print("note: only the signature was checked: whether this version still counts (a later version may have "
+          "superseded it, or it was withdrawn) only the platform's records tell: check the receipt on the "
+          "platform's /receipts/verify/ page", file=sys.stderr)
     if carried:
         print(f"note: checked against the key the receipt carries (key id {key_id(public_key)}), which a forger "
               f"could replace: compare it with the platform's published key, or pass --public-key", file=sys.stderr)

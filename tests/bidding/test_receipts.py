@@ -1,6 +1,6 @@
 """Signed receipts (投标回执): issued at once with the server's time, verifiable by anyone — by
-the platform's records (naming every field that was changed), by `manage.py verify_receipt`,
-on the public page /receipts/verify/, and offline with the published public key alone."""
+the platform's records (naming every field that was changed, never its value), by `manage.py
+verify_receipt`, on the public page /receipts/verify/, and offline with the published public key alone."""
 
 import base64
 import copy
@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from bidding import receipts
 from bidding.bid_access import verify_receipt_document
@@ -42,6 +43,10 @@ def changed(document: dict, path: tuple, value) -> dict:
         target = target[step]
     target[path[-1]] = value
     return forged
+
+
+SIGNATURE = "The signature does not match this receipt: it was changed after signing, or the platform did not issue it."
+VALID = "Valid: the platform signed exactly this receipt."
 
 
 def dotted(path: tuple) -> str:
@@ -72,23 +77,33 @@ def tamper(document: dict, path: tuple) -> dict:
     return changed(document, path, new)
 
 
-FIELDS = [
-    ("receipt_id",), ("action",), ("project",), ("lot",), ("lot_name",), ("version",), ("server_time",),
-    ("type",), ("key_id",),
-    ("bidder", "name"), ("bidder", "uscc"),
-    ("files", 0, "kind"), ("files", 0, "name"), ("files", 0, "size"), ("files", 0, "sha256"),
-    ("files", 1, "kind"), ("files", 1, "name"), ("files", 1, "size"), ("files", 1, "sha256"),
-]
+# Each field of the receipt, and its name as the check says it (never its value).
+NAMES = {
+    ("receipt_id",): "Receipt number", ("action",): "Action", ("project",): "Project code", ("lot",): "Lot number",
+    ("lot_name",): "Lot name", ("version",): "Bid version", ("server_time",): "Time of receipt",
+    ("type",): "Receipt type", ("key_id",): "Signing key",
+    ("bidder", "name"): "Bidder name", ("bidder", "uscc"): "Bidder USCC",
+    ("files", 0, "kind"): "File 1: kind", ("files", 0, "name"): "File 1: name", ("files", 0, "size"): "File 1: size",
+    ("files", 0, "sha256"): "File 1: SHA-256 digest",
+    ("files", 1, "kind"): "File 2: kind", ("files", 1, "name"): "File 2: name", ("files", 1, "size"): "File 2: size",
+    ("files", 1, "sha256"): "File 2: SHA-256 digest",
+}
+FIELDS = list(NAMES)
+
+
+def differs(path: tuple) -> str:
+    return f"{NAMES[path]} differs from the platform’s record."
 
 
 def verify_command(document: dict, tmp_path, *args) -> tuple[int, str, str]:
     path = tmp_path / f"receipt-{uuid.uuid4()}.json"
     path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     out, err = StringIO(), StringIO()
-    try:
-        call_command("verify_receipt", str(path), *args, stdout=out, stderr=err)
-    except SystemExit as exit_:
-        return exit_.code, out.getvalue(), err.getvalue()
+    with translation.override("en"):
+        try:
+            call_command("verify_receipt", str(path), *args, stdout=out, stderr=err)
+        except SystemExit as exit_:
+            return exit_.code, out.getvalue(), err.getvalue()
     return 0, out.getvalue(), err.getvalue()
 
 
@@ -139,10 +154,8 @@ def test_verify_untouched_receipt_valid(document):
 
 def test_verify_receipt_command_untouched_says_valid(document, tmp_path, bidder):
     code, out, err = verify_command(document, tmp_path)
-    body = document["receipt"]
     assert code == 0 and err == ""
-    assert out.strip() == (f"valid: submitted {body['project']} lot {body['lot']} version 1 "
-                           f"by {bidder.organization.name} at {body['server_time']}")
+    assert out == VALID + "\n"
 
 
 def test_verify_page_untouched_receipt_says_valid(document):
@@ -160,8 +173,8 @@ def test_verify_page_untouched_receipt_says_valid(document):
 def test_verify_receipt_with_field_changed_names_it(document, path):
     verdict = verify_receipt_document(tamper(document, path))
     assert not verdict.valid
-    assert "the signature does not match the receipt's content: a field was changed after signing" in verdict.problems
-    assert any(p.startswith(dotted(path) + " ") for p in verdict.problems), verdict.problems
+    assert SIGNATURE in verdict.problems
+    assert differs(path) in verdict.problems, verdict.problems
 
 
 @pytest.mark.parametrize("path", FIELDS, ids=dotted)
@@ -170,8 +183,8 @@ def test_verify_receipt_command_with_field_changed_exits_1_naming_it(document, t
     assert code == 1
     assert out == ""
     lines = err.splitlines()
-    assert "does not match: the signature does not match the receipt's content: a field was changed after signing" in lines
-    assert any(line.startswith(f"does not match: {dotted(path)} ") for line in lines), lines
+    assert lines[0] == "Not valid:"
+    assert f"- {SIGNATURE}" in lines and f"- {differs(path)}" in lines, lines
 
 
 @pytest.mark.parametrize("path", FIELDS, ids=dotted)
@@ -180,17 +193,18 @@ def test_verify_page_with_field_changed_says_not_valid_naming_it(document, path)
     assert page.status_code == 200
     html = page.content.decode()
     assert "<strong>Not valid</strong>" in html
-    assert f"<li>{dotted(path)} " in html
+    assert f"<li>{differs(path)}</li>" in html
     assert "the platform signed exactly this receipt" not in html
 
 
 @pytest.mark.parametrize("edit, named", [
-    (lambda body: body.pop("lot_name"), "lot_name is missing"),
-    (lambda body: body.__setitem__("note", "late by 1 ms"), "note was added"),
-    (lambda body: body["bidder"].pop("uscc"), "bidder.uscc is missing"),
-    (lambda body: body["files"][1].__setitem__("comment", "x"), "files[1].comment was added"),
-    (lambda body: body["files"].pop(0), "files lists 1 entries; the platform's record has 2"),
-    (lambda body: body["files"].append(dict(body["files"][0])), "files lists 3 entries; the platform's record has 2"),
+    (lambda body: body.pop("lot_name"), "Lot name is missing."),
+    (lambda body: body.__setitem__("note", "late by 1 ms"), "“note” is not part of the receipt the platform issued."),
+    (lambda body: body["bidder"].pop("uscc"), "Bidder USCC is missing."),
+    (lambda body: body["files"][1].__setitem__("comment", "x"),
+     "File 2: “comment” is not part of the receipt the platform issued."),
+    (lambda body: body["files"].pop(0), "Number of files differs from the platform’s record."),
+    (lambda body: body["files"].append(dict(body["files"][0])), "Number of files differs from the platform’s record."),
 ])
 def test_verify_receipt_with_field_added_or_removed_names_it(document, tmp_path, edit, named):
     forged = copy.deepcopy(document)
@@ -198,8 +212,8 @@ def test_verify_receipt_with_field_added_or_removed_names_it(document, tmp_path,
     verdict = verify_receipt_document(forged)
     assert not verdict.valid and named in verdict.problems
     code, _out, err = verify_command(forged, tmp_path)
-    assert code == 1 and f"does not match: {named}" in err.splitlines()
-    assert f"<li>{named}</li>" in verify_page(forged).content.decode().replace("&#x27;", "'")
+    assert code == 1 and f"- {named}" in err.splitlines()
+    assert f"<li>{named}</li>" in verify_page(forged).content.decode()
 
 
 def test_verify_receipt_with_signature_changed_fails(document, tmp_path):
@@ -207,27 +221,29 @@ def test_verify_receipt_with_signature_changed_fails(document, tmp_path):
     raw[0] ^= 1
     forged = {**document, "signature": base64.b64encode(bytes(raw)).decode()}
     verdict = verify_receipt_document(forged)
-    assert verdict.problems == ["the signature does not match the receipt's content: a field was changed after signing"]
+    assert verdict.problems == [SIGNATURE]
     assert verify_command(forged, tmp_path)[0] == 1
 
 
 def test_verify_receipt_resigned_by_forger_key_fails(document):
     """A forger changes the time and signs with its own key, shipping its own public key along:
-    the check uses the platform's key, never the one the document carries."""
+    the check uses the platform's key, never the one the document carries. Its signature is not
+    the one the platform issued, so nothing is compared with the platform's record."""
     body = {k: v for k, v in changed(document, ("server_time",), "2020-01-01T00:00:00.000Z")["receipt"].items()
             if k not in ("type", "key_id")}
     forged = receipts.sign(body, Ed25519PrivateKey.generate())
     verdict = verify_receipt_document(forged)
     assert not verdict.valid
-    assert any(p.startswith("signed by key ") for p in verdict.problems)
-    assert any(p.startswith("server_time says '2020-01-01T00:00:00.000Z'") for p in verdict.problems)
+    platform = receipts.key_id(receipts.platform_public_key())
+    assert verdict.problems == [
+        f"The receipt names the signing key {forged['receipt']['key_id']}; the platform’s key is {platform}.", SIGNATURE]
 
 
 def test_verify_page_with_file_that_is_not_a_receipt(db):
     page = verify_page({"hello": "world"})
     html = page.content.decode()
     assert "<strong>Not valid</strong>" in html
-    assert "not a Kaibiao receipt" in html
+    assert "This is not a Kaibiao receipt: it needs “receipt” and “signature”." in html
 
 
 # --- offline: the public key alone ----------------------------------------------------------------
@@ -242,15 +258,14 @@ def public_key_file(tmp_path, db) -> Path:
 
 def test_verify_offline_with_public_key_untouched_valid(document, tmp_path, public_key_file):
     code, out, _err = verify_command(document, tmp_path, "--offline", "--public-key", str(public_key_file))
-    assert code == 0 and out.startswith("valid: submitted ")
+    assert code == 0 and out.startswith(VALID + "\n")
 
 
 @pytest.mark.parametrize("path", FIELDS, ids=dotted)
 def test_verify_offline_with_field_changed_fails_on_signature(document, tmp_path, public_key_file, path):
     code, _out, err = verify_command(tamper(document, path), tmp_path, "--offline", "--public-key", str(public_key_file))
     assert code == 1
-    assert ("does not match: the signature does not match the receipt's content: a field was changed after signing"
-            in err.splitlines())
+    assert f"- {SIGNATURE}" in err.splitlines()
 
 
 def test_verify_offline_against_another_platform_key_fails(document, tmp_path):
@@ -258,11 +273,12 @@ def test_verify_offline_against_another_platform_key_fails(document, tmp_path):
     other.write_text(receipts.public_key_pem(Ed25519PrivateKey.generate().public_key()))
     code, _out, err = verify_command(document, tmp_path, "--offline", "--public-key", str(other))
     assert code == 1
-    assert "not the platform's key" in err
+    assert "the platform’s key is " in err
 
 
 def test_verify_receipt_offline_as_a_separate_program(document, tmp_path, public_key_file):
-    """What a bidder runs on its own machine: no database, the published key, exit status 0 or 1."""
+    """What a bidder runs on its own machine: no database, the published key, exit status 0 or 1,
+    in the platform's language (Chinese)."""
     good = tmp_path / "good.json"
     good.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     bad = tmp_path / "bad.json"
@@ -270,7 +286,8 @@ def test_verify_receipt_offline_as_a_separate_program(document, tmp_path, public
     run = [sys.executable, str(MANAGE), "verify_receipt", "--offline", "--public-key", str(public_key_file)]
     ok = subprocess.run([*run, str(good)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert ok.returncode == 0, ok.stderr
-    assert ok.stdout.startswith("valid: submitted ")
+    assert ok.stdout.splitlines()[0] == "有效：本回执与平台签发的完全一致。"
+    assert ok.stdout.splitlines()[1].startswith("仅核验了签名：")
     refused = subprocess.run([*run, str(bad)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert refused.returncode == 1
-    assert "the signature does not match" in refused.stderr
+    assert refused.stderr.splitlines() == ["无效：", "- 签名与本回执内容不符：回执在签名后被修改，或并非平台签发。"]

@@ -1,18 +1,19 @@
 """`manage.py verify_receipt`: checks a bid receipt against this installation, or offline against a public key."""
 
-import json
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
-from bidding.bid_access import verify_receipt_document
+from bidding.bid_access import verify_receipt_file
 
 
 class Command(BaseCommand):
     help = (
-        "Verify a bid receipt: says valid, or exactly what does not match. Uses this installation's "
-        "receipt key and records, or --public-key FILE (the PEM published on the portal) with --offline."
+        "Verify a bid receipt: says valid (and whether the version still counts), or which fields do not match. "
+        "Uses this installation's receipt key and records, or --public-key FILE (the PEM published on the portal) "
+        "with --offline (the signature alone)."
     )
 
     def add_arguments(self, parser):
@@ -22,16 +23,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, receipt, public_key=None, offline=False, **options):
         try:
-            document = json.loads(Path(receipt).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as err:
+            data = Path(receipt).read_bytes()
+        except OSError as err:
             raise CommandError(f"cannot read {receipt}: {err}") from err
         key = serialization.load_pem_public_key(Path(public_key).read_bytes()) if public_key else None
-        verdict = verify_receipt_document(document, public_key=key, compare=not offline)
+        verdict = verify_receipt_file(data, public_key=key, compare=not offline)
         if verdict.valid:
-            body = document["receipt"]
-            self.stdout.write(f"valid: {body.get('action')} {body.get('project')} lot {body.get('lot')} "
-                              f"version {body.get('version')} by {body.get('bidder', {}).get('name')} at {body.get('server_time')}")
+            self.stdout.write(_("Valid: the platform signed exactly this receipt."))
+            for note in verdict.notes:
+                self.stdout.write(note)
             return
+        self.stderr.write(_("Not valid:"))
         for problem in verdict.problems:
-            self.stderr.write(f"does not match: {problem}")
+            self.stderr.write(f"- {problem}")
         raise SystemExit(1)
