@@ -9,7 +9,7 @@ from trading.errors import RuleViolation
 from trading.models import Lot, Organization
 
 from .models import BidSecurity
-from .rules import check
+from .rules import check, deadline_passed
 
 
 def record_bid_security(*, actor, lot: Lot, organization: Organization, amount, method: str, reference: str) -> BidSecurity:
@@ -31,3 +31,12 @@ def record_bid_security(*, actor, lot: Lot, organization: Organization, amount, 
                      data={"lot": lot.number, "organization": organization.uscc, "amount": amount, "method": method,
                            "reference": reference.strip()})
     return security
+
+
+def securities_shown(project, now=None):
+    """The bid securities recorded for a tender, as its staff may read them: none before the bid
+    deadline, for a security names a bidder (招标投标法 第22条: who bids, and how many, stay secret
+    until the opening); staff see what they record when they record it, and nothing of others'."""
+    if not deadline_passed(project, now):
+        return None
+    return BidSecurity.objects.filter(lot__project=project).select_related("lot", "organization").order_by("lot__number", "recorded_at")

@@ -19,6 +19,7 @@ from rules import has_perm
 
 from trading import lifecycle
 from trading.choices import Role
+from trading.formats import money
 from trading.errors import DomainError, NotFound, PermissionDenied
 from trading.models import Lot, Project
 from trading.services import access_project
@@ -209,7 +210,7 @@ def sealing_setup(request, pk):
     return render(request, "bidding/sealing_setup.html", {
         "project": project, "form": form, "draft": draft, "ceremony": ceremony, "invite": invite,
         "security_form": security_form, "lots": project.lots.order_by("number"),
-        "securities": BidSecurity.objects.filter(lot__project=project).select_related("lot", "organization"),
+        "securities": security_services.securities_shown(project),
     })
 
 
@@ -274,7 +275,8 @@ def record_security(request, lot_id):
         except DomainError as err:
             messages.error(request, err.message)
         else:
-            messages.success(request, _("Bid security recorded."))
+            messages.success(request, _("Bid security recorded: lot %(lot)s, %(bidder)s, %(amount)s yuan. Records are listed after the bid deadline.")
+                             % {"lot": lot.number, "bidder": form.cleaned_data["organization"], "amount": money(form.cleaned_data["amount"])})
     return redirect("bidding:sealing_setup", pk=lot.project_id)
 
 

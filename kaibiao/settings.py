@@ -220,9 +220,11 @@ USE_TZ = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"sealed_routes": {"()": "kaibiao.logfilters.SealedRouteRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "daphne": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "daphne": {"level": "WARNING"},
+                "django.request": {"filters": ["sealed_routes"]}},
 }
 
 PLATFORM_NAME = _("Kaibiao public-resource trading platform")

@@ -6,6 +6,16 @@ from django.contrib.auth.admin import UserAdmin
 from .models import AuditEvent, Center, Document, Lot, Notice, Organization, Project, User
 
 
+def _operators_only(request) -> bool:
+    """The admin is the operators' (superusers'): it lists rows as stored, the audit events a
+    deadline still hides and users' last logins among them, and no per-model permission given to
+    a staff account may open that to it (招标投标法 第22条). Staff work through their own pages."""
+    return request.user.is_active and request.user.is_superuser
+
+
+admin.site.has_permission = _operators_only
+
+
 @admin.register(User)
 class KaibiaoUserAdmin(UserAdmin):
     fieldsets = UserAdmin.fieldsets + (("Kaibiao", {"fields": ("role", "full_name", "center", "organization")}),)
