@@ -209,7 +209,8 @@ def sealing_setup(request, pk):
     return render(request, "bidding/sealing_setup.html", {
         "project": project, "form": form, "draft": draft, "ceremony": ceremony, "invite": invite,
         "security_form": security_form, "lots": project.lots.order_by("number"),
-        "securities": BidSecurity.objects.filter(lot__project=project).select_related("lot", "organization"),
+        "securities": BidSecurity.objects.filter(lot__project=project).select_related("lot", "organization")
+                      .order_by("lot__number", "recorded_at"),
     })
 
 
