@@ -1,5 +1,6 @@
 """Reads that pages, exports and the API share."""
 
+from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
@@ -44,6 +45,18 @@ def audit_events(user, project=None, action_prefix: str = ""):
     if action_prefix:
         qs = qs.filter(action__startswith=action_prefix)
     return hide_sealed_events(qs).select_related("project").order_by("-seq")
+
+
+def numbered_page(events, page_number, per_page: int = 50):
+    """One page of the trail, each event numbered by its place among those the reader may see
+    (the oldest is 1). The chain's own sequence counts every event, the hidden ones too: its
+    gaps would count and time the bids, so no reader is shown it (nor the row's key)."""
+    page = Paginator(events, per_page).get_page(page_number)
+    page.object_list = list(page.object_list)
+    first = page.paginator.count - page.start_index() + 1  # the events come newest first
+    for offset, event in enumerate(page.object_list):
+        event.number = first - offset
+    return page
 
 
 def hide_sealed_events(qs, now=None):

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -215,7 +214,7 @@ def audit_trail(request):
             raise Http404(_("No such project.")) from None
         project = _access(services.access_project, request.user, project_id, perm="trading.view_audit")
     events = selectors.audit_events(request.user, project=project, action_prefix=request.GET.get("action", ""))
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = selectors.numbered_page(events, request.GET.get("page"))
     return render(request, "trading/audit.html", {
         "page": page, "project": project,
         "projects": selectors.workspace_projects(request.user),
