@@ -206,7 +206,7 @@ class Receipt(models.Model):
     bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="receipts")
     action = models.CharField(max_length=12)
     body = models.TextField()
-    signature = models.CharField(max_length=200)
+    signature = models.CharField(max_length=200, db_index=True)  # the public check finds a receipt by it
     issued_at = models.DateTimeField()
 
     class Meta:
