@@ -31,3 +31,23 @@ def record_bid_security(*, actor, lot: Lot, organization: Organization, amount, 
                      data={"lot": lot.number, "organization": organization.uscc, "amount": amount, "method": method,
                            "reference": reference.strip()})
     return security
+
+
+def forfeit_for_revoked_bid(*, actor, opening, now) -> BidSecurity | None:
+    """The record reads a bid as revoked by its bidder (视为撤销: neither its bidder nor the
+    custodians opened it, by the bidder's fault; 电子招标投标办法 第三十一条): its bid security is
+    not returned (招标投标法实施条例 第三十五条). Marked once, with who, when and why, and audited;
+    None where none was recorded. The caller holds the hall's lock."""
+    bid = opening.bid
+    security = BidSecurity.objects.select_for_update().filter(lot_id=bid.lot_id, organization_id=bid.organization_id).first()
+    if security is None or security.forfeited_at is not None:
+        return security
+    security.forfeited_at, security.forfeited_by = now, actor
+    security.forfeit_reason = _("The bid counts as revoked by the bidder (视为撤销): %(why)s A bid revoked after the "
+                                "deadline loses its bid security (招标投标法实施条例 第三十五条).") % {"why": opening.reason}
+    security.save(update_fields=["forfeited_at", "forfeited_by", "forfeit_reason"])
+    lot = security.lot
+    audit.record(actor=actor, action="bid_security.forfeited", obj=security, project=lot.project,
+                 data={"lot": lot.number, "organization": bid.organization.uscc, "amount": security.amount,
+                       "opening": opening.pk, "at": now, "reason": security.forfeit_reason})
+    return security
