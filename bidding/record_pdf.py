@@ -219,7 +219,7 @@ class _Builder(DocumentBuilder):
         if bid.get("outcome") != "revoked":
             raise RecordError(f"{name}: a bid security is forfeit only for a bid that counts as revoked")
         by = f"，{forfeit['by']}记录" if forfeit.get("by") else ""
-        return self._note(f"{name}：其投标视为撤销，投标保证金 {format_money(need(forfeit, 'amount', name))} {FORFEIT}"
+        return self._note(f"{name}：其投标视为撤销，投标保证金 {format_money(need(forfeit, 'amount', name))} 不予退还"
                           f"（{FORFEIT_LAW}；{beijing_time(forfeit.get('at'))}{by}）。{text_or(forfeit.get('reason'), '')}")
 
     def _flag_target(self, flag):

@@ -23,6 +23,8 @@ def record_bid_security(*, actor, lot: Lot, organization: Organization, amount, 
     if method not in BidSecurity.Method.values or not reference.strip():
         raise RuleViolation(_("Say how it was paid and give its reference."))
     with transaction.atomic():
+        if BidSecurity.objects.filter(lot=lot, organization=organization, forfeited_at__isnull=False).exists():
+            raise RuleViolation(_("This bid security was forfeit at the opening; it is not recorded again."))
         security, _created = BidSecurity.objects.update_or_create(
             lot=lot, organization=organization,
             defaults={"amount": amount, "method": method, "reference": reference.strip(), "recorded_by": actor},
