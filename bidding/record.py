@@ -6,7 +6,7 @@ renders). Everything comes from the server's rows; nothing from a client."""
 from trading.models import AuditEvent
 
 from . import draw
-from .models import HandedInShare, Objection, OpeningHall, SignIn
+from .models import BidSecurity, HandedInShare, Objection, OpeningHall, SignIn
 from .record_pdf import render_record_pdf
 
 CONFIRMATION = {"confirmed": "confirmed", "objected": "objected", "deemed": "deemed_accepted", "pending": "pending"}
@@ -22,6 +22,8 @@ def build_record(hall: OpeningHall) -> dict:
 
     rules = rules_for(project)
     bids = []
+    forfeited = {s.organization_id: s for s in BidSecurity.objects.filter(lot=lot, forfeited_at__isnull=False)
+                 .select_related("forfeited_by")}
     for opening in hall.openings.select_related("bid__organization").order_by("order"):
         bid = opening.bid
         receipt = bid.receipts.filter(action="submitted").order_by("-issued_at").first()
@@ -34,6 +36,7 @@ def build_record(hall: OpeningHall) -> dict:
             "form": opening.form, "flags": opening.flags, "above_ceiling": opening.above_ceiling,
             "ceiling_reason": opening.ceiling_reason, "confirmation": CONFIRMATION[opening.confirmation],
             "confirmed_at": _iso(opening.confirmed_at),
+            "security_forfeit": _forfeit(forfeited.get(bid.organization_id)),
         })
     random_coefficient = None
     if hall.needs_k and hall.k_value:
@@ -74,6 +77,14 @@ def build_record(hall: OpeningHall) -> dict:
                        .order_by("handed_in_at")],
         "digest_of_events": _events_digest(hall),
     }
+
+
+def _forfeit(security) -> dict | None:
+    """A bid security forfeit at the opening (its bid read as revoked by the bidder), or None."""
+    if security is None:
+        return None
+    return {"amount": str(security.amount), "at": _iso(security.forfeited_at),
+            "by": str(security.forfeited_by) if security.forfeited_by else None, "reason": security.forfeit_reason}
 
 
 def _events_digest(hall: OpeningHall) -> str:

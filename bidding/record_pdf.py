@@ -24,6 +24,8 @@ The dict (times: ISO 8601 strings with an offset, or aware datetimes; "…?" may
         above_ceiling?: bool, ceiling_reason?,
         confirmation?: "confirmed" | "objected" | "deemed_accepted" ("deemed") | "pending",
         confirmed_at?,
+        security_forfeit?: null | {amount "50000.00", at, by?, reason?}   its bid security not
+                 returned: the bid counts as revoked by the bidder (record_text.FORFEIT_LAW)
     }]
     random_coefficient?: null | {lot?, range: {low, high, step}, commitment, seed (hex),
                           contributions: [{contributor, nonce}], k, drawn_at}
@@ -47,7 +49,7 @@ from reportlab.platypus import KeepTogether, Paragraph, Spacer
 from trading.pdf import (ALERT, BAND, DEFAULT_FONTS, FONT_ENV, INK, DocumentBuilder, FontNotFound, build_pdf,
                          find_cjk_font, pdf_digest, register_font)
 
-from .record_text import (CONFIRMATIONS, FILE_KINDS, OUTCOMES, ROLES, RecordError, beijing_time, byte_size,
+from .record_text import (CONFIRMATIONS, FILE_KINDS, FORFEIT, FORFEIT_LAW, OUTCOMES, ROLES, RecordError, beijing_time, byte_size,
                           format_money, need, sealed_text, text_or)
 
 __all__ = ["FONT_ENV", "DEFAULT_FONTS", "FontNotFound", "RecordError", "find_cjk_font", "format_money", "sealed_text",
@@ -180,6 +182,8 @@ class _Builder(DocumentBuilder):
                                f'{self._note(f"{name}：{reason}")}</font>')
             if bid.get("outcome_reason"):
                 remarks.append(f"{OUTCOMES[outcome]}原因见{self._note(f'{name}：{bid["outcome_reason"]}')}")
+            if bid.get("security_forfeit"):
+                remarks.append(f'<font color="{ALERT.hexval()}">{FORFEIT}{self._forfeit_note(name, bid)}</font>')
             bidder = escape(name) + (f' <font color="{ALERT.hexval()}">{"".join(bidder_marks)}</font>'
                                      if bidder_marks else "")
             outcome_text = escape(OUTCOMES[outcome])
@@ -209,6 +213,14 @@ class _Builder(DocumentBuilder):
             out.append(self.p("注：", "small"))
             out += [self.p(f"{mark}　{text}", "note") for mark, text in self.notes]
         return out
+
+    def _forfeit_note(self, name, bid):
+        forfeit = bid["security_forfeit"]
+        if bid.get("outcome") != "revoked":
+            raise RecordError(f"{name}: a bid security is forfeit only for a bid that counts as revoked")
+        by = f"，{forfeit['by']}记录" if forfeit.get("by") else ""
+        return self._note(f"{name}：其投标视为撤销，投标保证金 {format_money(need(forfeit, 'amount', name))} 不予退还"
+                          f"（{FORFEIT_LAW}；{beijing_time(forfeit.get('at'))}{by}）。{text_or(forfeit.get('reason'), '')}")
 
     def _flag_target(self, flag):
         if isinstance(flag, dict):

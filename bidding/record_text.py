@@ -15,6 +15,9 @@ from datetime import datetime
 from trading import formats
 
 OUTCOMES = {"decrypted": "已解密", "revoked": "视为撤销", "withdrawn": "视为撤回", "remedied": "经补救解密"}
+# A bid read as revoked by its bidder loses its bid security (bidding.security.forfeit_for_revoked_bid).
+FORFEIT = "投标保证金不予退还"
+FORFEIT_LAW = "《电子招标投标办法》第三十一条、《中华人民共和国招标投标法实施条例》第三十五条"
 CONFIRMATIONS = {"confirmed": "确认", "objected": "提出异议", "deemed_accepted": "视为认可", "deemed": "视为认可",
                  "pending": "尚未答复"}
 ROLES = {"staff": "交易中心工作人员", "tenderee": "招标人", "agent": "招标代理机构", "bidder": "投标人",

@@ -23,6 +23,8 @@ def record_bid_security(*, actor, lot: Lot, organization: Organization, amount, 
     if method not in BidSecurity.Method.values or not reference.strip():
         raise RuleViolation(_("Say how it was paid and give its reference."))
     with transaction.atomic():
+        if BidSecurity.objects.filter(lot=lot, organization=organization, forfeited_at__isnull=False).exists():
+            raise RuleViolation(_("This bid security was forfeit at the opening; it is not recorded again."))
         security, _created = BidSecurity.objects.update_or_create(
             lot=lot, organization=organization,
             defaults={"amount": amount, "method": method, "reference": reference.strip(), "recorded_by": actor},
@@ -40,3 +42,23 @@ def securities_shown(project, now=None):
     if not deadline_passed(project, now):
         return None
     return BidSecurity.objects.filter(lot__project=project).select_related("lot", "organization").order_by("lot__number", "recorded_at")
+
+
+def forfeit_for_revoked_bid(*, actor, opening, now) -> BidSecurity | None:
+    """The record reads a bid as revoked by its bidder (视为撤销: neither its bidder nor the
+    custodians opened it, by the bidder's fault; 电子招标投标办法 第三十一条): its bid security is
+    not returned (招标投标法实施条例 第三十五条). Marked once, with who, when and why, and audited;
+    None where none was recorded. The caller holds the hall's lock."""
+    bid = opening.bid
+    security = BidSecurity.objects.select_for_update().filter(lot_id=bid.lot_id, organization_id=bid.organization_id).first()
+    if security is None or security.forfeited_at is not None:
+        return security
+    security.forfeited_at, security.forfeited_by = now, actor
+    security.forfeit_reason = _("The bid counts as revoked by the bidder (视为撤销): %(why)s A bid revoked after the "
+                                "deadline loses its bid security (招标投标法实施条例 第三十五条).") % {"why": opening.reason}
+    security.save(update_fields=["forfeited_at", "forfeited_by", "forfeit_reason"])
+    lot = security.lot
+    audit.record(actor=actor, action="bid_security.forfeited", obj=security, project=lot.project,
+                 data={"lot": lot.number, "organization": bid.organization.uscc, "amount": security.amount,
+                       "opening": opening.pk, "at": now, "reason": security.forfeit_reason})
+    return security

@@ -11,7 +11,7 @@ from trading.errors import NotFound, RuleViolation
 from trading.services import room_transition
 
 from .. import opening_keys, storage
-from ..agefile import AgeError
+from ..agefile import AgeError, NoIdentityMatch
 from ..choices import OpeningOutcome, OpeningStatus
 from ..models import BidOpening, OpeningHall, SealedFile
 from ..rules import check
@@ -112,8 +112,9 @@ def hand_in_identity(*, actor, lot_id, identity: str, now=None) -> BidOpening:
 
 def _decrypt_opening(opening_id, identity, *, opened_with: str, actor, now, outcome=OpeningOutcome.DECRYPTED) -> None:
     """Decrypt one bid: its small opening form first, so its row can be read at once, then
-    its bid files. A bid whose sealing fails for a reason other than the bidder's key counts
-    as withdrawn, with the reason (DOMAIN.md §5); the opening goes on for the others."""
+    its bid files. A bid the key does not open, its bytes stored as received, was not sealed to
+    that key: the bidder's fault, so it counts as revoked; one that fails for another reason
+    counts as withdrawn, with the reason (DOMAIN.md §5); the opening goes on for the others."""
     opening = BidOpening.objects.select_related("hall__lot__project", "bid__organization").get(pk=opening_id)
     lot_id = opening.hall.lot_id
     files = list(opening.bid.files.all())
@@ -123,7 +124,7 @@ def _decrypt_opening(opening_id, identity, *, opened_with: str, actor, now, outc
                                          now=now)
         form = opening_keys.read_opening_form(form_file)
     except (AgeError, ValueError, RuleViolation, OSError) as err:
-        _fail(lot_id, opening, actor, err)
+        _fail(lot_id, opening, actor, err, opened_with=opened_with)
         return
     with transaction.atomic():
         hall = locked(lot_id)
@@ -136,21 +137,40 @@ def _decrypt_opening(opening_id, identity, *, opened_with: str, actor, now, outc
             opening_keys.decrypt_sealed_file(sealed=sealed, identity=identity, opened_with=opened_with, actor=actor,
                                              now=now)
     except (AgeError, ValueError, RuleViolation, OSError) as err:
-        _fail(lot_id, opening, actor, err)
+        _fail(lot_id, opening, actor, err, opened_with=opened_with)
         return
     with transaction.atomic():
         append(locked(lot_id), "files_decrypted", {"opening": opening.pk, "bidder": opening.bid.organization.name,
                                                      "files": len(files) - 1}, actor=actor)
 
 
-def _fail(lot_id, opening, actor, err):
+def _fail(lot_id, opening, actor, err, *, opened_with):
+    if isinstance(err, NoIdentityMatch) and _stored_as_received(opening):
+        outcome, reason = OpeningOutcome.REVOKED, _not_sealed_to(opened_with)
+    else:
+        outcome = OpeningOutcome.WITHDRAWN
+        reason = (_("Decryption failed for a reason other than the bidder's key (视为撤回): %(err)s")
+                  % {"err": _("the stored sealed file could not be read") if isinstance(err, OSError)
+                     else getattr(err, "message", err)})
     with transaction.atomic():
         hall = locked(lot_id)
         opening.refresh_from_db()
-        _set_status(hall, opening, OpeningStatus.FAILED, actor=actor, outcome=OpeningOutcome.WITHDRAWN,
-                    reason=_("Decryption failed for a reason other than the bidder's key (视为撤回): %(err)s")
-                    % {"err": _("the stored sealed file could not be read") if isinstance(err, OSError)
-                       else getattr(err, "message", err)})
+        _set_status(hall, opening, OpeningStatus.FAILED, actor=actor, outcome=outcome, reason=reason)
+
+
+def _stored_as_received(opening: BidOpening) -> bool:
+    """Whether every sealed file of the bid is stored exactly as its receipt says (hashed again:
+    a key that opens no stanza of the very bytes the bidder sent is the sealing's fault)."""
+    return all(_stored_sha256(sealed) == sealed.sha256 for sealed in opening.bid.files.all())
+
+
+def _not_sealed_to(opened_with: str) -> str:
+    """Why a bid the key does not open counts as revoked by its bidder (电子招标投标办法 第三十一条)."""
+    if opened_with == "opening":
+        return _("The custodians' opening key does not open this bid: its bidder did not seal it to the opening key, "
+                 "as every bid must be. It counts as revoked by the bidder (视为撤销).")
+    return _("The key this bidder registered does not open its bid: the bidder did not seal it to that key. It counts "
+             "as revoked by the bidder (视为撤销).")
 
 
 @at_its_time

@@ -13,10 +13,11 @@ from trading.errors import NotFound, RuleViolation
 from trading.services import room_transition
 
 from .. import draw, opening_keys
-from ..choices import Confirmation, OpeningStatus
+from ..choices import Confirmation, OpeningOutcome, OpeningStatus
 from ..models import BidOpening, CustodianShare, KeyCeremony, Objection, OpeningHall
 from ..opening_form import check_form
 from ..rules import check
+from ..security import forfeit_for_revoked_bid
 from ..services import rules_for
 from . import states
 from .core import HALL, append, at_its_time, locked, lot_code, on_the_clock, require_step, schedule_tick
@@ -27,7 +28,8 @@ from .viewing import objection_dict
 @at_its_time
 def read_record(*, actor, lot_id, now=None) -> OpeningHall:
     """唱标: publish the record row by row, each value exactly as sealed; a value that does not
-    fit the declared items is flagged, a price above the ceiling marked for rejection."""
+    fit the declared items is flagged, a price above the ceiling marked for rejection. A bid read
+    as revoked by its bidder (no remedy can open it any more) loses its bid security."""
     now = now or timezone.now()
     with transaction.atomic():
         hall = locked(lot_id)
@@ -41,11 +43,16 @@ def read_record(*, actor, lot_id, now=None) -> OpeningHall:
                 opening.above_ceiling, opening.ceiling_reason = _above_ceiling(opening.form, ceiling)
             opening.read_at = now
             opening.save(update_fields=["flags", "above_ceiling", "ceiling_reason", "read_at"])
+            forfeit = None
+            if opening.outcome == OpeningOutcome.REVOKED:
+                security = forfeit_for_revoked_bid(actor=actor, opening=opening, now=now)
+                if security is not None:
+                    forfeit = {"amount": str(security.amount), "at": security.forfeited_at}
             append(hall, "row_read", {
                 "opening": opening.pk, "order": opening.order, "bidder": opening.bid.organization.name,
                 "uscc": opening.bid.organization.uscc, "outcome": opening.outcome, "reason": opening.reason,
                 "form": opening.form, "flags": opening.flags, "above_ceiling": opening.above_ceiling,
-                "ceiling_reason": opening.ceiling_reason,
+                "ceiling_reason": opening.ceiling_reason, "security_forfeit": forfeit,
             }, actor=actor)
         states.take(hall, "read_record", confirm_deadline=now + timedelta(minutes=rules.confirm_minutes))
         append(hall, "confirmation_open", {"deadline": hall.confirm_deadline}, actor=actor)

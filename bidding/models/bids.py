@@ -161,6 +161,12 @@ class BidSecurity(models.Model):
     reference = models.CharField(_("reference"), max_length=100)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # Forfeit (不予退还) once, when the opening reads the bidder's bid as revoked by its own fault
+    # (电子招标投标办法 第三十一条; 招标投标法实施条例 第三十五条): who read it, when, and why.
+    forfeited_at = models.DateTimeField(_("forfeited at"), null=True, blank=True)
+    forfeited_by = models.ForeignKey(User, verbose_name=_("forfeited by"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    forfeit_reason = models.TextField(_("why forfeited"), blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["lot", "organization"], name="security_one_per_bidder")]

@@ -211,6 +211,23 @@ def test_a_long_sealed_value_goes_whole_to_a_note(tmp_path):
     assert f"项目经理的全文（原样照录）：{long_value}" in text
 
 
+def test_a_bid_revoked_by_its_bidder_shows_its_bid_security_not_returned(tmp_path):
+    record = make_record(3)
+    record["bids"][1].update(outcome="revoked", form=None, outcome_reason="开标密钥无法解密，投标人未加密至开标密钥。",
+                             security_forfeit={"amount": "20000.00", "at": "2026-11-22T04:00:00+00:00",
+                                               "by": "主持人", "reason": "视为撤销。"})
+    text = flat("".join(pdf_text(render_record_pdf(record), tmp_path)))
+    name = record["bids"][1]["bidder"]
+    assert flat(f"{name}：其投标视为撤销，投标保证金 ¥20,000.00 不予退还") in text
+    assert text.count("投标保证金不予退还") == 1  # its remark in the row; the note says which amount
+    assert flat("《电子招标投标办法》第三十一条、《中华人民共和国招标投标法实施条例》第三十五条；"
+                "2026-11-22 12:00:00，主持人记录）。视为撤销。") in text
+    # Only a bid that counts as revoked loses its security.
+    record["bids"][1]["outcome"] = "withdrawn"
+    with pytest.raises(RecordError, match="forfeit only for a bid that counts as revoked"):
+        render_record_pdf(record)
+
+
 # --- pages -----------------------------------------------------------------------------------
 
 

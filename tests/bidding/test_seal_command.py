@@ -6,14 +6,14 @@ import hashlib
 import json
 import os
 import subprocess
-from io import StringIO
+from io import BytesIO, StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from bidding import opening_keys, storage
+from bidding import agefile, opening_keys, storage
 from bidding.bid_access import verify_receipt_document
 from bidding.models import SealedFile
 from tests.bidding.conftest import (
@@ -261,3 +261,35 @@ def test_seal_with_parameters_from_before_the_ceremony_refused(plain, tmp_path, 
 
 def test_seal_without_tender_or_parameters_refused(plain, tmp_path):
     assert refused(plain, tmp_path / "sealed") == "give --tender and --lot, or --params"
+
+
+def test_seal_never_to_the_bidders_key_alone(tender_and_bidder, plain, tmp_path):
+    """Every file carries two X25519 stanzas, and each recipient's identity alone opens
+    it (the real age decryption): the custodians' opening key is always there as the remedy."""
+    tender, bidder = tender_and_bidder
+    out = tmp_path / "sealed"
+    seal(plain, out, tender=tender.project.code, lot=tender.lot.number, bidder=bidder.organization.uscc)
+    sealed = sealed_from(out, plain)
+    stranger = make_bidder(tender).identity
+    for name, ciphertext in sealed.ciphertexts.items():
+        header = agefile.parse_header(BytesIO(ciphertext))
+        assert [s.type for s in header.stanzas].count("X25519") == 2
+        for identity in (bidder.identity, tender.dealt_identity):
+            assert agefile.decrypt_bytes(ciphertext, identities=[identity]) == sealed.plaintexts[name]
+        with pytest.raises(agefile.NoIdentityMatch):
+            agefile.decrypt_bytes(ciphertext, identities=[stranger])
+
+
+def test_seal_to_the_opening_recipient_as_ones_own_refused(tender_and_bidder, plain, tmp_path):
+    tender, _bidder = tender_and_bidder
+    message = refused(plain, tmp_path / "sealed", tender=tender.project.code, lot=tender.lot.number,
+                      recipient=tender.ceremony.opening_recipient)
+    assert message == "--recipient is the tender's opening recipient: give your own key for this tender"
+
+
+def test_seal_to_a_key_other_than_the_registered_one_refused(tender_and_bidder, plain, tmp_path):
+    tender, bidder = tender_and_bidder
+    other = str(agefile.generate_identity().recipient)
+    message = refused(plain, tmp_path / "sealed", tender=tender.project.code, lot=tender.lot.number,
+                      bidder=bidder.organization.uscc, recipient=other)
+    assert message == f"--recipient is not the key you registered for this tender ({bidder.identity.recipient})"

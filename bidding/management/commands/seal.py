@@ -1,7 +1,10 @@
 """`manage.py seal`: seal a bid offline as standard age files, to the tender's recipients.
 
-Seal a bid offline: the opening form and each bid file as standard age files, to the
-tender's opening recipient and (where the tender asks) the bidder's own recipient.
+Seal a bid offline: the opening form and each bid file as standard age files, always to the
+tender's opening recipient (the custodians' key) and, where the tender asks, to the bidder's own
+recipient as well; never to the bidder's alone. A bid that neither can open counts as revoked
+by the bidder and loses its bid security. Each file written is checked to carry one stanza per
+recipient.
 
     python manage.py seal --tender GXNN-2026-001 --lot 1 --opening-form form.json bid.pdf … --out sealed/
     python manage.py seal --params sealing.json --recipient age1… --opening-form form.json bid.pdf … --out sealed/
@@ -43,6 +46,11 @@ class Command(BaseCommand):
             own = recipient or parameters.get("bidder_recipient")
             if not own:
                 raise CommandError("this tender asks that bidders decrypt: give --recipient age1… (your key for this tender)")
+            if own == parameters["opening_recipient"]:
+                raise CommandError("--recipient is the tender's opening recipient: give your own key for this tender")
+            registered = parameters.get("bidder_recipient")
+            if registered and own != registered:
+                raise CommandError(f"--recipient is not the key you registered for this tender ({registered})")
             recipients.append(own)
         try:
             parsed = [pyrage.x25519.Recipient.from_str(r) for r in recipients]
@@ -73,12 +81,26 @@ class Command(BaseCommand):
             target = folder / f"{source.name}.age"
             pyrage.encrypt_file(str(source), str(target), parsed)  # streams from file to file
             manifest.append(self._entry("file", target))
+        for entry in manifest:
+            self._check_stanzas(folder / entry["name"], len(recipients))
         (folder / "manifest.json").write_text(json.dumps({
             "project": parameters["project"], "lot": parameters["lot"], "recipients": recipients, "files": manifest,
         }, ensure_ascii=False, indent=1), encoding="utf-8")
         for entry in manifest:
             self.stdout.write(f"{entry['kind']:4} {entry['name']}  {entry['size']} bytes  sha256 {entry['sha256']}")
         self.stdout.write("equivalent: age " + " ".join(f"-r {r}" for r in recipients) + " -o FILE.age FILE")
+
+    @staticmethod
+    def _check_stanzas(path: Path, count: int) -> None:
+        """The file's header has one X25519 stanza per recipient (rage adds a grease stanza, which
+        no identity opens)."""
+        from bidding.agefile import parse_header
+
+        with path.open("rb") as fh:
+            types = [stanza.type for stanza in parse_header(fh, name=path.name).stanzas]
+        if types.count("X25519") != count:
+            path.unlink()
+            raise CommandError(f"{path.name}: sealed to {types}, not to the {count} recipients asked")
 
     @staticmethod
     def _entry(kind, path: Path) -> dict:
@@ -111,7 +133,7 @@ class Command(BaseCommand):
             raise CommandError("the tender's key ceremony is not done yet: bids cannot be sealed")
         rules = sealing_rules(lot_row.project)
         own = None
-        if bidder and not recipient:
+        if bidder:
             key = BidderKey.objects.filter(project=lot_row.project, organization__uscc=bidder.upper()).first()
             own = key.recipient if key else None
         return {

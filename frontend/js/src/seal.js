@@ -6,14 +6,19 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { checkX25519Recipient, sha256Hex, toHex } from "./bytes.js";
 
 /**
- * The recipients of a bid: the tender's opening recipient, and the bidder's
- * own recipient when the tender asks bidders to decrypt.
+ * The recipients of a bid: always the tender's opening recipient (held by the
+ * custodians, the remedy when the bidder does not decrypt), and the bidder's
+ * own recipient when the tender asks bidders to decrypt. A bid that neither
+ * can open counts as revoked by the bidder and loses its bid security, so
+ * there is no way to seal to the bidder's key alone.
  */
 export function bidRecipients({ openingRecipient, bidderRecipient, bidderDecrypts }) {
-  const list = [openingRecipient];
+  if (!openingRecipient) throw new TypeError("every bid is sealed to the tender's opening recipient");
+  const list = [checkX25519Recipient(openingRecipient)];
   if (bidderDecrypts) {
     if (!bidderRecipient) throw new TypeError("this tender asks for the bidder's recipient");
-    list.push(bidderRecipient);
+    if (bidderRecipient === openingRecipient) throw new TypeError("the bidder's recipient is the opening recipient");
+    list.push(checkX25519Recipient(bidderRecipient));
   }
   return list;
 }

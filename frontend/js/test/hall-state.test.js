@@ -62,3 +62,15 @@ test("objection_answer_and_k_draw", () => {
   assert.equal(hall.k.seed, "d".repeat(64));
   assert.equal(hall.k.low, "0.02");
 });
+
+test("a_row_read_as_revoked_carries_its_forfeit_bid_security", () => {
+  const hall = emptyHall();
+  receiveEvent(hall, ev(4, "bid_status", { opening: 9, bidder: "乙", status: "failed", outcome: "revoked", reason: "视为撤销" }));
+  receiveEvent(hall, ev(6, "row_read", { opening: 9, order: 2, bidder: "乙", form: null, flags: [], outcome: "revoked",
+    reason: "视为撤销", security_forfeit: { amount: "20000.00", at: "2026-11-22T04:00:00+00:00" } }));
+  receiveEvent(hall, ev(7, "row_read", { opening: 8, order: 1, bidder: "甲", form: { price: "1.00" }, flags: [], outcome: "decrypted",
+    security_forfeit: null }));
+  assert.deepEqual(hall.bids.get(9).securityForfeit, { amount: "20000.00", at: "2026-11-22T04:00:00+00:00" });
+  assert.equal(hall.bids.get(9).outcome, "revoked");
+  assert.equal(hall.bids.get(8).securityForfeit, null);
+});

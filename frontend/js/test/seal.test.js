@@ -79,6 +79,29 @@ test("bid_recipients_follow_the_tender_rule", () => {
   assert.throws(() => bidRecipients({ openingRecipient: opening.recipient, bidderDecrypts: true }), TypeError);
 });
 
+test("a_bid_is_never_sealed_to_the_bidders_key_alone", async () => {
+  // Without the opening recipient (the custodians' remedy) there is nothing to seal to.
+  for (const openingRecipient of [undefined, null, ""]) {
+    assert.throws(() => bidRecipients({ openingRecipient, bidderRecipient: bidder.recipient, bidderDecrypts: true }),
+      /opening recipient/);
+  }
+  assert.throws(() => bidRecipients({ openingRecipient: "age1nope", bidderRecipient: bidder.recipient, bidderDecrypts: true }),
+    TypeError);
+  assert.throws(() => bidRecipients({ openingRecipient: bidder.recipient, bidderRecipient: bidder.recipient, bidderDecrypts: true }),
+    /is the opening recipient/);
+  // What the bid page seals to: each recipient's identity alone opens every sealed file, a stranger's none.
+  const recipients = bidRecipients({ openingRecipient: opening.recipient, bidderRecipient: bidder.recipient, bidderDecrypts: true });
+  const plain = patterned(150_000);
+  const file = await collect((await sealFile(new Blob([plain]), recipients)).stream);
+  const form = (await sealForm({ price: "1.00" }, recipients)).ageFile;
+  for (const who of [opening, bidder]) {
+    assert.deepEqual(await decryptWith(who.identity, file), plain);
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(await decryptWith(who.identity, form))), { price: "1.00" });
+  }
+  await assert.rejects(decryptWith(stranger.identity, file), /no identity matched/);
+  await assert.rejects(decryptWith(stranger.identity, form), /no identity matched/);
+});
+
 test("opening_form_seals_as_one_small_age_file", async () => {
   const form = { price: "1234567.89", currency: "CNY", durationDays: 180, quality: "合格", warrantyMonths: 24 };
   const sealed = await sealForm(form, [opening.recipient, bidder.recipient]);

@@ -45,6 +45,11 @@ const KEY_FILE_ERRORS = {
   "invalid-key-file": "不是有效的密钥文件 / not a valid key file",
 };
 
+/** A bid read as revoked by its bidder loses its bid security (bidding.security). */
+function forfeitText(forfeit) {
+  return `视为撤销，投标保证金 ${forfeit.amount} 元不予退还（《招标投标法实施条例》第三十五条）`;
+}
+
 function describe(ev, labels) {
   const d = ev.data ?? {};
   const status = (s) => labels.status[s] ?? s;
@@ -59,7 +64,7 @@ function describe(ev, labels) {
     case "share_handed_in": return `密钥保管人 ${d.custodian} 提交份额（${d.count}/${d.k}）/ share handed in`;
     case "opening_key_rebuilt": return "开标密钥已由份额恢复 / opening key rebuilt";
     case "decryption_ended": return `解密结束，成功解密 ${d.decrypted} 份 / decryption ended`;
-    case "row_read": return `唱标：${d.bidder} ${d.form && typeof d.form === "object" && "price" in d.form ? asSealed(d.form.price) : ""}`;
+    case "row_read": return `唱标：${d.bidder} ${d.form && typeof d.form === "object" && "price" in d.form ? asSealed(d.form.price) : ""}${d.security_forfeit ? "；" + forfeitText(d.security_forfeit) : ""}`;
     case "confirmation_open": return `开标记录确认开始，截止 ${when(d.deadline)} / confirmation open`;
     case "k_drawn": return `抽取随机系数 K = ${d.k} / K drawn`;
     case "confirmed": return `${d.bidder} 确认开标记录 / confirmed`;
@@ -348,6 +353,7 @@ function main(app) {
       const cells = columns.map((c) => h("td", { class: `item item-${c.key}`, "data-key": c.key }, decrypted ? asSealed(b.form[c.key]) : ""));
       const notes = [];
       if (!decrypted) notes.push(h("div", { class: "errors" }, labels.outcome[b.outcome] ?? labels.status[b.status] ?? "", b.reason ? `：${b.reason}` : ""));
+      if (b.securityForfeit) notes.push(h("div", { class: "errors security-forfeit" }, forfeitText(b.securityForfeit)));
       if (b.aboveCeiling) notes.push(h("div", { class: "errors above-ceiling" }, `⚠ ${b.ceilingReason || "超过最高投标限价 / above the ceiling price"}`));
       for (const f of b.flags ?? []) notes.push(h("div", { class: "flag" }, `⚑ ${f}`));
       return h("tr", { "data-bidder": b.bidder, class: b.aboveCeiling ? "above-ceiling-row" : "" },

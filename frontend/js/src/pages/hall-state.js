@@ -127,6 +127,7 @@ export function applyEvent(hall, { seq, kind, data = {} }) {
       Object.assign(b, {
         order: data.order, bidder: data.bidder, uscc: data.uscc, read: true, form: data.form, flags: data.flags ?? [],
         aboveCeiling: !!data.above_ceiling, ceilingReason: data.ceiling_reason ?? "",
+        securityForfeit: data.security_forfeit ?? null,
       });
       if (newer(b, "status", seq)) Object.assign(b, { outcome: data.outcome ?? b.outcome, reason: data.reason ?? b.reason });
       break;
