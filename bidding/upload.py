@@ -108,11 +108,9 @@ def start_bid(*, actor, lot: Lot, files: list[dict], now=None) -> Bid:
             _discard(stale)
         version = (Bid.objects.filter(lot=lot, organization=organization).aggregate(v=Max("version"))["v"] or 0) + 1
         bid = Bid.objects.create(lot=lot, organization=organization, version=version, created_by=actor)
-        folder = f"{lot.project.code}/lot{lot.number}/{organization.uscc}/v{version}"
         for f, name in zip(files, names):
-            file_id = uuid.uuid4()
-            SealedFile.objects.create(id=file_id, bid=bid, kind=f["kind"], name=name, size=f["size"],
-                                      storage_name=f"{folder}/{file_id}.age")
+            SealedFile.objects.create(bid=bid, kind=f["kind"], name=name, size=f["size"],
+                                      storage_name=storage.new_name())
         audit.record(actor=actor, action="bid.started", obj=bid, project=lot.project,
                      data={"version": version, "files": [{"kind": f["kind"], "name": n, "size": f["size"]}
                                                          for f, n in zip(files, names)]})
