@@ -33,6 +33,11 @@ class NotAgeFile(RuleViolation):
 class NotWholeAgeFile(RuleViolation):
     """The file's last byte is in, but the file is not the whole age file its sealer made."""
 
+    def __init__(self, problem):
+        again = _("Nothing of this version is kept: seal the file again and upload a new version.")
+        # Two sentences, joined as the language joins them (no space after a Chinese full stop).
+        super().__init__(_("%(problem)s %(again)s") % {"problem": problem, "again": again})
+
 
 class WholeFileCheck:
     """Follows one chunk of a sealed file's upload, at `offset`, of `length` bytes."""
@@ -72,25 +77,24 @@ class WholeFileCheck:
         if not self.last:
             return
         name = self.sealed.name
-        again = _("Nothing of this version is kept: seal the file again and upload a new version.")
         if self.header_size is None:
             raise NotWholeAgeFile(_("“%(name)s” is cut short: it ends inside its age header, before the "
-                                    "header's MAC line.") % {"name": name} + " " + again)
+                                    "header's MAC line.") % {"name": name})
         try:
             check_framing(self.sealed.size - self.header_size)
         except EmptyFinalChunk as err:
             raise NotWholeAgeFile(_("“%(name)s” is not a whole age file: it ends with an empty chunk after "
-                                    "others.") % {"name": name} + " " + again) from err
+                                    "others.") % {"name": name}) from err
         except AgeError as err:
             raise NotWholeAgeFile(_("“%(name)s” is cut short: after its age header, the encrypted content is "
                                     "not the 16-byte nonce followed by whole chunks (each 64 KiB and 16 bytes, "
-                                    "the last one shorter).") % {"name": name} + " " + again) from err
+                                    "the last one shorter).") % {"name": name}) from err
         for want in self.declared:
             if want != received_sha256:
                 raise NotWholeAgeFile(_("“%(name)s” is not the file that was sealed: the SHA-256 of the bytes "
                                         "received (%(got)s) differs from the one declared for it (%(want)s); "
                                         "the file was cut short or changed.")
-                                      % {"name": name, "got": received_sha256, "want": want} + " " + again)
+                                      % {"name": name, "got": received_sha256, "want": want})
 
 
 def declared_sha256(value) -> str:

@@ -213,3 +213,18 @@ def test_an_age_file_sent_a_byte_at_a_time_through_its_header_is_taken(tender, b
     answer, offset = send_in(client, urls[name], data, [7] * 60 + [len(data)])
     assert answer.status_code == 200, answer.content
     assert Bid.objects.get(pk=started.json()["bid"]).state == BidState.COMPLETE
+
+
+def test_the_refusal_of_a_file_cut_short_is_in_chinese(tender, bidder):
+    sealed = seal_bid(tender, bidder)
+    data = sealed.ciphertexts[sealed.file_names[0]]
+    client = client_for(bidder.user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    manifest = [e | ({"size": header_size(data) + 9} if e["name"] == sealed.file_names[0] else {}) for e in sealed.manifest()]
+    started = start_version(client, tender.lot, manifest)
+    url = next(f["upload_url"] for f in started.json()["files"] if f["name"] == sealed.file_names[0])
+    answer = patch_chunk(client, url, 0, data[: header_size(data) + 9])
+    assert answer.status_code == 422
+    assert answer.json()["error"] == (
+        "“技术标.pdf.age”不完整：age 文件头之后的加密内容不是 16 字节的随机数加若干完整数据块（每块 64 KiB 加 16 字节，"
+        "最后一块可较短）。此版本的任何内容均未保留：请重新加密该文件，并作为新版本上传。")
