@@ -9,7 +9,8 @@ against pyrage and the `age` command-line tool (tests/bidding/test_agefile.py). 
 is as strict as the reference implementation, where pyrage is more lenient.
 
     header = parse_header(stream)                  # syntax only; also at upload:
-    check_header_start(first_bytes)                # refuse a non-age file at its first chunk
+    check_header_start(first_bytes)                # refuse a non-age file as its header arrives
+    check_framing(size_after_header)               # a whole payload? (no key needed)
     file_key = unwrap_file_key(header, identities) # X25519 unwrap + header MAC
     decrypt_to_path(src_path, dst_path, identities=[...])   # or file_key=...
 
@@ -45,7 +46,7 @@ from .age.errors import (
     TruncatedPayload,
 )
 from .age.header import Header, Stanza, check_header_start, encode_header, looks_like_age, parse_header, verify_mac
-from .age.stream import NONCE_SIZE, decrypt_payload, encrypt_payload, read_full
+from .age.stream import NONCE_SIZE, check_framing, decrypt_payload, encrypt_payload, read_full
 from .age.x25519 import FILE_KEY_SIZE, X25519Identity, X25519Recipient, parse_identities, parse_recipients
 
 __all__ = [
@@ -53,7 +54,7 @@ __all__ = [
     "NoIdentityMatch", "NotAgeFile", "PayloadError", "StanzaError", "TrailingData", "TruncatedHeader",
     "TruncatedPayload",
     "Header", "Stanza", "X25519Identity", "X25519Recipient", "Decrypted",
-    "parse_header", "check_header_start", "looks_like_age",
+    "parse_header", "check_header_start", "looks_like_age", "check_framing",
     "generate_identity", "parse_identities", "parse_recipients",
     "unwrap_file_key", "file_key_for", "verify_file_key",
     "decrypt", "decrypt_to_path", "decrypt_bytes", "encrypt", "encrypt_bytes",

@@ -145,8 +145,7 @@ def decrypt_sealed_file(*, sealed: SealedFile, identity=None, file_key=None, ope
     now = now or timezone.now()
     project = sealed.bid.lot.project
     ensure_after_deadline(actor=actor, project=project, now=now, what=_("decrypt a bid"), obj=sealed)
-    target = sealed.storage_name[: -len(".age")] if sealed.storage_name.endswith(".age") else sealed.storage_name + ".plain"
-    opened_name = f"opened/{target}"
+    opened_name = storage.new_name()  # as opaque as the sealed file's (storage.py)
     dst = storage.path_of(opened_name)
     dst.parent.mkdir(parents=True, exist_ok=True)
     result = decrypt_to_path(storage.path_of(sealed.storage_name), dst,

@@ -1,13 +1,18 @@
 """Where sealed files live, and how they are written and read.
 
-Where sealed files live: one folder per tender, lot, bidder and version. Files are written
-by streaming chunks with an exclusive lock and fsync, and served only through services."""
+Every stored file, sealed or opened, of every tender, has a random name in one fan-out of
+folders shared by the whole platform (new_name): a listing of the storage root, by an operator
+or in a backup, names no tender, lot, bidder or version, and cannot tell which files belong
+together, so it cannot count a lot's bids before the deadline. What a file is, only the
+database says (SealedFile.storage_name). Files are written by streaming chunks with an
+exclusive lock and fsync, and served only through services."""
 
 import errno
 import fcntl
 import hashlib
 import mmap
 import os
+import secrets
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +24,13 @@ READ_SIZE = 1024 * 1024
 
 def root() -> Path:
     return Path(settings.KAIBIAO_SEALED_ROOT)
+
+
+def new_name() -> str:
+    """A fresh storage name: 128 random bits in hex, under a folder named by its first two
+    digits (256 folders, so that none grows too large). Nothing in it says what the file is."""
+    token = secrets.token_hex(16)
+    return f"{token[:2]}/{token}"
 
 
 def path_of(storage_name: str) -> Path:
@@ -170,6 +182,12 @@ def _pwrite_all(fd: int, view, position: int) -> None:
     while view:
         n = os.pwrite(fd, view, position)
         view, position = view[n:], position + n
+
+
+def read_prefix(storage_name: str, length: int) -> bytes:
+    """The first `length` bytes of a stored file (fewer if it is shorter)."""
+    with open(path_of(storage_name), "rb") as fh:
+        return fh.read(length)
 
 
 def hash_prefix(storage_name: str, length: int):

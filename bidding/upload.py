@@ -24,11 +24,11 @@ from trading.models import Lot
 from trading.services import ensure_bidding_open
 
 from . import receipts, storage
-from .agefile import AgeError, check_header_start
 from .choices import BidState
 from .models import Bid, BidderKey, KeyCeremony, Receipt, SealedFile
 from .rules import check
 from .services import biddable_lot, check_recipient, sealing_rules
+from .upload_checks import NotAgeFile, NotWholeAgeFile, WholeFileCheck, declared_sha256
 
 
 def _fmt(dt) -> str:
@@ -76,7 +76,8 @@ def sealing_recipients(*, actor, lot: Lot) -> list[str]:
 
 def start_bid(*, actor, lot: Lot, files: list[dict], now=None) -> Bid:
     """Begin a new version: declare its sealed files (one opening form, then the bid files)
-    with their sizes. Earlier unfinished versions are discarded."""
+    with their sizes and, where the sealer knows it already, each one's SHA-256. Earlier
+    unfinished versions are discarded."""
     now = now or timezone.now()
     check(actor, "bidding.seal_bid", lot)
     organization = actor.organization
@@ -103,19 +104,21 @@ def start_bid(*, actor, lot: Lot, files: list[dict], now=None) -> Bid:
         if size > rules.max_file_bytes:
             raise RuleViolation(_("“%(name)s” is larger than this tender allows (%(mb)d MiB).")
                                 % {"name": f["name"], "mb": rules.max_file_bytes // 2**20})
+    try:
+        digests = [declared_sha256(f.get("sha256")) for f in files]
+    except ValueError as err:
+        raise RuleViolation(_("A declared sha256 is the file's SHA-256 as 64 hexadecimal digits.")) from err
     with transaction.atomic():
         for stale in Bid.objects.select_for_update().filter(lot=lot, organization=organization, state=BidState.UPLOADING):
             _discard(stale)
         version = (Bid.objects.filter(lot=lot, organization=organization).aggregate(v=Max("version"))["v"] or 0) + 1
         bid = Bid.objects.create(lot=lot, organization=organization, version=version, created_by=actor)
-        folder = f"{lot.project.code}/lot{lot.number}/{organization.uscc}/v{version}"
-        for f, name in zip(files, names):
-            file_id = uuid.uuid4()
-            SealedFile.objects.create(id=file_id, bid=bid, kind=f["kind"], name=name, size=f["size"],
-                                      storage_name=f"{folder}/{file_id}.age")
+        for f, name, digest in zip(files, names, digests):
+            SealedFile.objects.create(bid=bid, kind=f["kind"], name=name, size=f["size"], declared_sha256=digest,
+                                      storage_name=storage.new_name())
         audit.record(actor=actor, action="bid.started", obj=bid, project=lot.project,
-                     data={"version": version, "files": [{"kind": f["kind"], "name": n, "size": f["size"]}
-                                                         for f, n in zip(files, names)]})
+                     data={"version": version, "files": [{"kind": f["kind"], "name": n, "size": f["size"], "sha256": d}
+                                                         for f, n, d in zip(files, names, digests)]})
     return bid
 
 
@@ -153,9 +156,13 @@ def _running_hash(sealed: SealedFile):
     return storage.hash_prefix(sealed.storage_name, sealed.received) if sealed.received else hashlib.sha256()
 
 
-def receive_chunk(*, actor, file_id, offset: int, read, length: int, checksum: bytes | None = None, now=None) -> dict:
+def receive_chunk(*, actor, file_id, offset: int, read, length: int, checksum: bytes | None = None,
+                  declared: str | None = None, now=None) -> dict:
     """Append one chunk of a sealed file at `offset`. `read(n)` yields the request body in
     blocks (constant memory). Returns {"offset": new offset, "receipt": document or None}.
+    `declared`: the whole file's SHA-256 (hex) as its sealer declares it with this chunk.
+    The bytes must make an age v1 file (upload_checks): a chunk that cannot is refused, and a
+    last chunk that leaves the file not whole (or not as declared) discards the version.
     On the last byte of the last file of the version, the bid completes and the signed
     receipt comes back at once, its time being that of the committing transaction."""
     from django.conf import settings
@@ -183,40 +190,46 @@ def receive_chunk(*, actor, file_id, offset: int, read, length: int, checksum: b
     # forked child, as the test server is). bench/bench_upload.py, 32 MiB chunks: 211-241 MB/s
     # with this, 171-174 without.
     # A refusal raised in here abandons the chunk: it leaves nothing behind (locked_for_append).
-    with (storage.locked_for_append(sealed.storage_name, offset) as appender,
-          ThreadPoolExecutor(max_workers=1, thread_name_prefix="kaibiao-hash") as hashing):
-        head = b""
-        while written < length:
-            block = read(min(READ_AT_MOST, length - written))  # a piece as it came (kaibiao.streaming)
-            if not block:
-                break
-            if offset == 0 and len(head) < 64:
-                head += block[: 64 - len(head)]
-                if len(head) >= 64 or written + len(block) >= length:
-                    _check_age_start(sealed, head)
-            beside = hashing.submit(candidate.update, block)  # the file's hash, on a second core
-            chunk_digest.update(block)
-            appender.write(block)
-            beside.result()
-            written += len(block)
-        if written != length:
-            raise RuleViolation(_("The chunk was cut short: %(got)d of %(want)d bytes arrived. Send it again.")
-                                % {"got": written, "want": length})
-        if checksum is not None and chunk_digest.digest() != checksum:
-            raise ChecksumMismatch(_("The chunk's SHA-256 does not match what was sent: it was damaged on the way. Send it again."))
-        appender.commit()
+    try:
+        with (storage.locked_for_append(sealed.storage_name, offset) as appender,
+              ThreadPoolExecutor(max_workers=1, thread_name_prefix="kaibiao-hash") as hashing):
+            whole = WholeFileCheck(sealed, offset, length, declared=declared)
+            while written < length:
+                block = read(min(READ_AT_MOST, length - written))  # a piece as it came (kaibiao.streaming)
+                if not block:
+                    break
+                whole.feed(block)  # refuses at once what cannot begin an age file
+                beside = hashing.submit(candidate.update, block)  # the file's hash, on a second core
+                chunk_digest.update(block)
+                appender.write(block)
+                beside.result()
+                written += len(block)
+            if written != length:
+                raise RuleViolation(_("The chunk was cut short: %(got)d of %(want)d bytes arrived. Send it again.")
+                                    % {"got": written, "want": length})
+            if checksum is not None and chunk_digest.digest() != checksum:
+                raise ChecksumMismatch(_("The chunk's SHA-256 does not match what was sent: it was damaged on the way. Send it again."))
+            whole.finish(candidate.hexdigest())
+            appender.commit()
+    except NotWholeAgeFile as err:
+        _discard_refused(actor=actor, sealed=sealed, reason=err.message)
+        raise
     return _commit_chunk(actor=actor, sealed=sealed, offset=offset, length=length, running=candidate)
 
 
 READ_AT_MOST = 4 * 1024 * 1024  # a chunk's body is read in pieces of at most this
 
 
-def _check_age_start(sealed: SealedFile, head: bytes):
-    try:
-        check_header_start(head)
-    except AgeError as err:
-        raise NotAgeFile(_("“%(name)s” is not a sealed (age) file, so it is refused: %(err)s Seal it first.")
-                         % {"name": sealed.name, "err": err}) from err
+def _discard_refused(*, actor, sealed: SealedFile, reason):
+    """A file whose last byte left it not a whole age file: its version is discarded, files and
+    all, so nothing of it stays half stored; the earlier complete version, if any, still counts."""
+    with transaction.atomic():
+        bid = Bid.objects.select_for_update().filter(pk=sealed.bid_id, state=BidState.UPLOADING).first()
+        if bid is None:
+            return
+        audit.record(actor=actor, action="bid.refused", obj=bid, project=bid.lot.project,
+                     data={"version": bid.version, "file": sealed.name, "reason": str(reason)})
+        _discard(bid)
 
 
 def _refuse_if_closed(bid: Bid, sealed: SealedFile | None, now):
@@ -341,10 +354,6 @@ class OffsetMismatch(RuleViolation):
 
 
 class ChecksumMismatch(RuleViolation):
-    pass
-
-
-class NotAgeFile(RuleViolation):
     pass
 
 

@@ -2,7 +2,9 @@
 
 The resumable upload, over HTTP: the core of the tus 1.0.0 protocol (HEAD for the resume
 point, PATCH to append at an offset) with its checksum extension (sha256). A bid version's
-manifest (POST .../versions/) creates one upload per sealed file. Every answer is JSON with a
+manifest (POST .../versions/) creates one upload per sealed file. A sealer that learns the
+whole file's SHA-256 only once it has sealed it declares it with the last chunk, in the header
+Repr-Digest (RFC 9530: `Repr-Digest: sha-256=:<base64>:`). Every answer is JSON with a
 message a person can read; the rules are in bidding.upload."""
 
 import base64
@@ -42,6 +44,8 @@ def _status_of(err: DomainError) -> int:
         return 460  # tus checksum extension: Checksum Mismatch
     if isinstance(err, upload_services.NotAgeFile):
         return 415
+    if isinstance(err, upload_services.NotWholeAgeFile):
+        return 422
     if isinstance(err, upload_services.DeadlinePassed):
         return 410
     return 400
@@ -50,7 +54,8 @@ def _status_of(err: DomainError) -> int:
 @login_required
 @require_POST
 def start_version(request, lot_id):
-    """Declare a new bid version: {"files": [{"kind": "form"|"file", "name": …, "size": …}]}."""
+    """Declare a new bid version: {"files": [{"kind": "form"|"file", "name": …, "size": …,
+    "sha256": … (optional: the whole sealed file's, hex)}]}."""
     try:
         manifest = json.loads(request.body or b"{}")
         files = manifest["files"]
@@ -89,6 +94,27 @@ def _parse_checksum(header: str | None):
     return digest
 
 
+def _parse_repr_digest(header: str | None) -> str | None:
+    """The sha-256 member of a Repr-Digest header (RFC 9530), as hex; None if there is none."""
+    if not header:
+        return None
+    for member in header.split(","):
+        key, _sep, value = member.strip().partition("=")
+        if key.strip().lower() != "sha-256":
+            continue
+        value = value.strip()
+        try:
+            if not (len(value) > 2 and value[0] == value[-1] == ":"):
+                raise binascii.Error
+            digest = base64.b64decode(value[1:-1], validate=True)
+        except binascii.Error as err:
+            raise ValueError(_("Repr-Digest: the sha-256 value is not base64 between colons.")) from err
+        if len(digest) != 32:
+            raise ValueError(_("A sha256 checksum has 32 bytes."))
+        return digest.hex()
+    return None
+
+
 @streams_body  # a chunk is hashed and written while it arrives (kaibiao.streaming)
 @login_required
 @require_http_methods(["HEAD", "PATCH", "OPTIONS"])
@@ -124,11 +150,12 @@ def upload(request, file_id):
         return _error(400, _("Upload-Offset and Content-Length must be whole numbers."))
     try:
         checksum = _parse_checksum(request.headers.get("Upload-Checksum"))
+        declared = _parse_repr_digest(request.headers.get("Repr-Digest"))
     except ValueError as err:
         return _error(400, str(err))
     try:
         result = upload_services.receive_chunk(actor=request.user, file_id=file_id, offset=offset, read=request.read,
-                                        length=length, checksum=checksum)
+                                               length=length, checksum=checksum, declared=declared)
     except upload_services.OffsetMismatch as err:
         return _error(409, err.message, **{"Upload-Offset": str(err.expected)})
     except DomainError as err:

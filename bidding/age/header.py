@@ -255,8 +255,9 @@ def parse_header(stream, *, name: str | None = None) -> Header:
         line = _readline(stream, MAX_HEADER_BYTES - len(parser.raw) + 1)
 
 
-def check_header_start(data: bytes, *, name: str | None = None) -> None:
-    """Check that `data`, the first bytes of an upload, can begin an age v1 file.
+def check_header_start(data: bytes, *, name: str | None = None) -> int | None:
+    """Check that `data`, the first bytes of an upload, can begin an age v1 file; return the
+    header's size once `data` holds all of it (up to its MAC line), else None.
 
     Whatever header bytes are present are checked as `parse_header` would: the intro line,
     stanza syntax, base64, the MAC line. Bytes after the header (the payload) are not looked
@@ -276,9 +277,10 @@ def check_header_start(data: bytes, *, name: str | None = None) -> None:
             if len(data) - start > MAX_HEADER_BYTES:
                 raise parser._header_error(f"the header is longer than {MAX_HEADER_BYTES} bytes.")
             parser.check_fragment(data[start:])
-            return
+            return None
         parser.feed(data[start : end + 1])
         start = end + 1
+    return start
 
 
 def looks_like_age(data: bytes) -> bool:

@@ -28,6 +28,27 @@ TAG_SIZE = 16
 ENCRYPTED_CHUNK_SIZE = CHUNK_SIZE + TAG_SIZE
 
 
+def check_framing(size: int, *, name: str | None = None) -> None:
+    """Check that `size` bytes after the header can be a whole payload: the nonce, then whole
+    STREAM chunks, each but the final one of exactly ENCRYPTED_CHUNK_SIZE bytes, the final one
+    of TAG_SIZE + 1 to ENCRYPTED_CHUNK_SIZE bytes (TAG_SIZE only if it is the only chunk).
+
+    Without the key this is all that can be known: a file cut at a chunk boundary, or where
+    the rest is a legal final chunk, passes (its final chunk's flag and tag would fail)."""
+    if size < NONCE_SIZE:
+        raise TruncatedPayload(f"truncated: the file ends inside the {NONCE_SIZE}-byte payload nonce "
+                               "that follows the header.", name=name)
+    body = size - NONCE_SIZE
+    if body == 0:
+        raise TruncatedPayload("truncated: the payload has no chunk after its nonce.", name=name)
+    final = body % ENCRYPTED_CHUNK_SIZE or ENCRYPTED_CHUNK_SIZE
+    if final < TAG_SIZE:
+        raise TruncatedPayload(f"truncated: the final chunk has {final} bytes, fewer than its "
+                               f"{TAG_SIZE}-byte tag.", name=name)
+    if final == TAG_SIZE and body > TAG_SIZE:
+        raise EmptyFinalChunk("the final chunk is empty though earlier chunks exist.", name=name)
+
+
 def payload_key(file_key: bytes, nonce: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=nonce, info=b"payload").derive(file_key)
 

@@ -188,6 +188,9 @@ class SealedFile(models.Model):
     received = models.PositiveBigIntegerField(default=0)
     storage_name = models.CharField(max_length=300)
     sha256 = models.CharField(max_length=64, blank=True)
+    # The SHA-256 the sealer declared for the whole sealed file (hex), where it did: the file
+    # completes only if the bytes received have it (bidding.upload_checks).
+    declared_sha256 = models.CharField(max_length=64, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     # After the deadline, once decrypted: where the plaintext is, its size, and with what. (Its
     # digest is the ciphertext's, above, with the key: see agefile.Decrypted.)

@@ -635,3 +635,45 @@ def test_decrypting_200_mb_keeps_memory_constant(tmp_path, capsys):
     with capsys.disabled():
         print(f"\n[agefile] decrypted {size / 1e6:.0f} MB in {seconds:.1f} s; tracemalloc peak {peak / 1024:.0f} KiB")
     assert peak < 10 * 1024 * 1024
+
+
+# --- what an upload can check without a key: the header's end, the payload's framing ----------
+
+
+def test_check_header_start_returns_the_header_size_once_the_mac_line_is_in():
+    recipient = agefile.generate_identity().recipient
+    data = agefile.encrypt_bytes(b"x" * 100, [recipient])
+    size = agefile.parse_header(io.BytesIO(data)).size
+    assert agefile.check_header_start(data) == size
+    assert agefile.check_header_start(data[:size]) == size
+    assert agefile.check_header_start(data[: size - 1]) is None
+    assert agefile.check_header_start(data[:1]) is None
+
+
+@pytest.mark.parametrize("plain", [0, 1, 64 * 1024 - 1, 64 * 1024, 64 * 1024 + 1, 3 * 64 * 1024, 150_005])
+def test_every_whole_age_file_passes_the_framing_check_and_every_shorter_cut_that_is_not_legal_fails(plain):
+    data = agefile.encrypt_bytes(os.urandom(plain), [agefile.generate_identity().recipient])
+    head = agefile.parse_header(io.BytesIO(data)).size
+    agefile.check_framing(len(data) - head)
+    legal = 0
+    for cut in range(len(data) - head - 1, -1, -1):
+        body = cut - 16
+        final = body % (64 * 1024 + 16) or 64 * 1024 + 16
+        ok = body == 16 or (body > 0 and final > 16)
+        if ok:
+            agefile.check_framing(cut)
+            legal += 1
+        else:
+            with pytest.raises((agefile.TruncatedPayload, agefile.EmptyFinalChunk)):
+                agefile.check_framing(cut)
+    assert legal < len(data)  # the cuts that pass are those a key would catch (flag and tag)
+
+
+def test_framing_names_an_empty_final_chunk_after_others():
+    with pytest.raises(agefile.EmptyFinalChunk):
+        agefile.check_framing(16 + 64 * 1024 + 16 + 16)
+    with pytest.raises(agefile.TruncatedPayload, match="nonce"):
+        agefile.check_framing(15)
+    with pytest.raises(agefile.TruncatedPayload, match="no chunk"):
+        agefile.check_framing(16)
+    agefile.check_framing(32)  # the empty file: one empty final chunk

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from bidding import agefile, opening_keys, storage
 from bidding.bid_access import verify_receipt_document
-from bidding.models import SealedFile
+from bidding.models import Bid, SealedFile
 from tests.bidding.conftest import (
     FORM,
     MS,
@@ -23,6 +23,8 @@ from tests.bidding.conftest import (
     client_for,
     make_bidder,
     make_tender,
+    send_file,
+    start_version,
     upload_bid,
 )
 
@@ -293,3 +295,26 @@ def test_seal_to_a_key_other_than_the_registered_one_refused(tender_and_bidder, 
     message = refused(plain, tmp_path / "sealed", tender=tender.project.code, lot=tender.lot.number,
                       bidder=bidder.organization.uscc, recipient=other)
     assert message == f"--recipient is not the key you registered for this tender ({bidder.identity.recipient})"
+
+
+def test_the_seal_commands_manifest_declares_each_files_sha256_so_a_cut_copy_is_refused(tender_and_bidder, plain,
+                                                                                        tmp_path):
+    tender, bidder = tender_and_bidder
+    out = tmp_path / "sealed"
+    printed = seal(plain, out, tender=tender.project.code, lot=tender.lot.number, bidder=bidder.organization.uscc)
+    assert f"upload these files together with {out / 'manifest.json'}: it declares their SHA-256" in printed
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    sealed = sealed_from(out, plain)
+    cut_name = manifest["files"][1]["name"]
+    sealed.ciphertexts[cut_name] = sealed.ciphertexts[cut_name][:-16]  # a copy that lost its last bytes
+    declared = [{**e, "size": len(sealed.ciphertexts[e["name"]])} for e in manifest["files"]]
+    client = client_for(bidder.user)
+    started = start_version(client, tender.lot, declared)
+    assert started.status_code == 201
+    urls = {f["name"]: f["upload_url"] for f in started.json()["files"]}
+    answers = [send_file(client, urls[e["name"]], sealed.ciphertexts[e["name"]], chunk_size=64 * 1024)
+               for e in manifest["files"][:2]]
+    assert answers[0].status_code == 204
+    assert answers[1].status_code == 422
+    assert f"“{cut_name}” is not the file that was sealed" in answers[1].json()["error"]
+    assert not Bid.objects.filter(pk=started.json()["bid"]).exists()

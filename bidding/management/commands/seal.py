@@ -11,7 +11,11 @@ recipient.
 
 With --tender/--lot it reads the parameters from this installation; with --params, from the
 file the bid page offers (for a bidder without the platform's database). The output decrypts
-with Debian's `age -d -i key.txt` as well as at the opening."""
+with Debian's `age -d -i key.txt` as well as at the opening.
+
+Beside the sealed files it writes manifest.json, whose "files" (kind, name, size, sha256 of each
+sealed file) is the version's manifest the bid page declares when the upload starts: the
+server then refuses a sealed file that arrives cut short or changed."""
 
 import hashlib
 import json
@@ -88,6 +92,7 @@ class Command(BaseCommand):
         }, ensure_ascii=False, indent=1), encoding="utf-8")
         for entry in manifest:
             self.stdout.write(f"{entry['kind']:4} {entry['name']}  {entry['size']} bytes  sha256 {entry['sha256']}")
+        self.stdout.write(f"upload these files together with {folder / 'manifest.json'}: it declares their SHA-256")
         self.stdout.write("equivalent: age " + " ".join(f"-r {r}" for r in recipients) + " -o FILE.age FILE")
 
     @staticmethod

@@ -3,7 +3,14 @@
 //
 // A chunk is kept in memory until the server confirms it, so a dropped connection or a
 // sleeping laptop resumes from the last confirmed byte: the sealed stream is never re-read.
+//
+// The SHA-256 of the whole sealed file is declared, so that the server refuses a file that
+// arrived cut short (it cannot tell otherwise: it holds no key): in the version's manifest
+// where the sealer knows it before the upload (the opening form, files sealed by
+// `manage.py seal`, whose manifest.json names it), else with the chunk that ends the file, in
+// the header Repr-Digest (RFC 9530), once the sealing stream has ended.
 import { sha256 } from "@noble/hashes/sha2.js";
+import { fromHex } from "./bytes.js";
 
 export const DEFAULT_CHUNK = 16 * 1024 * 1024;
 
@@ -31,48 +38,68 @@ async function messageOf(response) {
   }
 }
 
-/** Gather a stream's bytes into chunks of exactly `size` bytes (the last one shorter). */
+/**
+ * Gather a stream's bytes into chunks of exactly `size` bytes (the last one shorter). A full
+ * chunk is handed on only once the stream has said whether more follows, so the last chunk
+ * comes after the stream's end: a sealer's digest of the whole file is known by then.
+ */
 export async function* rechunk(stream, size) {
   const reader = stream.getReader();
-  let buffer = new Uint8Array(size);
+  let buffer = null;
   let filled = 0;
+  let full = null; // a full chunk, held until the next read tells whether it is the last
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       let at = 0;
       while (at < value.length) {
+        if (full) {
+          yield full;
+          full = null;
+        }
+        buffer ??= new Uint8Array(size);
         const take = Math.min(size - filled, value.length - at);
         buffer.set(value.subarray(at, at + take), filled);
         filled += take;
         at += take;
         if (filled === size) {
-          yield buffer;
-          buffer = new Uint8Array(size);
+          full = buffer;
+          buffer = null;
           filled = 0;
         }
       }
     }
+    if (full) yield full;
     if (filled) yield buffer.subarray(0, filled);
   } finally {
     reader.releaseLock();
   }
 }
 
+/** The Repr-Digest header (RFC 9530) of a SHA-256 given as hex. */
+export function reprDigest(hex) {
+  return `sha-256=:${base64(fromHex(hex))}:`;
+}
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Upload one sealed file. `stream` gives its bytes from `startOffset` on.
- * Options: csrfToken, chunkSize, onProgress(sentBytes), fetch (for tests), maxRetries.
+ * Options: csrfToken, chunkSize, onProgress(sentBytes), fetch (for tests), maxRetries, and
+ * sha256: the whole sealed file's SHA-256 (hex, or a promise of it that settles when the
+ * sealing stream ends), sent with the chunk that ends the file.
  * Resolves to the receipt document when this file completed the bid, else null.
  */
-export async function uploadFile(url, stream, { size, startOffset = 0, csrfToken, chunkSize = DEFAULT_CHUNK,
+export async function uploadFile(url, stream, { size, startOffset = 0, csrfToken, chunkSize = DEFAULT_CHUNK, sha256: whole,
   onProgress = () => {}, fetchImpl = globalThis.fetch.bind(globalThis), maxRetries = 1000, retryDelayMs = 2000 } = {}) {
   let offset = startOffset;
   let receipt = null;
   for await (const chunk of rechunk(stream, chunkSize)) {
     const chunkStart = offset;
     const checksum = "sha256 " + base64(sha256(chunk));
+    // The chunk that ends the file declares the whole file's digest (the stream has ended).
+    const declared = whole && chunkStart + chunk.length === size ? { "Repr-Digest": reprDigest(await whole) } : {};
     for (let attempt = 0; ; attempt++) {
       let response;
       try {
@@ -88,6 +115,7 @@ export async function uploadFile(url, stream, { size, startOffset = 0, csrfToken
             "Upload-Offset": String(offset),
             "Upload-Checksum": sent ? "sha256 " + base64(sha256(body)) : checksum,
             "X-CSRFToken": csrfToken,
+            ...declared,
           },
           body,
         });
@@ -124,6 +152,24 @@ export async function uploadFile(url, stream, { size, startOffset = 0, csrfToken
   }
   if (offset !== size) throw new UploadError(`sent ${offset} of ${size} bytes`);
   return receipt;
+}
+
+/**
+ * The files of a version sealed by `manage.py seal`: its manifest.json (parsed) and the sealed
+ * files picked. Each item has kind, name, size, sha256 and stream(); a file missing, or not of
+ * the size the sealer wrote, is refused here, before anything is sent.
+ */
+export function presealedItems(manifest, files) {
+  if (!manifest || !Array.isArray(manifest.files)) throw new Error("manifest.json: no list of files");
+  const byName = new Map(files.map((f) => [f.name, f]));
+  return manifest.files.map((entry) => {
+    const file = byName.get(entry.name);
+    if (!file) throw new Error(`${entry.name}: 缺少此文件 / missing`);
+    if (file.size !== entry.size) {
+      throw new Error(`${entry.name}: 文件大小（${file.size} 字节）与 manifest.json 记载的（${entry.size} 字节）不符，文件不完整或已改动 / not the file that was sealed`);
+    }
+    return { kind: entry.kind, name: entry.name, size: entry.size, sha256: entry.sha256, stream: () => file.stream() };
+  });
 }
 
 /** The server's confirmed offset of an upload (tus HEAD). */

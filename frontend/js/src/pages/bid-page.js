@@ -2,7 +2,7 @@
 // bid files in this browser, upload them resumably, and show the receipt.
 import { generateBidderKey, loadKeyFile, makeKeyFile, isAgeFile } from "../keys.js";
 import { bidRecipients, sealFile, sealForm } from "../seal.js";
-import { estimateFinish, uploadFile } from "../upload.js";
+import { estimateFinish, presealedItems, uploadFile } from "../upload.js";
 import { csrfToken, download, postJSON, say, serverNow } from "./common.js";
 
 const app = document.getElementById("bid-app");
@@ -72,8 +72,9 @@ async function sealAndUpload(params, registered) {
     const sealed = [];
     for (const file of files) sealed.push({ name: `${file.name}.age`, sealed: await sealFile(file, recipients) });
     const items = [
-      { kind: "form", name: "opening-form.json.age", size: form.size, stream: () => new Blob([form.ageFile]).stream() },
-      ...sealed.map((s) => ({ kind: "file", name: s.name, size: s.sealed.size, stream: () => s.sealed.stream })),
+      // The form's digest is known before the upload, a streamed file's once it is sealed.
+      { kind: "form", name: "opening-form.json.age", size: form.size, sha256: form.sha256, stream: () => new Blob([form.ageFile]).stream() },
+      ...sealed.map((s) => ({ kind: "file", name: s.name, size: s.sealed.size, lastChunkSha256: s.sealed.sha256, stream: () => s.sealed.stream })),
     ];
     await upload(params, items, status);
   } catch (err) {
@@ -85,16 +86,24 @@ async function uploadPresealed(params) {
   const status = document.getElementById("progress-text");
   document.getElementById("progress").hidden = false;
   try {
-    const files = [...document.getElementById("presealed-files").files];
+    const picked = [...document.getElementById("presealed-files").files];
+    // manage.py seal's manifest.json names each sealed file's size and SHA-256: they are declared.
+    const manifestFile = picked.find((f) => f.name === "manifest.json");
+    const files = picked.filter((f) => f !== manifestFile);
     for (const f of files) {
       if (!isAgeFile(new Uint8Array(await f.slice(0, 64).arrayBuffer()))) throw new Error(`${f.name}: 不是 age 加密文件 / not an age file`);
     }
-    const form = files.filter((f) => f.name.startsWith("opening-form"));
-    if (form.length !== 1) throw new Error("需要一个 opening-form.json.age / exactly one opening-form.json.age");
-    const items = [
-      { kind: "form", name: form[0].name, size: form[0].size, stream: () => form[0].stream() },
-      ...files.filter((f) => f !== form[0]).map((f) => ({ kind: "file", name: f.name, size: f.size, stream: () => f.stream() })),
-    ];
+    let items;
+    if (manifestFile) {
+      items = presealedItems(JSON.parse(await manifestFile.text()), files);
+    } else {
+      const form = files.filter((f) => f.name.startsWith("opening-form"));
+      if (form.length !== 1) throw new Error("需要一个 opening-form.json.age / exactly one opening-form.json.age");
+      items = [
+        { kind: "form", name: form[0].name, size: form[0].size, stream: () => form[0].stream() },
+        ...files.filter((f) => f !== form[0]).map((f) => ({ kind: "file", name: f.name, size: f.size, stream: () => f.stream() })),
+      ];
+    }
     await upload(params, items, status);
   } catch (err) {
     say(status, `失败 / failed: ${err.message}`, true);
@@ -105,7 +114,7 @@ async function upload(params, items, status) {
   const bar = document.getElementById("progress-bar");
   const eta = document.getElementById("eta");
   const version = await postJSON(document.getElementById("bid-app").dataset.versionsUrl, {
-    files: items.map(({ kind, name, size }) => ({ kind, name, size })),
+    files: items.map(({ kind, name, size, sha256 }) => ({ kind, name, size, ...(sha256 ? { sha256 } : {}) })),
   });
   const total = items.reduce((sum, i) => sum + i.size, 0);
   const deadline = Date.parse(params.deadline);
@@ -117,6 +126,7 @@ async function upload(params, items, status) {
     say(status, `上传 / uploading ${item.name} (${index + 1}/${items.length})`);
     receipt = (await uploadFile(target.upload_url, item.stream(), {
       size: item.size,
+      sha256: item.sha256 || item.lastChunkSha256,
       csrfToken: csrfToken(),
       onProgress: (offset) => {
         const sent = done + offset;
