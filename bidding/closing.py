@@ -20,11 +20,18 @@ from .selectors import complete_bid_count
 log = logging.getLogger(__name__)
 
 
-def close_lot(lot: Lot, now) -> Lot:
-    """Close one published lot whose deadline has passed; fail it at once if too few bids."""
+def close_lot(lot: Lot, now) -> Lot | None:
+    """Close one published lot whose deadline has passed; fail it at once if too few bids.
+    None if, once locked, it is no longer published: another path (the scheduled task, the
+    sweep, a request's sync_clock) closed it after this one found it due. That is the race the
+    three paths run when many clients arrive after a deadline, not a failure."""
     from .hall import on_bidding_closed
 
     with transaction.atomic():
+        state = Lot.objects.select_for_update(of=("self",)).filter(pk=lot.pk).values_list("state", flat=True).first()
+        if state != LotState.PUBLISHED:
+            log.info("lot %s was already closed by another path (now %s)", lot.pk, state)
+            return None
         lot = system_transition(lot_id=lot.pk, name="close", now=now)
         count = complete_bid_count(lot)
         if count < lot.project.min_bids:
@@ -40,12 +47,20 @@ def due_lots(now, project_id=None):
 
 def close_due_lots(now=None, project_id=None) -> list[Lot]:
     now = now or timezone.now()
+    return close_lots(due_lots(now, project_id), now)
+
+
+def close_lots(lots, now) -> list[Lot]:
+    """Close each of `lots` (found due at `now`); the ones this call closed."""
     closed = []
-    for lot in due_lots(now, project_id):
+    for lot in lots:
         try:
-            closed.append(close_lot(lot, now))
+            done = close_lot(lot, now)
         except Exception:  # one lot's fault must not keep the others open
             log.exception("closing lot %s failed", lot.pk)
+            continue
+        if done is not None:
+            closed.append(done)
     return closed
 
 

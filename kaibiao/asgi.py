@@ -17,7 +17,7 @@ from channels.sessions import CookieMiddleware, SessionMiddleware  # noqa: E402
 from channels.auth import AuthMiddleware  # noqa: E402
 from django.contrib.auth.models import AnonymousUser  # noqa: E402
 
-from rooms.wsframes import with_frame_writer  # noqa: E402
+from rooms.wsframes import refusing_deep_nesting, with_frame_writer  # noqa: E402
 from kaibiao.routing import websocket_urlpatterns  # noqa: E402
 
 
@@ -37,9 +37,11 @@ class SessionAuthMiddleware(AuthMiddleware):
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        # Outermost: the hall's fan-out writes ready frames to Daphne's connections.
-        "websocket": with_frame_writer(AllowedHostsOriginValidator(
-            CookieMiddleware(SessionMiddleware(SessionAuthMiddleware(URLRouter(websocket_urlpatterns))))
-        )),
+        # Outermost: the hall's fan-out writes ready frames to Daphne's connections. A message
+        # nested too deeply is refused (in the page's language: inside the cookies) before a
+        # consumer parses it.
+        "websocket": with_frame_writer(AllowedHostsOriginValidator(CookieMiddleware(refusing_deep_nesting(
+            SessionMiddleware(SessionAuthMiddleware(URLRouter(websocket_urlpatterns))))
+        ))),
     }
 )

@@ -189,6 +189,19 @@ class KaibiaoServer(Server):
     def http_factory(self, factory):
         self._http_factory = StreamingHTTPFactory(self) if type(factory) is HTTPFactory else factory
 
+    # ... and its WebSocket factory's connections close a message over the size limit with 1009
+    # and a reason the page shows (rooms.wsframes.room_websocket_protocol).
+    @property
+    def ws_factory(self):
+        return self._ws_factory
+
+    @ws_factory.setter
+    def ws_factory(self, factory):
+        from rooms.wsframes import room_websocket_protocol
+
+        factory.protocol = room_websocket_protocol()
+        self._ws_factory = factory
+
     def create_application(self, protocol, scope):
         """Daphne's, with an ApplicationQueue as the instance's input."""
         assert "application_instance" not in self.connections[protocol]

@@ -105,6 +105,17 @@ class StreamingASGIHandler(ASGIHandler):
             receive = StreamedBody(receive)  # handed on only to the two methods below
         await super().handle(scope, receive, send)
 
+    async def run_get_response(self, request):
+        """Django's, in a task of its own, so that what the view's call leaves in its context
+        stays there. A sync middleware (WhiteNoise's) runs the rest of the chain through
+        async_to_sync on the view's worker thread; when the client goes away during the view
+        (an upload cut short), Django cancels the call, and asgiref copies the worker's context
+        back as it is at that moment, with the CurrentThreadExecutor of that async_to_sync in
+        it. In the request's own context, the handler's last step (request_finished) went to
+        that executor, which had quit by then unless the view was still running:
+        "RuntimeError: CurrentThreadExecutor already quit or is broken"."""
+        return await asyncio.create_task(super().run_get_response(request))
+
     async def read_body(self, receive):
         if isinstance(receive, StreamedBody):
             return receive

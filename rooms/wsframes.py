@@ -10,6 +10,8 @@ negotiates none): elsewhere (the tests' communicator, another server) there is n
 the consumer sends through ASGI as usual."""
 
 import functools
+import json
+import re
 
 SCOPE_KEY = "kaibiao.frame_writer"
 
@@ -106,3 +108,96 @@ def with_frame_writer(app):
         return await app(scope, receive, send)
 
     return application
+
+
+# --- what a client sends: refused with words, not a dead connection -------------------------
+
+MAX_DEPTH = 64  # arrays and objects within each other in one message; a command needs 2
+
+
+def _nesting_depth_over(text: str, limit: int) -> bool:
+    """Whether the JSON `text` nests arrays and objects more than `limit` deep. Only a text with
+    more brackets than `limit` is looked at (a command has a handful); strings are skipped."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    depth = 0
+    for bracket in _BRACKETS.findall(_STRINGS.sub("", text)):
+        if bracket in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def language_of(cookies: dict) -> str:
+    """The page's language (its language cookie), else the platform's."""
+    from django.conf import settings
+    from django.utils import translation
+
+    chosen = cookies.get(settings.LANGUAGE_COOKIE_NAME)
+    try:
+        return translation.get_supported_language_variant(chosen) if chosen else settings.LANGUAGE_CODE
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
+def refusing_deep_nesting(app):
+    """ASGI middleware, inside Channels' CookieMiddleware: a message nested more than MAX_DEPTH
+    deep is answered with an error and never reaches the consumer, whose JSON parser would
+    raise RecursionError on a deep enough one (and the connection die with it)."""
+
+    async def application(scope, receive, send):
+        if scope.get("type") != "websocket":
+            return await app(scope, receive, send)
+
+        async def checked_receive():
+            while True:
+                message = await receive()
+                text = message.get("text") if message.get("type") == "websocket.receive" else None
+                if not text or not _nesting_depth_over(text, MAX_DEPTH):
+                    return message
+                from django.utils import translation
+                from django.utils.translation import gettext as _
+
+                with translation.override(language_of(scope.get("cookies") or {})):
+                    words = _("The message is nested too deeply (more than %(depth)s levels).") % {"depth": MAX_DEPTH}
+                await send({"type": "websocket.send", "text": json.dumps({"type": "error", "message": words},
+                                                                          ensure_ascii=False)})
+
+        return await app(scope, checked_receive, send)
+
+    return application
+
+
+MESSAGE_TOO_BIG = 1009  # RFC 6455 §7.4.1
+
+
+def room_websocket_protocol():
+    """Daphne's WebSocket protocol, except that a message over the size limit closes the
+    connection with 1009 and a reason the page shows, in its language. Autobahn's own failure
+    drops the TCP connection without a word (the browser sees 1006)."""
+    from autobahn.util import encode_truncate
+    from daphne.ws_protocol import WebSocketProtocol
+    from django.http import parse_cookie
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    class RoomWebSocketProtocol(WebSocketProtocol):
+        def _max_message_size_exceeded(self, msg_size, max_msg_size, reason):
+            if self.failedByMe:
+                return
+            request = getattr(self, "request", None)
+            cookies = parse_cookie((request.headers if request else {}).get("cookie", ""))
+            with translation.override(language_of(cookies)):
+                words = _("The message is too large: at most %(size)s KiB.") % {"size": max_msg_size // 1024}
+            self.log.info("closing WebSocket: {reason}", reason=reason)
+            self.failedByMe = True  # the rest of the message is read and dropped
+            self.sendCloseFrame(code=MESSAGE_TOO_BIG, reasonUtf8=encode_truncate(words, 123), isReply=False)
+
+    return RoomWebSocketProtocol

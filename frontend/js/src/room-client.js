@@ -5,6 +5,7 @@
 // to what was asked. The page keeps its own model; this keeps the connection.
 
 export const GONE = 4404; // the server's close code: no such room, or not for this visitor
+export const TOO_BIG = 1009; // a message over the server's size limit: the reason says so
 
 // Numbers seen, and the highest: an event applies once, and a number beyond the next one means
 // events were missed (or not for this viewer: the server skips them, and a resume says so).
@@ -63,7 +64,9 @@ export function openRoom({ path, lastSeq, onMessage, onState = () => {}, onAnswe
       if (Number.isInteger(gapAfter)) raw({ type: "resume", after: gapAfter });
     });
     ws.addEventListener("close", (e) => {
-      for (const [, what] of pending) onAnswer(what, null);
+      const refused = e.code === TOO_BIG && e.reason ? { type: "error", message: e.reason } : null;
+      if (refused && pending.size === 0) onAnswer("", refused);
+      for (const [, what] of pending) onAnswer(what, refused);
       pending.clear();
       if (e.code === GONE) {
         onState("gone");

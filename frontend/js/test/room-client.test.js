@@ -4,7 +4,7 @@
 // not tried again.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { GONE, numbering, openRoom, retryPause, take } from "../src/room-client.js";
+import { GONE, TOO_BIG, numbering, openRoom, retryPause, take } from "../src/room-client.js";
 
 class FakeSocket {
   static OPEN = 1;
@@ -117,4 +117,16 @@ test("a_room_that_is_gone_is_not_tried_again", () => {
   FakeSocket.made[0].drop(GONE);
   assert.deepEqual(log.states, ["connecting", "gone"]);
   assert.deepEqual(log.scheduled, []);
+});
+
+test("a_message_too_big_for_the_server_is_answered_with_the_server_s_reason_and_the_room_is_tried_again", () => {
+  const answers = [];
+  const { handle, log } = room({ onAnswer: (what, reply) => answers.push([what, reply]) });
+  const [socket] = FakeSocket.made;
+  socket.open();
+  handle.send({ type: "object", question: "x".repeat(10) }, "异议");
+  socket.readyState = 3;
+  socket.emit("close", { code: TOO_BIG, reason: "消息过大：最多 1024 KiB。" });
+  assert.deepEqual(answers, [["异议", { type: "error", message: "消息过大：最多 1024 KiB。" }]]);
+  assert.equal(log.states.at(-1), "retry 1");
 });
