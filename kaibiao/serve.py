@@ -14,6 +14,7 @@ import contextvars
 import ctypes
 import gc
 import sys
+import time
 from functools import partial
 
 from daphne.cli import CommandLineInterface
@@ -202,6 +203,15 @@ class KaibiaoServer(Server):
         factory.protocol = room_websocket_protocol()
         self._ws_factory = factory
 
+    long_lived = None  # the LongLived of run()
+
+    def protocol_disconnected(self, protocol):
+        """Daphne's, and a word to the sweep when the connection lived long enough to be frozen."""
+        connected = self.connections.get(protocol, {}).get("connected")
+        super().protocol_disconnected(protocol)
+        if self.long_lived is not None and connected is not None and time.time() - connected >= LongLived.EVERY:
+            self.long_lived.connection_closed()
+
     def create_application(self, protocol, scope):
         """Daphne's, with an ApplicationQueue as the instance's input."""
         assert "application_instance" not in self.connections[protocol]
@@ -228,7 +238,8 @@ class KaibiaoServer(Server):
         format_autobahn_debug_only_when_read()
         from twisted.internet import reactor  # the one Daphne installed
 
-        reactor.callLater(LongLived.EVERY, LongLived(reactor).tick)
+        self.long_lived = LongLived(reactor)
+        reactor.callLater(LongLived.EVERY, self.long_lived.tick)
         reactor.addSystemEventTrigger("after", "shutdown", close_hall_connections)
         super().run()
 
@@ -255,20 +266,42 @@ class LongLived:
     full collection then never walks a thousand connections at once while a hall broadcasts.
     bench/bench_hall.py, 1,000 clients, two runs each way: the longest pause during the rounds
     9-41 ms with this (single process; x2 10-38), 151-163 without (x2 75-106); the single
-    process's p99 76-77 ms against 84-106. Cycles that become garbage after they were frozen
-    (a connection that closed) wait for the hourly sweep, which unfreezes, collects everything
-    and freezes again: at most an hour of closed connections (about 40 KiB each) waits."""
+    process's p99 76-77 ms against 84-106.
+
+    Cycles that become garbage after they were frozen (a connection that closed) wait for a
+    sweep, which unfreezes, collects everything and freezes again: a full walk, so not at every
+    tick. It comes once SWEEP_CLOSED long-lived connections have closed (about 18 KiB each) and
+    at least SWEEP_SPACING seconds after the last, or SWEEP_LATEST seconds after the last when
+    any has closed, and hourly in any case. An hourly sweep alone let a busy hall's comings and
+    goings hold about 9 MB per 500 closed connections until the hour was out."""
 
     EVERY = 10  # seconds
+    SWEEP_CLOSED = 50  # closed connections, about 1 MB
+    SWEEP_SPACING = 60  # seconds between sweeps at least
+    SWEEP_LATEST = 600  # seconds a closed connection waits at most
     SWEEP_EVERY = 360  # ticks: an hour
 
     def __init__(self, reactor):
         self.reactor, self.ticks = reactor, 0
+        self.closed, self.swept_at = 0, 0  # long-lived connections closed since the sweep at tick swept_at
+
+    def connection_closed(self):
+        """A connection that may have been frozen (it lived through a tick) has closed."""
+        self.closed += 1
+
+    def sweep_due(self) -> bool:
+        since = (self.ticks - self.swept_at) * self.EVERY
+        if self.ticks - self.swept_at >= self.SWEEP_EVERY:
+            return True
+        if not self.closed:
+            return False
+        return since >= self.SWEEP_LATEST or (self.closed >= self.SWEEP_CLOSED and since >= self.SWEEP_SPACING)
 
     def tick(self):
         self.ticks += 1
-        if self.ticks % self.SWEEP_EVERY == 0:
+        if self.sweep_due():
             gc.unfreeze()
+            self.closed, self.swept_at = 0, self.ticks
         gc.collect()
         gc.freeze()
         self.reactor.callLater(self.EVERY, self.tick)

@@ -1,7 +1,10 @@
-"""kaibiao.serve.LongLived: what survives in a server process is frozen out of the collector's
-way every few seconds, and an hourly sweep still collects the cycles that died after freezing."""
+"""kaibiao.serve.LongLived: what survives in a server process is frozen out of the collector's way every few seconds, and a sweep collects the cycles that died after freezing.
+
+The sweep comes soon after enough long-lived connections closed, later after a few, hourly in
+any case; the server counts the closings of connections that lived through a tick."""
 
 import gc
+import time
 import weakref
 
 import pytest
@@ -61,3 +64,60 @@ def test_a_cycle_that_dies_after_it_was_frozen_is_collected_by_the_hourly_sweep(
     long_lived.tick()
     assert long_lived.ticks % LongLived.SWEEP_EVERY == 0
     assert alive() is None
+
+
+def frozen_then_closed(long_lived, count):
+    """`count` connections frozen by a tick, then closed (their cycles are garbage), as the server
+    tells it; weak references to see them go."""
+    connections = [Connection() for _ in range(count)]
+    alive = [weakref.ref(c) for c in connections]
+    long_lived.tick()
+    del connections
+    for _ in range(count):
+        long_lived.connection_closed()
+    return alive
+
+
+def test_many_closed_connections_are_collected_within_a_minute():
+    long_lived = LongLived(Reactor())
+    alive = frozen_then_closed(long_lived, LongLived.SWEEP_CLOSED)
+    ticks = 1
+    while any(a() is not None for a in alive):
+        long_lived.tick()
+        ticks += 1
+        assert ticks * LongLived.EVERY <= LongLived.SWEEP_SPACING + LongLived.EVERY, "not swept within the spacing"
+    assert long_lived.closed == 0
+
+
+def test_a_few_closed_connections_wait_at_most_the_latest_bound():
+    long_lived = LongLived(Reactor())
+    alive = frozen_then_closed(long_lived, 3)
+    for _ in range(LongLived.SWEEP_LATEST // LongLived.EVERY - 2):
+        long_lived.tick()
+    assert all(a() is not None for a in alive)  # no full walk for three
+    long_lived.tick()
+    long_lived.tick()
+    assert all(a() is None for a in alive)
+
+
+def test_no_closing_no_sweep_before_the_hour():
+    long_lived = LongLived(Reactor())
+    for _ in range(LongLived.SWEEP_EVERY - 1):
+        long_lived.tick()
+        assert not long_lived.sweep_due()
+
+
+def test_the_server_counts_the_closing_of_connections_that_lived_through_a_tick():
+    from kaibiao.serve import KaibiaoServer
+
+    server = KaibiaoServer(application=None, endpoints=["tcp:port=0:interface=127.0.0.1"])
+    server.connections, server.long_lived = {}, LongLived(Reactor())  # as run() makes them
+    old, new = object(), object()
+    server.connections[old] = {"connected": time.time() - LongLived.EVERY - 1}
+    server.connections[new] = {"connected": time.time()}
+
+    server.protocol_disconnected(old)
+    server.protocol_disconnected(new)  # an HTTP request's: collected by the next ordinary tick
+
+    assert server.long_lived.closed == 1
+    assert "disconnected" in server.connections[old] and "disconnected" in server.connections[new]
