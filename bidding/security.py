@@ -44,6 +44,7 @@ def securities_shown(project, now=None):
     return BidSecurity.objects.filter(lot__project=project).select_related("lot", "organization").order_by("lot__number", "recorded_at")
 
 
+@transaction.atomic  # the caller's transaction, where it has one (the hall's lock); its own otherwise
 def forfeit_for_revoked_bid(*, actor, opening, now) -> BidSecurity | None:
     """The record reads a bid as revoked by its bidder (视为撤销: neither its bidder nor the
     custodians opened it, by the bidder's fault; 电子招标投标办法 第三十一条): its bid security is
