@@ -1,4 +1,4 @@
-"""The live rooms' app: holds no tables of its own, only the abstract event model."""
+"""The live rooms' app: the abstract room and event models, and one table of its own (commands taken)."""
 
 from django.apps import AppConfig
 

@@ -3,7 +3,8 @@
 A connection gets the room's current state (a snapshot) and every event after the last one it
 saw (?after=<seq>), then live events, each exactly once and in order, through this process's
 hub. Messages from clients are commands; each goes to one service, which checks role, state
-and the server clock. A room kind's consumer names its kind, its commands and three hooks."""
+and the server clock, and is answered; one sent with a client id is taken once (commands).
+A room kind's consumer names its kind, its commands and three hooks."""
 
 import asyncio
 import json
@@ -17,7 +18,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from . import db
+from . import commands, db
 from .hub import _int, current_hub
 from .kinds import RoomKind
 from .wsframes import SCOPE_KEY
@@ -147,22 +148,23 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self._reply({"type": "error", "ref": ref, "command": kind,
                                "message": _("“%(field)s” is missing or not of the right type.") % {"field": wrong[0]}})
             return
-        try:
-            if kind in self.long_commands:
-                await db.run_long(self._command, service, args)
-            else:
-                await db.run(self._command, service, args)
-        except self.refusals as err:
+        client_id = message.get("client_id")
+        if not commands.valid_id(client_id):
             await self._reply({"type": "error", "ref": ref, "command": kind,
-                               "message": str(getattr(err, "message", err))})
+                               "message": _("“%(field)s” is missing or not of the right type.") % {"field": "client_id"}})
             return
         # The command's events, if any, reach this process's connections with their bells:
-        # nothing to read again here.
-        await self._reply({"type": "ok", "ref": ref, "command": kind})
+        # nothing to read again here. Its answer comes whatever the channel layer does (the
+        # bell never waits for it); a repeat of it (the same client id) gets the first answer.
+        runner = db.run_long if kind in self.long_commands else db.run
+        answer = await runner(self._command, service, args, client_id)
+        await self._reply({**answer, "ref": ref, "command": kind})
 
-    def _command(self, service, args):
+    def _command(self, service, args, client_id=None) -> dict:
         with translation.override(self._language()):
-            return self.run_command(service, args)
+            user_id = self.user.pk if self.user is not None and self.user.is_authenticated else None
+            return commands.once(self.kind, self.room_id, user_id, client_id,
+                                 lambda: self.run_command(service, args), self.refusals)
 
     def _language(self) -> str:
         """The page's language (its language cookie), else the platform's: a refusal reads in

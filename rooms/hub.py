@@ -39,6 +39,7 @@ class Hub:
     KEEP = 1000  # recent events kept per room (a whole opening has far fewer)
     RENEW_SECONDS = 600  # how often the doorbell's subscription is made again (group expiry: a day)
     WATCH_SECONDS = 1.0  # how often the watcher looks at the rooms with local members
+    SUBSCRIBE_SECONDS = 2.0  # the longest a subscription may take before it is tried again
 
     def __init__(self, kind: RoomKind):
         self.kind = kind
@@ -105,8 +106,10 @@ class Hub:
                         # part of a channel's name before "!") for every local channel; with
                         # another prefix, this channel's list is never popped while a
                         # consumer's receive holds the layer's lock.
-                        channel = await layer.new_channel()
-                        await layer.group_add(group, channel)
+                        # Within SUBSCRIBE_SECONDS: a joining connection waits for it, and a
+                        # layer that does not answer (Redis paused) must not hold it there.
+                        channel = await asyncio.wait_for(layer.new_channel(), self.SUBSCRIBE_SECONDS)
+                        await asyncio.wait_for(layer.group_add(group, channel), self.SUBSCRIBE_SECONDS)
                         self.channels[room_id] = channel
                         renewing = asyncio.create_task(self._renew(room_id, layer, group, channel))
                         if ready.is_set():

@@ -1,4 +1,4 @@
-"""The abstract tables of a live room: the room's row (its last event number) and its events.
+"""The tables of a live room: the room's row and its events (abstract), and the commands taken.
 
 Each room kind has its own concrete tables, not one shared event table: an event belongs to its
 room by a real foreign key (the database keeps them together and deletes them together), and
@@ -30,3 +30,20 @@ class RoomEvent(models.Model):
 
     class Meta:
         abstract = True
+
+
+class TakenCommand(models.Model):
+    """A command a client sent with an id of its own (one per action, sent again on a retry),
+    stored in the transaction of the first event it appended: a repeat of it (the same room,
+    person and id) gets this first answer and appends nothing (rooms.commands)."""
+
+    room_kind = models.CharField(max_length=40)
+    room_id = models.PositiveBigIntegerField()
+    user_id = models.PositiveBigIntegerField()
+    client_id = models.CharField(max_length=64)
+    refusal = models.TextField(blank=True)  # empty: the answer was "ok"; else the refusal it got
+    taken_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["room_kind", "room_id", "user_id", "client_id"],
+                                               name="rooms_command_taken_once")]

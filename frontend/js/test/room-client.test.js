@@ -1,10 +1,10 @@
 // The live-room connection: each connection asks for what came after the last number the page
-// has, a gap is asked for again, a command's answer is matched to it (or reported lost when the
-// connection drops first), pauses between tries grow and reset, and a room that is gone is
-// not tried again.
+// has, a gap is asked for again, a command's answer is matched to it (sent again with its id
+// after a reconnect when the connection dropped first; reported lost when the room is gone),
+// pauses between tries grow and reset, and a room that is gone is not tried again.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { GONE, TOO_BIG, numbering, openRoom, retryPause, take } from "../src/room-client.js";
+import { GONE, TOO_BIG, clientId, numbering, openRoom, retryPause, take } from "../src/room-client.js";
 
 class FakeSocket {
   static OPEN = 1;
@@ -85,18 +85,46 @@ test("a_gap_in_the_numbers_is_asked_for_again_and_a_repeat_is_not", () => {
   assert.deepEqual(socket.sent, [{ type: "resume", after: 1 }]);
 });
 
-test("a_command_s_answer_is_matched_and_a_dropped_connection_reports_it_lost", () => {
-  const { handle, log } = room();
+test("a_command_s_answer_is_matched_and_one_unanswered_is_sent_again_with_its_id_after_a_reconnect", () => {
+  let ids = 0;
+  const { handle, log } = room({ newId: () => `id-${++ids}` });
   const [socket] = FakeSocket.made;
   assert.equal(handle.send({ type: "confirm" }, "确认"), false); // not open yet: nothing sent
   assert.deepEqual(socket.sent, []);
   socket.open();
   const first = handle.send({ type: "confirm" }, "确认");
   const second = handle.send({ type: "object", question: "?" }, "异议");
-  assert.deepEqual(socket.sent, [{ type: "confirm", ref: first }, { type: "object", question: "?", ref: second }]);
+  assert.deepEqual(socket.sent, [{ type: "confirm", ref: first, client_id: "id-1" },
+    { type: "object", question: "?", ref: second, client_id: "id-2" }]);
   socket.receive({ type: "error", ref: first, command: "confirm", message: "不在确认时间内" });
-  socket.drop();
-  assert.deepEqual(log.answers, [["确认", "error"], ["异议", null]]);
+  socket.drop(); // the objection's answer never came: not reported lost, kept
+  assert.deepEqual(log.answers, [["确认", "error"]]);
+  log.scheduled[0][0]();
+  const again = FakeSocket.made[1];
+  assert.deepEqual(again.sent, []);
+  again.open(); // the same objection, with the same id: the server takes it once
+  assert.deepEqual(again.sent, [{ type: "object", question: "?", ref: second, client_id: "id-2" }]);
+  again.receive({ type: "ok", ref: second, command: "object" });
+  again.drop();
+  log.scheduled[1][0]();
+  FakeSocket.made[2].open();
+  assert.deepEqual(FakeSocket.made[2].sent, []); // answered: not sent a third time
+  assert.deepEqual(log.answers, [["确认", "error"], ["异议", "ok"]]);
+});
+
+test("each_action_has_an_id_of_its_own", () => {
+  const ids = new Set(Array.from({ length: 100 }, () => clientId()));
+  assert.equal(ids.size, 100);
+  assert.ok([...ids].every((id) => id.length > 0 && id.length <= 64));
+  assert.match(clientId({ getRandomValues: (a) => a.fill(171) }), /^(ab){16}$/);
+});
+
+test("a_command_unanswered_when_the_room_is_gone_is_reported_lost", () => {
+  const { handle, log } = room();
+  FakeSocket.made[0].open();
+  handle.send({ type: "confirm" }, "确认");
+  FakeSocket.made[0].drop(GONE);
+  assert.deepEqual(log.answers, [["确认", null]]);
 });
 
 test("pauses_between_tries_grow_to_thirty_seconds_and_reset_once_connected", () => {
