@@ -21,6 +21,9 @@ PASSWORD = "correct-horse-battery"  # tests.trading.factories' default password
 # Each browser context: a desktop window (Playwright's default size, said once), the platform's
 # language and time zone, whatever the machine that runs the tests is set to.
 CONTEXT = {"viewport": {"width": 1280, "height": 720}, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+# A phone's window (an iPhone's 375 CSS pixels): every page must work at this width (issue 16).
+PHONE = {"width": 375, "height": 812}
+WIDTHS = {"desktop": CONTEXT["viewport"], "phone": PHONE}
 # Where screenshots are kept after the run (KAIBIAO_E2E_ARTIFACTS, or kaibiao-e2e-artifacts in
 # the system's temporary folder).
 ARTIFACTS = Path(os.environ.get("KAIBIAO_E2E_ARTIFACTS", Path(tempfile.gettempdir()) / "kaibiao-e2e-artifacts"))
@@ -64,8 +67,8 @@ def launch(playwright):
 
 def new_context(browser, **options):
     """A browser context of its own, set up as every test's is (CONTEXT); `options` add to it
-    (accept_downloads=True, for one)."""
-    return browser.new_context(**CONTEXT, **options)
+    (accept_downloads=True, for one; viewport=PHONE for a phone)."""
+    return browser.new_context(**{**CONTEXT, **options})
 
 
 def log_in(context, base_url, username):
@@ -85,3 +88,10 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def assert_fits_the_width(page):
+    """Nothing on the page makes it scroll sideways: the document is no wider than the window
+    (a wide table scrolls inside its own box, not the page)."""
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{page.url} is {overflow} px wider than the {page.viewport_size['width']} px window"
