@@ -12,7 +12,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test test-sqlite test-postgres install demo bench clean
+.PHONY: run test test-sqlite test-postgres install demo bench clean messages
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (Django 6)"; exit 1; }
@@ -80,3 +80,11 @@ bench: install
 
 clean:
 	rm -rf $(VENV) var staticfiles frontend/js/node_modules frontend/static/frontend/dist
+
+# The catalogs after a change of wording: the pages' (django) and the browser's (djangojs)
+# messages into frontend/locale/zh_Hans, then compiled (the .mo files are committed).
+MESSAGES_IGNORE := -i .venv -i node_modules -i 'frontend/static/frontend/dist' -i staticfiles -i var -i 'frontend/js/test'
+messages: install
+	$(BIN)/python manage.py makemessages -l zh_Hans $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py makemessages -l zh_Hans -d djangojs $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py compilemessages -l zh_Hans $(MESSAGES_IGNORE)

@@ -7,6 +7,7 @@ no English interface text unless English was chosen (language switch or Accept-L
 """
 
 import gettext
+import json
 import re
 import shutil
 import subprocess
@@ -471,3 +472,19 @@ def test_a_refusal_made_in_one_language_reads_in_the_other():
         assert str(caught.value.message).startswith("The last character (the check character) is wrong")
     with translation.override("zh-hans"):
         assert str(caught.value.message) == "最后一位（校验码）有误，请检查代码是否输入错误。"
+
+
+# --- the browser's words (djangojs) ------------------------------------------------------------------
+
+JS_PO = LOCALE / "djangojs.po"
+
+
+def test_every_browser_message_is_translated_and_served():
+    """frontend/js/src/i18n.js reads Django's JavaScript catalog: each gettext("…") of the
+    bundles has its Chinese in djangojs.po, and /jsi18n/ serves it to a Chinese page."""
+    entries = [e for e in read_po(JS_PO) if e["msgid"] and not e["obsolete"]]
+    assert entries, "djangojs.po holds no message: run make messages"
+    assert [e["msgid"] for e in entries if not all(s.strip() for s in translations(e))] == []
+    assert [e["msgid"] for e in read_po(JS_PO) if "fuzzy" in e["flags"]] == []
+    served = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get("/jsi18n/").content.decode()
+    assert [e["msgid"] for e in entries if json.dumps(translations(e)[0])[1:-1] not in served] == []

@@ -4,6 +4,7 @@ import { generateBidderKey, loadKeyFile, makeKeyFile, isAgeFile } from "../keys.
 import { bidRecipients, sealFile, sealForm } from "../seal.js";
 import { estimateFinish, presealedItems, uploadFile } from "../upload.js";
 import { csrfToken, download, postJSON, say, serverNow } from "./common.js";
+import { gettext } from "../i18n.js";
 
 const app = document.getElementById("bid-app");
 if (app) main(app);
@@ -15,7 +16,7 @@ function main(app) {
 
   document.getElementById("generate-key")?.addEventListener("click", async () => {
     const passphrase = document.getElementById("key-passphrase").value || undefined;
-    say(keyStatus, "正在生成密钥… / generating…");
+    say(keyStatus, gettext("Generating the key…"));
     try {
       const { identity, recipient } = await generateBidderKey();
       const file = await makeKeyFile({ identity, tender: params.project, lot: params.lot, bidder: app.dataset.bidder, passphrase });
