@@ -84,7 +84,7 @@ clean:
 # The catalogs after a change of wording: the pages' (django) and the browser's (djangojs)
 # messages into frontend/locale/zh_Hans, then compiled (the .mo files are committed).
 MESSAGES_IGNORE := -i .venv -i node_modules -i 'frontend/static/frontend/dist' -i staticfiles -i var -i 'frontend/js/test'
-messages: install
+messages: $(BIN)/.installed
 	$(BIN)/python manage.py makemessages -l zh_Hans $(MESSAGES_IGNORE)
 	$(BIN)/python manage.py makemessages -l zh_Hans -d djangojs $(MESSAGES_IGNORE)
 	$(BIN)/python manage.py compilemessages -l zh_Hans $(MESSAGES_IGNORE)
