@@ -96,7 +96,7 @@ class LotForm(forms.ModelForm):
     reserve_price = MoneyField(label=_("Reserve price (yuan)"), required=False,
                                help_text=_("底价, for a sale to the highest price; empty otherwise."))
     bid_security = MoneyField(label=_("Bid security (yuan)"), required=False,
-                              help_text=_("At most 2% of the ceiling price (or of the budget)."))
+                              help_text=_("At most 2 percent of the ceiling price (or of the budget)."))
 
     class Meta:
         model = Lot
