@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from trading.choices import Role
 from trading.formkit import MoneyField, OrganizationField
@@ -19,10 +20,10 @@ from .services import k_range_problem
 MB = 1024 * 1024  # as the upload's refusal counts a megabyte (bidding.upload)
 
 ITEM_TYPES = [
-    ("money", _("Amount (yuan)")),
-    ("integer", _("Whole number")),
-    ("text", _("Text")),
-    ("choice", _("Choice from a list")),
+    ("money", pgettext_lazy("opening form item type", "Amount (yuan)")),
+    ("integer", pgettext_lazy("opening form item type", "Whole number")),
+    ("text", pgettext_lazy("opening form item type", "Text")),
+    ("choice", pgettext_lazy("opening form item type", "Choice from a list")),
 ]
 # The options of a choice, as people list them: 合格、优良 / 合格,优良 / one a line.
 _OPTION_SEPARATORS = re.compile(r"[、,，;；\n]+")
@@ -123,11 +124,6 @@ class TenderRulesForm(forms.ModelForm):
                   "remedy_custodian_stanza", "k_low", "k_high", "k_step"]
         labels = {"max_files": _("Most bid files per bid"),
                   "k_low": _("K from"), "k_high": _("K to"), "k_step": _("K step")}
-        help_texts = {
-            "k_low": _("Where the evaluation method draws a random coefficient K at the opening: its range, as a "
-                       "fraction (0.02 is 2%). Leave the three empty where none is drawn."),
-            "k_step": _("The values K can take go from its low end to its high end in this step, such as 0.0005."),
-        }
         widgets = {name: forms.TextInput(attrs={"inputmode": "decimal", "placeholder": example, "autocomplete": "off"})
                    for name, example in (("k_low", "0.02"), ("k_high", "0.05"), ("k_step", "0.0005"))}
 

@@ -100,7 +100,7 @@ class LotForm(forms.ModelForm):
 
     class Meta:
         model = Lot
-        fields = ["number", "name", "budget", "ceiling_price", "reserve_price", "bid_security", "evaluation_method"]
+        fields = ["number", "name", "evaluation_method", "budget", "ceiling_price", "bid_security", "reserve_price"]
         widgets = {"number": forms.NumberInput(attrs={"min": 1, "class": "lot-number", "data-next-number": ""})}
 
     def clean_bid_security(self):

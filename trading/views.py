@@ -83,7 +83,7 @@ def project_create(request):
     data = request.POST if request.method == "POST" else None
     add_row = data is not None and "add_lot" in data
     form = ProjectForm(data, user=request.user)
-    lots = _lot_rows(data, add_row=add_row, category=data.get("category") if data else None)
+    lots = _lot_rows(data, add_row=add_row, category=data.get("category") if data else None, initial=[{"number": 1}])
     if add_row:
         form = ProjectForm(lots.data, user=request.user)
         quiet(form, lots)

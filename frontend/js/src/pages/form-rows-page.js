@@ -68,6 +68,9 @@ function removeRow(container, row) {
     input.dataset.wasRequired = "";
   });
   row.classList.add("removed");
+  const named = row.querySelector('input[name$="-label"], input[name$="-name"]');
+  const shown = row.querySelector("[data-removed-name]");
+  if (shown) shown.textContent = named?.value ? `「${named.value}」` : "";
   row.querySelector("[data-undo-remove]")?.focus();
   renumber(container);
 }
