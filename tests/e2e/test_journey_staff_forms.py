@@ -16,7 +16,7 @@ from trading.choices import Role
 from trading.models import AuditEvent, Project
 
 from ..trading.factories import CenterFactory, OrganizationFactory, UserFactory, agent_organization, tenderee_organization
-from .conftest import WIDTHS, assert_fits_the_width, chromium, log_in, new_context, require_browser, screenshot
+from .conftest import PHONE, WIDTHS, assert_fits_the_width, chromium, log_in, new_context, require_browser, screenshot
 
 MB = 1024 * 1024
 # Placeholders for the custodians' registered keys: the invitation only asks that a key is registered.
@@ -54,6 +54,55 @@ class StaffFormsJourneyTests(ChannelsLiveServerTestCase):
                     project = self.register_project(page, width)
                     self.set_sealing_rules(page, project, width)
                     context.close()
+
+    def test_without_script_rows_are_added_by_a_submit_removed_by_a_tick_and_ordered_by_number(self):
+        with chromium() as browser:
+            context = new_context(browser, viewport=PHONE, java_script_enabled=False)
+            page = log_in(context, self.live_server_url, "clerk")
+            page.goto(f"{self.live_server_url}/work/projects/new/")
+            # The buttons the script would give are not there; the tick box and the plain list are.
+            assert not page.is_visible("[data-remove-row]") and page.is_visible("input[name=lots-0-DELETE]")
+            assert page.locator("#id_tenderee-search").count() == 0
+            page.fill("#id_code", "NN2027-GC-0201")
+            page.fill("#id_name", "南宁市邕江堤防加固工程")
+            page.select_option("#id_category", "works")
+            page.fill("#id_region_code", "450100")
+            page.select_option("#id_tenderee", str(self.tenderee.pk))
+            self.fill_lot(page, 0, "堤防工程", "5,000,000.00", "", "")
+            page.click("[data-add-row]")  # a submit: the page comes back with a second row, numbered 2
+            assert page.input_value("#id_lots-0-name") == "堤防工程" and page.input_value("#id_lots-1-number") == "2"
+            assert page.locator(".errors").count() == 0  # nothing judged yet
+            self.fill_lot(page, 1, "泵站工程", "2,000,000.00", "", "")
+            page.click("[data-add-row]")
+            self.fill_lot(page, 2, "多余的标段", "1,000,000.00", "", "")
+            page.check("input[name=lots-2-DELETE]")
+            screenshot(page, "staff-forms-noscript-1-project-with-lots")
+            assert_fits_the_width(page)
+            page.click("button[name=save]")
+            page.wait_for_url(lambda url: "/work/projects/new/" not in url)
+            project = Project.objects.get(code="NN2027-GC-0201")
+            assert [(lot.number, lot.name) for lot in project.lots.order_by("number")] == [(1, "堤防工程"), (2, "泵站工程")]
+
+            # The opening form ordered by typing numbers; a column added by the submit.
+            page.goto(f"{self.live_server_url}/work/projects/{project.pk}/sealing/")
+            for index, order in enumerate(["1", "3", "4", "2"]):  # price, duration, quality, project manager
+                page.fill(f"input[name=items-{index}-ORDER]", order)
+            page.click("#sealing-rules [data-add-row]")
+            orders = page.locator("#sealing-rules input[name$='-ORDER']").all()
+            keys = page.locator("#sealing-rules input[name$='-key']").all()
+            assert [o.input_value() for o in orders] == ["1", "2", "3", "4", "5"]  # shown in the order typed
+            assert [k.input_value() for k in keys][:4] == ["price", "project_manager", "duration_days", "quality"]
+            page.fill("input[name=items-4-key]", "warranty_months")
+            page.fill("input[name=items-4-label]", "质保期（月）")
+            page.select_option("select[name=items-4-type]", "integer")
+            screenshot(page, "staff-forms-noscript-2-sealing-rules")
+            assert_fits_the_width(page)
+            page.click("button[name=save_rules]")
+            page.wait_for_selector("ul.messages li.success")
+            rules = TenderRules.objects.get(project=project)
+            assert [item["key"] for item in rules.declared_items] == [
+                "price", "project_manager", "duration_days", "quality", "warranty_months"]
+            context.close()
 
     # --- the project, its lots --------------------------------------------------------------
 

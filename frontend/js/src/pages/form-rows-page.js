@@ -57,6 +57,19 @@ function enhanceRow(container, row) {
   row.querySelector("[data-move-up]")?.addEventListener("click", () => move(container, row, -1));
   row.querySelector("[data-move-down]")?.addEventListener("click", () => move(container, row, +1));
   row.querySelectorAll("select[data-searchable]").forEach(searchable);
+  showChoicesForAChoice(row);
+}
+
+/** An opening-form column's options box shows only for a choice (or while it holds something). */
+function showChoicesForAChoice(row) {
+  const type = row.querySelector('select[name$="-type"]');
+  const choices = row.querySelector(".field-choices");
+  if (!type || !choices) return;
+  const sync = () => {
+    choices.hidden = type.value !== "choice" && !choices.querySelector("input")?.value && !choices.classList.contains("has-error");
+  };
+  type.addEventListener("change", sync);
+  sync();
 }
 
 function removeRow(container, row) {
