@@ -134,7 +134,7 @@ class TenderRulesForm(forms.ModelForm):
     @staticmethod
     def mb(size: int) -> Decimal:
         mb = (Decimal(size) / MB).quantize(FEN, ROUND_HALF_UP)
-        return mb.normalize() if mb == mb.to_integral_value() else mb  # 2048, not 2048.00
+        return mb.to_integral_value() if mb == mb.to_integral_value() else mb  # 2048, not 2048.00
 
     def clean_max_file_mb(self):
         mb = self.cleaned_data["max_file_mb"]
