@@ -1,5 +1,7 @@
-"""Bidding's forms: a tender's sealing rules (the opening form as rows), the custodians invited,
-a bid security recorded, a receipt to verify."""
+"""Bidding's forms: the sealing rules, the custodians invited, a bid security, a receipt to verify.
+
+The sealing rules' opening form is a formset of rows (OpeningItemFormSet); its rules, and K's,
+are the service's, shown beside the field they concern."""
 
 import re
 from decimal import ROUND_HALF_UP, Decimal

@@ -1,5 +1,7 @@
-"""Pieces every staff form shares: amounts in 元 as people write them, a list with a search box,
-rows that are added and removed, a form shown again exactly as it was typed.
+"""Pieces every staff form shares: amounts in 元, searchable lists, rows added, forms shown as typed.
+
+Amounts as people write them ("17,680,000.00"), a list with a search box, rows that are added and
+removed, a form shown again exactly as it was typed.
 
 The pages add behaviour to these with one small script (frontend/js/src/pages/form-rows-page.js);
 each piece works without it."""

@@ -9,7 +9,7 @@ from . import law
 from .choices import NoticeKind, Role
 from .formkit import MoneyField, OrganizationField
 from .models import Center, Lot, Organization, Project
-from .services import lot_problems
+from .lot_rules import lot_problems
 from .uscc import USCCError
 from .uscc import check as check_uscc
 
@@ -121,7 +121,7 @@ class LotForm(forms.ModelForm):
 
 class BaseLotFormSet(forms.BaseInlineFormSet):
     """The lots of a project, added and removed as rows. The rules on the lots together are the
-    service's (trading.services.lot_problems), shown here beside the field they concern."""
+    service's (trading.lot_rules.lot_problems), shown here beside the field they concern."""
 
     def __init__(self, *args, category=None, fixed_numbers=(), **kwargs):
         self.category = category  # the project's: a sale's deposit is not held to 2%

@@ -5,21 +5,19 @@ user first, keyword-only. Each checks permission and the rule, works in one tran
 writes the audit event, and raises a DomainError a person can act on."""
 
 import hashlib
-from dataclasses import dataclass
 from datetime import timedelta
-from decimal import ROUND_DOWN, Decimal
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit, law, lifecycle
-from .formats import FEN, first_minute_from, local_text, money
-from .choices import Category, NoticeKind, Role
+from .formats import first_minute_from, local_text
+from .choices import NoticeKind, Role
 from .errors import NotFound, RuleViolation
+from .lot_rules import check_lots as _check_lots
 from .models import Document, DocumentDownload, Lot, Notice, Organization, Project, User
 from .rules import ProjectPolicy, check
 from .signals import deadline_set
@@ -118,48 +116,6 @@ def _check_legal_settings(project: Project):
             )
 
 
-@dataclass(frozen=True)
-class LotProblem:
-    index: int | None  # the lot's place in the list given, None for the list as a whole
-    field: str | None  # the lot's field at fault (a form shows the message beside it)
-    message: str
-
-
-def lot_problems(lots: list[dict], category: str, *, other_numbers=()) -> list[LotProblem]:
-    """Every way a project's lots break the rules, in order: at least one lot, each number once
-    (`other_numbers`: those of lots kept as they are), a ceiling within the budget, a bid security
-    of at most 2% (not for a sale). The service refuses with these; the form shows each beside
-    its field."""
-    problems = []
-    if not lots:
-        problems.append(LotProblem(None, None, _("A project needs at least one lot.")))
-    seen = set(other_numbers)
-    for index, lot in enumerate(lots):
-        number = lot.get("number")
-        if number in seen:
-            problems.append(LotProblem(index, "number", _("Two lots have the same number.")))
-        seen.add(number)
-        budget, ceiling = lot.get("budget"), lot.get("ceiling_price")
-        if ceiling is not None and budget is not None and ceiling > budget:
-            problems.append(LotProblem(index, "ceiling_price",
-                                       _("Lot %(n)s: the ceiling price may not exceed the budget.") % {"n": number}))
-        if category in Category.price_sales() or budget is None:
-            continue  # a sale's deposit (竞买保证金) is set by its own rules, often far above 2%
-        # Down to the fen: the largest security that passes is the one the message names.
-        security_cap = ((ceiling or budget) * Decimal(law.BID_SECURITY_MAX_RATE)).quantize(FEN, ROUND_DOWN)
-        if (lot.get("bid_security") or Decimal(0)) > security_cap:
-            problems.append(LotProblem(index, "bid_security", _(
-                "Lot %(n)s: the bid security may be at most 2%% of the estimated price, %(cap)s yuan (%(citation)s).")
-                % {"n": number, "cap": money(security_cap), "citation": law.BID_SECURITY_CITATION}))
-    return problems
-
-
-def _check_lots(lots: list[dict], category: str, *, other_numbers=()):
-    problems = lot_problems(lots, category, other_numbers=other_numbers)
-    if problems:
-        raise RuleViolation(problems[0].message, field=problems[0].field)
-
-
 def _check_parties(fields: dict):
     """The tenderee is an organization acting as tenderee, the agent one acting as agent: not any
     organization (a bidder is neither), whatever a form's list offered."""
@@ -228,80 +184,6 @@ def update_legal_settings(*, actor, project: Project, **values) -> Project:
     if unknown:
         raise RuleViolation(_("Unknown setting: %(names)s") % {"names": ", ".join(sorted(unknown))})
     return update_project(actor=actor, project=project, **values)
-
-
-def _lot_facts(lot: Lot) -> dict:
-    return {name: getattr(lot, name) for name in LOT_FIELDS}
-
-
-def _check_removable(lot: Lot):
-    """A lot leaves a project only while it is a draft: once published it is in the tender notice
-    and bidders act on it; from then on it is cancelled (终止), with its reason, never removed."""
-    if not lot.is_draft or lot.project.documents_published_at is not None:
-        raise RuleViolation(_("Lot %(n)s is %(state)s: only a lot of a tender not yet published can be removed; "
-                              "a published lot is cancelled, with its reason.")
-                            % {"n": lot.number, "state": lot.get_state_display()})
-
-
-def save_lots(*, actor, project: Project, changed=(), added=(), removed=()) -> list[Lot]:
-    """Edit the lots of a draft tender: `changed` pairs a lot with its new values, `added` holds
-    the new lots' values, `removed` the lots to take away. The lots that result are checked as a
-    registration's are (one lot at least, numbers once, ceiling and bid security), all or nothing,
-    one audit event per lot added, changed or removed. Only draft lots change or go."""
-    with transaction.atomic():
-        project = access_project(actor, project.pk, perm="trading.change_project", lock=True)
-        if project.documents_published_at is not None:
-            raise RuleViolation(_("The tender is published: its lots cannot change."))
-        current = {lot.pk: lot for lot in project.lots.select_for_update()}
-        for lot in current.values():
-            lot.project = project
-
-        def mine(lot):
-            if lot.pk not in current:
-                raise NotFound(_("No such lot."))
-            return current[lot.pk]
-
-        gone = [mine(lot) for lot in removed]
-        for lot in gone:
-            _check_removable(lot)
-        edits = [(mine(lot), {k: v for k, v in values.items() if k in LOT_FIELDS}) for lot, values in changed]
-        for lot, _values in edits:
-            if not lot.is_draft:
-                raise RuleViolation(_("Lot %(n)s is %(state)s: it cannot change here.")
-                                    % {"n": lot.number, "state": lot.get_state_display()})
-        new = [{k: v for k, v in values.items() if k in LOT_FIELDS} for values in added]
-        # The lots as they will be, in one list, checked before anything is written.
-        edited = {lot.pk: {**_lot_facts(lot), **values} for lot, values in edits}
-        result = [edited.get(lot.pk, _lot_facts(lot)) for lot in current.values() if lot not in gone] + new
-        _check_lots(result, project.category)
-        try:
-            for lot in gone:
-                facts = _lot_facts(lot)
-                lot_id = lot.pk
-                lot.delete()
-                audit.record(actor=actor, action="lot.removed", object_type="trading.lot", object_id=lot_id,
-                             project=project, data=facts)
-        except ProtectedError as err:
-            raise RuleViolation(_("Lot %(n)s has records attached (such as a bid security) and cannot be removed.")
-                                % {"n": lot.number}) from err
-        for lot, values in edits:
-            before = {k: getattr(lot, k) for k in values if getattr(lot, k) != values[k]}
-            if not before:
-                continue
-            for key, value in values.items():
-                setattr(lot, key, value)
-            _save(lot)
-            audit.record(actor=actor, action="lot.updated", obj=lot, project=project,
-                         data={"number": lot.number, "before": before, "after": {k: values[k] for k in before}})
-        for values in new:
-            lot = _save(Lot(project=project, **values))
-            audit.record(actor=actor, action="lot.added", obj=lot, project=project, data=_lot_facts(lot))
-    return list(project.lots.order_by("number"))
-
-
-def remove_lot(*, actor, lot: Lot) -> None:
-    """Take a lot away from a tender not yet published (save_lots, with this lot removed)."""
-    save_lots(actor=actor, project=lot.project, removed=[lot])
 
 
 def add_document(*, actor, project: Project, title: str, uploaded_file, notice: Notice | None = None) -> Document:

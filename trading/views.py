@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 import rules
 
-from . import law, lifecycle, selectors, services
+from . import law, lifecycle, lot_services, selectors, services
 from .choices import LotState
 from .errors import DomainError, NotFound, PermissionDenied
 from .formkit import quiet, with_one_more_row
@@ -148,7 +148,7 @@ def project_edit(request, pk):
             with transaction.atomic():  # the project and its lots together, or neither
                 if changed:
                     services.update_project(actor=request.user, project=project, **changed)
-                services.save_lots(
+                lot_services.save_lots(
                     actor=request.user, project=project,
                     changed=[(row.instance, row.values()) for row in kept if row.instance.pk and row.has_changed()],
                     added=[row.values() for row in kept if not row.instance.pk],

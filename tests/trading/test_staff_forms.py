@@ -12,7 +12,7 @@ from django.urls import reverse
 from bidding.models import BidSecurity
 from tests.trading.factories import (CenterFactory, LotFactory, OrganizationFactory, ProjectFactory, agent_organization, bidder,
                                      party, staff, tenderee_organization)
-from trading import services
+from trading import lot_services, services
 from trading.choices import LotState, Role
 from trading.errors import NotFound, PermissionDenied, RuleViolation
 from trading.formkit import AmountError, parse_yuan
@@ -333,12 +333,12 @@ def test_a_published_lot_cannot_be_removed_the_rule_in_the_service(desk, draft):
     Lot.objects.filter(pk=bridge.pk).update(state=LotState.CANCELLED)  # cancelled before publication: not a draft
     bridge.refresh_from_db()
     with pytest.raises(RuleViolation) as caught:
-        services.remove_lot(actor=desk.clerk, lot=bridge)
+        lot_services.remove_lot(actor=desk.clerk, lot=bridge)
     assert "只有尚未发布的项目的标段可以删除" in caught.value.message
     Project.objects.filter(pk=draft.pk).update(documents_published_at=draft.created_at)
     Lot.objects.filter(pk=road.pk).update(state=LotState.PUBLISHED)
     with pytest.raises(PermissionDenied):  # a published tender is no draft: its lots do not change at all
-        services.remove_lot(actor=desk.clerk, lot=road)
+        lot_services.remove_lot(actor=desk.clerk, lot=road)
     assert draft.lots.count() == 2 and not AuditEvent.objects.filter(action="lot.removed").exists()
 
 
@@ -349,9 +349,9 @@ def test_a_published_tenders_edit_page_is_refused(desk, draft):
 
 def test_the_last_lot_cannot_be_removed(desk, draft):
     road, bridge = draft.lots.order_by("number")
-    services.remove_lot(actor=desk.clerk, lot=bridge)
+    lot_services.remove_lot(actor=desk.clerk, lot=bridge)
     with pytest.raises(RuleViolation) as caught:
-        services.remove_lot(actor=desk.clerk, lot=road)
+        lot_services.remove_lot(actor=desk.clerk, lot=road)
     assert caught.value.message == "项目至少须有一个标段。"
 
 
@@ -360,7 +360,7 @@ def test_a_lot_with_a_bid_security_recorded_is_not_removed(desk, draft):
     BidSecurity.objects.create(lot=bridge, organization=desk.bidder, amount=Decimal("1000"), method="transfer",
                                reference="T-1", recorded_by=desk.clerk)
     with pytest.raises(RuleViolation) as caught:
-        services.remove_lot(actor=desk.clerk, lot=bridge)
+        lot_services.remove_lot(actor=desk.clerk, lot=bridge)
     assert "已有相关记录" in caught.value.message
     assert draft.lots.count() == 2
 
@@ -370,14 +370,14 @@ def test_only_those_who_prepare_the_project_change_its_lots(desk, draft, who):
     actor = staff(CenterFactory()) if who == "other_center_staff" else bidder()
     road, bridge = draft.lots.order_by("number")
     with pytest.raises((NotFound, PermissionDenied)):
-        services.save_lots(actor=actor, project=draft, removed=[bridge],
+        lot_services.save_lots(actor=actor, project=draft, removed=[bridge],
                            added=[{"number": 3, "name": "x", "budget": Decimal(1), "evaluation_method": "comprehensive"}])
     assert draft.lots.count() == 2
 
 
 def test_the_tenderee_changes_its_drafts_lots(desk, draft):
     tenderee_user = party(Role.TENDEREE, desk.tenderee)
-    services.save_lots(actor=tenderee_user, project=draft,
+    lot_services.save_lots(actor=tenderee_user, project=draft,
                        added=[{"number": 3, "name": "绿化工程", "budget": Decimal("300000"), "evaluation_method": "comprehensive"}])
     assert draft.lots.count() == 3
 
@@ -385,7 +385,7 @@ def test_the_tenderee_changes_its_drafts_lots(desk, draft):
 def test_a_lot_of_another_project_is_not_found(desk, draft):
     other = LotFactory()
     with pytest.raises(NotFound):
-        services.save_lots(actor=desk.clerk, project=draft, removed=[other])
+        lot_services.save_lots(actor=desk.clerk, project=draft, removed=[other])
     assert Lot.objects.filter(pk=other.pk).exists()
 
 
