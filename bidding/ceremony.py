@@ -34,16 +34,18 @@ def invite_custodians(*, actor, project: Project, custodians: list, k: int) -> K
     check(actor, "bidding.run_key_ceremony", project)
     n = len(custodians)
     if len({c.pk for c in custodians}) != n:
-        raise RuleViolation(_("A custodian is named twice."))
+        raise RuleViolation(_("A custodian is named twice."), field="custodians")
     if not 1 <= k <= n:
-        raise RuleViolation(_("k must be between 1 and the number of custodians (%(n)d).") % {"n": n})
+        raise RuleViolation(_("k must be between 1 and the number of custodians (%(n)d).") % {"n": n}, field="k")
     if k < 2:
-        raise RuleViolation(_("At least two custodians must be needed to open, so no single person can open alone."))
+        raise RuleViolation(_("At least two custodians must be needed to open, so no single person can open alone."),
+                            field="k")
     for custodian in custodians:
         if not is_custodian(custodian):
-            raise RuleViolation(_("%(name)s is not a key custodian.") % {"name": custodian})
+            raise RuleViolation(_("%(name)s is not a key custodian.") % {"name": custodian}, field="custodians")
         if not CustodianKey.objects.filter(user=custodian).exists():
-            raise RuleViolation(_("%(name)s has not registered a custodian key yet.") % {"name": custodian})
+            raise RuleViolation(_("%(name)s has not registered a custodian key yet.") % {"name": custodian},
+                                field="custodians")
     with transaction.atomic():
         existing = KeyCeremony.objects.select_for_update().filter(project=project).first()
         if existing and existing.complete:

@@ -36,7 +36,13 @@ _HEX = re.compile(r"[0-9a-fA-F]*")
 
 
 class DrawError(ValueError):
-    """The range, seed, lot or contributions break the rule; the message says how."""
+    """The range, seed, lot or contributions break the rule; the message says how. A range's
+    error also names its `code` and the part at fault (`part`: "low", "high" or "step"), so
+    that a page can say it in its reader's language beside that part."""
+
+    def __init__(self, message, *, code: str = "", part: str = ""):
+        super().__init__(message)
+        self.code, self.part = code, part
 
 
 @dataclass(frozen=True)
@@ -94,7 +100,7 @@ def _plain(value, name: str) -> str:
     if isinstance(value, Decimal) and value.is_finite():
         value = format(value, "f")
     if not isinstance(value, str) or not _DECIMAL.fullmatch(value):
-        raise DrawError(f"{name} must be a plain decimal such as 0.0005, not {value!r}.")
+        raise DrawError(f"{name} must be a plain decimal such as 0.0005, not {value!r}.", code="not_decimal", part=name)
     return value
 
 
@@ -106,17 +112,18 @@ def make_range(low, high, step) -> KRange:
     low, high, step = _plain(low, "low"), _plain(high, "high"), _plain(step, "step")
     decimals = _decimals(step)
     if _units(step, decimals) <= 0:
-        raise DrawError("The step must be greater than zero.")
+        raise DrawError("The step must be greater than zero.", code="step_zero", part="step")
     for name, text in (("low", low), ("high", high)):
         if _decimals(text) > decimals:
-            raise DrawError(f"{name} {text} has more decimals than the step {step}.")
+            raise DrawError(f"{name} {text} has more decimals than the step {step}.", code="more_decimals", part=name)
     lo, hi, st = _units(low, decimals), _units(high, decimals), _units(step, decimals)
     if lo > hi:
-        raise DrawError(f"low {low} is greater than high {high}.")
+        raise DrawError(f"low {low} is greater than high {high}.", code="low_above_high", part="high")
     if hi >= 10**decimals:
-        raise DrawError(f"K is a fraction below 1; high {high} is not.")
+        raise DrawError(f"K is a fraction below 1; high {high} is not.", code="not_below_one", part="high")
     if (hi - lo) % st:
-        raise DrawError(f"high - low ({high} - {low}) is not a whole number of steps of {step}.")
+        raise DrawError(f"high - low ({high} - {low}) is not a whole number of steps of {step}.", code="not_whole_steps",
+                        part="step")
     return KRange(_text(lo, decimals), _text(hi, decimals), _text(st, decimals), decimals, (hi - lo) // st + 1)
 
 

@@ -1,11 +1,15 @@
 """The opening form: the declared items a bid's small sealed file carries, and their check.
 
 The opening form: the declared items a bid's small sealed file carries (price, duration,
-quality…), read out at the opening before the large files are decrypted. Pure functions: the
-tender's items, and the check of a form against them (used by the sealer before sealing, and
+quality…), read out at the opening before the large files are decrypted. Pure functions (only the
+words of item_problems are translated): the tender's items, their check, and the check of a
+form against them (used by the sealer before sealing, and
 by the opening to flag — never fix — a value that does not fit)."""
 
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
 
 TYPES = ("money", "integer", "text", "choice")
 
@@ -34,21 +38,42 @@ def default_items(category: str) -> list[dict]:
     return [dict(item) for item in DEFAULT_ITEMS.get(category, DEFAULT_ITEMS["services"])]
 
 
-def check_items(items: list[dict]) -> list[str]:
-    """Problems with a tender's own item list (for staff editing it)."""
+@dataclass(frozen=True)
+class ItemProblem:
+    index: int | None  # the item's place in the list, None for the list as a whole
+    field: str | None  # "key", "label", "type" or "choices": where a form shows the message
+    message: str
+
+
+def item_problems(items: list[dict]) -> list[ItemProblem]:
+    """Every way a tender's own item list breaks the rules, in the reader's language: the price
+    is declared (key “price”, an amount), each key a plain name used once, each item headed, of a
+    known type, a choice with its options. The service refuses with these (bidding.services
+    .update_rules) and the staff's form shows each beside its field."""
     problems, keys = [], set()
     if not any(item.get("key") == "price" and item.get("type") == "money" for item in items):
-        problems.append("the opening form must declare a price (key “price”, type money)")
-    for item in items:
+        problems.append(ItemProblem(None, None, _(
+            "The opening form must declare the price: an item with the key “price” of the type amount.")))
+    for index, item in enumerate(items):
         key = item.get("key")
-        if not key or not str(key).isidentifier() or key in keys:
-            problems.append(f"item key {key!r} is empty, not a plain name, or repeated")
+        if not key or not str(key).isidentifier():
+            problems.append(ItemProblem(index, "key", _(
+                "A key is a plain name of letters, digits and _, not starting with a digit (such as duration_days).")))
+        elif key in keys:
+            problems.append(ItemProblem(index, "key", _("The key “%(key)s” is used twice.") % {"key": key}))
         keys.add(key)
+        if not str(item.get("label") or "").strip():
+            problems.append(ItemProblem(index, "label", _("Give the column a heading, as the opening record prints it.")))
         if item.get("type") not in TYPES:
-            problems.append(f"item {key!r}: type must be one of {', '.join(TYPES)}")
-        if item.get("type") == "choice" and not item.get("choices"):
-            problems.append(f"item {key!r}: a choice needs its choices")
+            problems.append(ItemProblem(index, "type", _("The type must be amount, whole number, text or choice.")))
+        elif item.get("type") == "choice" and not item.get("choices"):
+            problems.append(ItemProblem(index, "choices", _("A choice needs its options.")))
     return problems
+
+
+def check_items(items: list[dict]) -> list[str]:
+    """Problems with a tender's own item list (item_problems, as sentences)."""
+    return [problem.message for problem in item_problems(items)]
 
 
 def check_form(form, items: list[dict]) -> list[str]:

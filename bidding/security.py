@@ -16,10 +16,10 @@ def record_bid_security(*, actor, lot: Lot, organization: Organization, amount, 
     """Staff of the tender's center record a bidder's bid security for a lot (again: replaced)."""
     check(actor, "bidding.record_bid_security", lot.project)
     if amount <= 0:
-        raise RuleViolation(_("The amount must be positive."))
+        raise RuleViolation(_("The amount must be positive."), field="amount")
     if amount < lot.bid_security:
         raise RuleViolation(_("The tender asks for %(need)s yuan of bid security; %(got)s is less.")
-                            % {"need": money(lot.bid_security), "got": money(amount)})
+                            % {"need": money(lot.bid_security), "got": money(amount)}, field="amount")
     if method not in BidSecurity.Method.values or not reference.strip():
         raise RuleViolation(_("Say how it was paid and give its reference."))
     with transaction.atomic():

@@ -14,6 +14,7 @@ from trading import audit
 from trading.errors import NotFound, RuleViolation
 from trading.models import Lot, Project
 
+from . import draw
 from .models import TenderRules
 from .opening_form import check_items, default_items
 from .rules import check
@@ -38,9 +39,40 @@ def sealing_rules(project: Project) -> TenderRules:
     return rules
 
 
+K_FIELDS = {"low": "k_low", "high": "k_high", "step": "k_step"}
+
+
+def k_range_problem(low: str, high: str, step: str) -> tuple[str, str] | None:
+    """What is wrong with a published range of K, as (the rules' field, a sentence), or None:
+    all three empty (the tender draws no K) or a range the hall can draw from (draw.make_range,
+    the one rule)."""
+    given = {"k_low": (low or "").strip(), "k_high": (high or "").strip(), "k_step": (step or "").strip()}
+    if not any(given.values()):
+        return None
+    missing = [name for name, value in given.items() if not value]
+    if missing:
+        return missing[0], _("Give the range of K whole, from, to and step, or leave all three empty.")
+    try:
+        draw.make_range(given["k_low"], given["k_high"], given["k_step"])
+    except draw.DrawError as err:
+        words = {
+            "not_decimal": _("Write a plain decimal fraction, such as 0.02."),
+            "step_zero": _("The step must be greater than zero."),
+            "more_decimals": _("It has more decimals than the step: with a step of %(step)s, write it with at most that many.")
+            % {"step": given["k_step"]},
+            "low_above_high": _("K to must not be below K from."),
+            "not_below_one": _("K is a fraction below 1 (0.05 is 5%)."),
+            "not_whole_steps": _("From %(low)s to %(high)s is not a whole number of steps of %(step)s.")
+            % {"low": given["k_low"], "high": given["k_high"], "step": given["k_step"]},
+        }
+        return K_FIELDS.get(err.part, "k_low"), words.get(err.code, str(err))
+    return None
+
+
 def update_rules(*, actor, project: Project, **values) -> TenderRules:
     """Staff set the tender's sealed-bid rules while it is a draft (they are part of the
-    tender documents once published)."""
+    tender documents once published). The opening form's items and K's range are checked by
+    their one rule each (opening_form.item_problems, k_range_problem)."""
     with transaction.atomic():
         # Locked, so that publishing cannot slip in between the draft check and the save.
         project = Project.objects.select_for_update().get(pk=project.pk)
@@ -50,7 +82,10 @@ def update_rules(*, actor, project: Project, **values) -> TenderRules:
             setattr(rules, key, value)
         problems = check_items(rules.declared_items)
         if problems:
-            raise RuleViolation("; ".join(problems))
+            raise RuleViolation("; ".join(problems), field="declared_items")
+        problem = k_range_problem(rules.k_low, rules.k_high, rules.k_step)
+        if problem:
+            raise RuleViolation(problem[1], field=problem[0])
         rules.full_clean()
         rules.save()
         audit.record(actor=actor, action="bid_rules.updated", obj=rules, project=project, data=values)

@@ -21,6 +21,7 @@ from trading import lifecycle
 from trading.choices import Role
 from trading.formats import money
 from trading.errors import DomainError, NotFound, PermissionDenied
+from trading.formkit import quiet, with_one_more_row
 from trading.models import Lot, Project
 from trading.services import access_project
 
@@ -29,7 +30,7 @@ from . import ceremony as ceremony_services
 from . import hall as hall_services
 from . import security as security_services
 from .choices import Confirmation, HallState, OpeningOutcome, OpeningStatus
-from .forms import BidSecurityForm, InviteCustodiansForm, ReceiptVerifyForm, TenderRulesForm
+from .forms import ITEM_TYPES, BidSecurityForm, InviteCustodiansForm, ReceiptVerifyForm, TenderRulesForm, opening_items
 from .models import BidderKey, BidSecurity, CustodianKey, CustodianShare, KeyCeremony, OpeningHall
 from .rules import check, is_bidder
 
@@ -188,30 +189,57 @@ def _staff_project(request, pk) -> Project:
     return project
 
 
+def _sealing_page(request, project, *, rules_form=None, items=None, invite=None, security_forms=None):
+    """The staff's sealing page, with any form just posted shown again as typed, its errors
+    beside its fields (the others fresh)."""
+    rules = services.sealing_rules(project)
+    ceremony = KeyCeremony.objects.filter(project=project).first()
+    if invite is None:
+        invited = list(ceremony.shares.values_list("custodian_id", flat=True)) if ceremony else []
+        invite = InviteCustodiansForm(initial={"k": rules.custodians_k, "custodians": invited})
+    lots = list(project.lots.order_by("number"))
+    for lot in lots:  # one form a lot, its ids its own (the names stay those the service reads)
+        lot.security_form = (security_forms or {}).get(lot.pk) or BidSecurityForm(auto_id=f"id_lot{lot.pk}_%s")
+    types = dict(ITEM_TYPES)
+    return render(request, "bidding/sealing_setup.html", {
+        "project": project, "rules": rules,
+        "shown_items": [{**item, "type_label": types.get(item.get("type"), item.get("type"))} for item in rules.declared_items],
+        "form": rules_form or TenderRulesForm(instance=rules),
+        "items": items or opening_items(items=rules.declared_items),
+        "draft": has_perm("bidding.set_sealing_rules", request.user, project),  # else the rules show as fixed
+        "ceremony": ceremony, "invite": invite, "lots": lots,
+        "securities": security_services.securities_shown(project),
+    })
+
+
 @login_required
 def sealing_setup(request, pk):
     """The staff's sealing page. A GET only reads (the rules not saved yet show as their
-    defaults, unsaved); saving is one service call, which checks and records it."""
+    defaults, unsaved); saving is one service call, which checks and records it. "Add a
+    column" without script posts the page and it comes back with one more row."""
     project = _staff_project(request, pk)
+    if request.method != "POST":
+        return _sealing_page(request, project)
     rules = services.sealing_rules(project)
-    draft = has_perm("bidding.set_sealing_rules", request.user, project)  # else the form shows as fixed
-    form = TenderRulesForm(request.POST or None, instance=rules)
-    if request.method == "POST" and "save_rules" in request.POST and form.is_valid():
+    data = request.POST
+    if "add_item" in data:
+        total = int(data.get("items-TOTAL_FORMS") or 0)
+        data = with_one_more_row(data, "items", ORDER=total + 1, type="text", required="on")
+    form = TenderRulesForm(data, instance=rules)
+    items = opening_items(data, items=rules.declared_items)
+    if "add_item" in data:
+        quiet(form, items)
+    elif all([form.is_valid(), items.is_valid()]):
         try:
-            services.update_rules(actor=request.user, project=project, **{f: form.cleaned_data[f] for f in form.Meta.fields})
+            services.update_rules(actor=request.user, project=project, declared_items=items.items(), **form.values())
         except DomainError as err:
-            form.add_error(None, err.message)
+            if isinstance(err, PermissionDenied):
+                raise DjangoPermissionDenied(err.message) from err
+            form.add_error(err.field if err.field in form.fields else None, err.message)
         else:
-            messages.success(request, _("Saved."))
+            messages.success(request, _("The sealing rules are saved."))
             return redirect("bidding:sealing_setup", pk=project.pk)
-    ceremony = KeyCeremony.objects.filter(project=project).first()
-    invite = InviteCustodiansForm(initial={"k": rules.custodians_k})
-    security_form = BidSecurityForm()
-    return render(request, "bidding/sealing_setup.html", {
-        "project": project, "form": form, "draft": draft, "ceremony": ceremony, "invite": invite,
-        "security_form": security_form, "lots": project.lots.order_by("number"),
-        "securities": security_services.securities_shown(project),
-    })
+    return _sealing_page(request, project, rules_form=form, items=items)
 
 
 @login_required
@@ -219,17 +247,18 @@ def sealing_setup(request, pk):
 def invite_custodians(request, pk):
     project = _staff_project(request, pk)
     form = InviteCustodiansForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form.errors.as_text())
-    else:
+    if form.is_valid():
         try:
             ceremony_services.invite_custodians(actor=request.user, project=project,
                                                 custodians=list(form.cleaned_data["custodians"]), k=form.cleaned_data["k"])
         except DomainError as err:
-            messages.error(request, err.message)
+            if isinstance(err, PermissionDenied):
+                raise DjangoPermissionDenied(err.message) from err
+            form.add_error(err.field if err.field in form.fields else None, err.message)
         else:
             messages.success(request, _("Custodians invited. Deal the opening key now."))
-    return redirect("bidding:sealing_setup", pk=project.pk)
+            return redirect("bidding:sealing_setup", pk=project.pk)
+    return _sealing_page(request, project, invite=form)
 
 
 @login_required
@@ -266,18 +295,21 @@ def record_security(request, lot_id):
     lot = Lot.objects.select_related("project").filter(pk=lot_id).first()
     if lot is None:
         raise Http404
-    form = BidSecurityForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form.errors.as_text())
-    else:
+    project = _staff_project(request, lot.project_id)
+    form = BidSecurityForm(request.POST, auto_id=f"id_lot{lot.pk}_%s")
+    if form.is_valid():
         try:
             security_services.record_bid_security(actor=request.user, lot=lot, **form.cleaned_data)
         except DomainError as err:
-            messages.error(request, err.message)
+            if isinstance(err, PermissionDenied):
+                raise DjangoPermissionDenied(err.message) from err
+            form.add_error(err.field if err.field in form.fields else None, err.message)
         else:
             messages.success(request, _("Bid security recorded: lot %(lot)s, %(bidder)s, %(amount)s yuan. Records are listed after the bid deadline.")
-                             % {"lot": lot.number, "bidder": form.cleaned_data["organization"], "amount": money(form.cleaned_data["amount"])})
-    return redirect("bidding:sealing_setup", pk=lot.project_id)
+                             % {"lot": lot.number, "bidder": form.cleaned_data["organization"].name,
+                                "amount": money(form.cleaned_data["amount"])})
+            return redirect("bidding:sealing_setup", pk=lot.project_id)
+    return _sealing_page(request, project, security_forms={lot.pk: form})
 
 
 # --- anyone ----------------------------------------------------------------------------------

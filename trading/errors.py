@@ -2,9 +2,13 @@
 
 
 class DomainError(Exception):
-    def __init__(self, message):
+    """`field`, where one input alone is wrong, names it (a form's field name), so that a form
+    shows the refusal beside that input rather than above the whole form."""
+
+    def __init__(self, message, *, field: str | None = None):
         super().__init__(message)
         self.message = message
+        self.field = field
 
     def __str__(self):
         return str(self.message)

@@ -51,8 +51,18 @@ class Center(models.Model):
         return ids
 
 
+class OrganizationQuerySet(models.QuerySet):
+    def acting_as(self, role: str):
+        """Organizations that act as `role` (tenderee, agent, bidder) on this platform: those with
+        an account of that role. An organization's kind is its accounts' roles (one account, one
+        role), so a group that both tenders and bids appears in both lists, and a bidder that
+        registered itself never appears among the tenderees."""
+        return self.filter(pk__in=User.objects.filter(role=role, organization__isnull=False).values("organization_id"))
+
+
 class Organization(models.Model):
-    """A legal person: tenderee, agent or bidder, identified by its unified social credit code."""
+    """A legal person: tenderee, agent or bidder, identified by its unified social credit code.
+    What it acts as is the role of its accounts (OrganizationQuerySet.acting_as)."""
 
     name = models.CharField(_("name"), max_length=200)
     uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc])
@@ -60,6 +70,8 @@ class Organization(models.Model):
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+
+    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("organization")

@@ -6,7 +6,6 @@ writes the audit event, and raises a DomainError a person can act on."""
 
 import hashlib
 from datetime import timedelta
-from decimal import ROUND_DOWN, Decimal
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -15,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit, law, lifecycle
-from .formats import FEN, first_minute_from, local_text, money
-from .choices import Category, NoticeKind, Role
+from .formats import first_minute_from, local_text
+from .choices import NoticeKind, Role
 from .errors import NotFound, RuleViolation
+from .lot_rules import check_lots as _check_lots
 from .models import Document, DocumentDownload, Lot, Notice, Organization, Project, User
 from .rules import ProjectPolicy, check
 from .signals import deadline_set
@@ -111,29 +111,21 @@ def _check_legal_settings(project: Project):
             limit = _("at most") if item.at_most else _("at least")
             raise RuleViolation(
                 _("%(meaning)s: the law requires %(limit)s %(bound)d (%(citation)s); %(value)d is not allowed.")
-                % {"meaning": item.meaning, "limit": limit, "bound": item.bound, "citation": item.citation, "value": value}
+                % {"meaning": item.meaning, "limit": limit, "bound": item.bound, "citation": item.citation, "value": value},
+                field=item.field,
             )
 
 
-def _check_lots(lots: list[dict], category: str):
-    if not lots:
-        raise RuleViolation(_("A project needs at least one lot."))
-    numbers = [lot["number"] for lot in lots]
-    if len(set(numbers)) != len(numbers):
-        raise RuleViolation(_("Two lots have the same number."))
-    for lot in lots:
-        ceiling = lot.get("ceiling_price")
-        if ceiling is not None and ceiling > lot["budget"]:
-            raise RuleViolation(_("Lot %(n)s: the ceiling price may not exceed the budget.") % {"n": lot["number"]})
-        if category in Category.price_sales():
-            continue  # a sale's deposit (竞买保证金) is set by its own rules, often far above 2%
-        # Down to the fen: the largest security that passes is the one the message names.
-        security_cap = ((ceiling or lot["budget"]) * Decimal(law.BID_SECURITY_MAX_RATE)).quantize(FEN, ROUND_DOWN)
-        if lot.get("bid_security", Decimal(0)) > security_cap:
-            raise RuleViolation(
-                _("Lot %(n)s: the bid security may be at most 2%% of the estimated price, %(cap)s yuan (%(citation)s).")
-                % {"n": lot["number"], "cap": money(security_cap), "citation": law.BID_SECURITY_CITATION}
-            )
+def _check_parties(fields: dict):
+    """The tenderee is an organization acting as tenderee, the agent one acting as agent: not any
+    organization (a bidder is neither), whatever a form's list offered."""
+    for name, role in (("tenderee", Role.TENDEREE), ("agent", Role.AGENT)):
+        organization = fields.get(name)
+        if organization is None or Organization.objects.acting_as(role).filter(pk=organization.pk).exists():
+            continue
+        message = (_("%(name)s is not registered as a tenderee on this platform.") if role == Role.TENDEREE
+                   else _("%(name)s is not registered as a tendering agent on this platform."))
+        raise RuleViolation(message % {"name": organization.name}, field=name)
 
 
 def create_project(*, actor, center, lots: list[dict], **fields) -> Project:
@@ -151,6 +143,7 @@ def create_project(*, actor, center, lots: list[dict], **fields) -> Project:
         own = fields["tenderee"] if actor.role == Role.TENDEREE else fields.get("agent")
         if own is None or own.pk != actor.organization_id:
             raise RuleViolation(_("You may register projects only as their tenderee or their agent."))
+    _check_parties(fields)
     _check_lots(lots, fields.get("category"))
     with transaction.atomic():
         project = Project(center=center, created_by=actor, **fields)
@@ -174,6 +167,7 @@ def update_project(*, actor, project: Project, **fields) -> Project:
         for key in fields:
             if key not in PROJECT_FIELDS + LEGAL_FIELDS:
                 raise RuleViolation(_("“%(field)s” cannot be changed here.") % {"field": key})
+        _check_parties({k: fields[k] for k in ("tenderee", "agent") if k in fields})
         before = {k: getattr(project, k) for k in fields}
         for key, value in fields.items():
             setattr(project, key, value)

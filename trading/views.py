@@ -13,9 +13,10 @@ from django.views.decorators.http import require_POST
 
 import rules
 
-from . import law, lifecycle, selectors, services
+from . import law, lifecycle, lot_services, selectors, services
 from .choices import LotState
 from .errors import DomainError, NotFound, PermissionDenied
+from .formkit import quiet, with_one_more_row
 from .forms import BidderRegistrationForm, DocumentForm, LotFormSet, NoticeForm, ProjectForm, PublishForm, TransitionForm
 from .models import Document
 
@@ -31,9 +32,10 @@ def _access(fn, *args, **kwargs):
 
 
 def _form_error(request, form, err: DomainError):
+    """A service's refusal on the form: beside the field it names, else above the form."""
     if isinstance(err, PermissionDenied):
         raise DjangoPermissionDenied(err.message)
-    form.add_error(None, err.message)
+    form.add_error(err.field if err.field in form.fields else None, err.message)
 
 
 def register_bidder(request):
@@ -65,18 +67,32 @@ def dashboard(request):
     })
 
 
+def _lot_rows(data, *, add_row: bool, **kwargs):
+    """The lots formset; with `add_row` (the "add a lot" submit of a page without script), the
+    same rows as typed and one more, numbered next."""
+    lots = LotFormSet(data, prefix="lots", **kwargs)
+    if add_row:
+        lots = LotFormSet(with_one_more_row(data, "lots", number=lots.next_number()), prefix="lots", **kwargs)
+    return lots
+
+
 @login_required
 def project_create(request):
     if not rules.has_perm("trading.add_project", request.user):
         raise DjangoPermissionDenied(_("You may not register projects."))
-    form = ProjectForm(request.POST or None, user=request.user)
-    lots = LotFormSet(request.POST or None, prefix="lots")
-    if request.method == "POST" and form.is_valid() and lots.is_valid():
-        data = dict(form.cleaned_data)
-        center = data.pop("center")
-        lot_data = [f.cleaned_data for f in lots.forms if f.cleaned_data]
+    data = request.POST if request.method == "POST" else None
+    add_row = data is not None and "add_lot" in data
+    form = ProjectForm(data, user=request.user)
+    lots = _lot_rows(data, add_row=add_row, category=data.get("category") if data else None, initial=[{"number": 1}])
+    if add_row:
+        form = ProjectForm(lots.data, user=request.user)
+        quiet(form, lots)
+    elif data is not None and all([form.is_valid(), lots.is_valid()]):
+        values = dict(form.cleaned_data)
+        center = values.pop("center")
         try:
-            project = services.create_project(actor=request.user, center=center, lots=lot_data, **data)
+            project = services.create_project(actor=request.user, center=center,
+                                              lots=[row.values() for row in lots.kept_forms()], **values)
         except DomainError as err:
             _form_error(request, form, err)
         else:
@@ -114,20 +130,37 @@ def project_detail(request, pk):
 
 @login_required
 def project_edit(request, pk):
+    """A draft's fields and its lots, on one page: lots added, changed and removed in one save."""
     project = _access(services.access_project, request.user, pk, perm="trading.change_project")
-    form = ProjectForm(request.POST or None, instance=project, user=request.user)
+    data = request.POST if request.method == "POST" else None
+    add_row = data is not None and "add_lot" in data
+    lots = _lot_rows(data, add_row=add_row, instance=project, queryset=project.lots.drafts().order_by("number"),
+                     category=project.category, fixed_numbers=project.lots.not_draft().values_list("number", flat=True))
+    form = ProjectForm(lots.data if add_row else data, instance=project, user=request.user)
     form.fields.pop("center")
-    if request.method == "POST" and form.is_valid():
+    if add_row:
+        quiet(form, lots)
+    elif data is not None and all([form.is_valid(), lots.is_valid()]):
         changed = {name: form.cleaned_data[name] for name in form.changed_data}
         project.refresh_from_db()
+        kept = lots.kept_forms()
         try:
-            services.update_project(actor=request.user, project=project, **changed)
+            with transaction.atomic():  # the project and its lots together, or neither
+                if changed:
+                    services.update_project(actor=request.user, project=project, **changed)
+                lot_services.save_lots(
+                    actor=request.user, project=project,
+                    changed=[(row.instance, row.values()) for row in kept if row.instance.pk and row.has_changed()],
+                    added=[row.values() for row in kept if not row.instance.pk],
+                    removed=lots.removed_lots(),
+                )
         except DomainError as err:
             _form_error(request, form, err)
         else:
             messages.success(request, _("Saved."))
             return redirect("trading:project", pk=project.pk)
-    return render(request, "trading/project_edit.html", {"form": form, "project": project})
+    return render(request, "trading/project_edit.html", {"form": form, "lots": lots, "project": project,
+                                                         "fixed_lots": project.lots.not_draft().order_by("number")})
 
 
 @login_required

@@ -1,8 +1,6 @@
 """The staff's sealing page: a GET only reads, a save is one service call that checks, writes
 and records in one transaction."""
 
-import json
-
 import pytest
 from django.urls import reverse
 
@@ -27,9 +25,26 @@ def url(project):
     return reverse("bidding:sealing_setup", args=[project.pk])
 
 
-def rules_form(project, **changed):
-    data = {"declared_items": json.dumps(default_items(project.category)), "bidders_decrypt": "on",
-            "max_file_bytes": 2 * 1024**3, "max_files": 20, "decryption_minutes": 30, "save_rules": "1"}
+def item_rows(items: list[dict], prefix="items", initial_rows=None) -> dict:
+    """The opening form's rows as the page posts them (ORDER in the list's order); the page
+    showed `initial_rows` rows (by default as many as `items`)."""
+    initial_rows = len(items) if initial_rows is None else initial_rows
+    data = {f"{prefix}-TOTAL_FORMS": str(len(items)), f"{prefix}-INITIAL_FORMS": str(initial_rows),
+            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
+    for index, item in enumerate(items):
+        row = {"key": item["key"], "label": item["label"], "type": item["type"],
+               "choices": "、".join(item.get("choices", [])), "ORDER": str(index + 1)}
+        if item.get("required"):
+            row["required"] = "on"
+        data.update({f"{prefix}-{index}-{name}": value for name, value in row.items()})
+    return data
+
+
+def rules_form(project, items=None, **changed):
+    """The sealing rules as the page posts them: the opening form's rows, the size in MB."""
+    data = {**item_rows(default_items(project.category) if items is None else items), "bidders_decrypt": "on",
+            "max_file_mb": "2048", "max_files": 20, "decryption_minutes": 30, "k_low": "", "k_high": "", "k_step": "",
+            "save_rules": "1"}
     return {**data, **changed}
 
 
@@ -40,8 +55,9 @@ def test_get_of_the_sealing_page_writes_nothing(people):
     assert page.status_code == 200
     assert not TenderRules.objects.filter(project=project).exists()
     assert AuditEvent.objects.count() == before
-    # the defaults are shown all the same, as the JSON the form saves
-    assert json.loads(page.context["form"].initial["declared_items"]) == default_items(project.category)
+    # the defaults are shown all the same, as the rows the form saves
+    rows = page.context["items"]
+    assert [form.initial["key"] for form in rows] == [item["key"] for item in default_items(project.category)]
 
 
 def test_get_of_the_bid_and_hall_pages_writes_no_rules(people):

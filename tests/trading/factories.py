@@ -82,6 +82,16 @@ def bidder(organization=None, **kw):
     return party(Role.BIDDER, organization, **kw)
 
 
+def tenderee_organization(**kw) -> Organization:
+    """An organization acting as tenderee (it has a tenderee's account): one a project may name."""
+    return party(Role.TENDEREE, OrganizationFactory(**kw)).organization
+
+
+def agent_organization(**kw) -> Organization:
+    """An organization acting as tendering agent (it has an agent's account)."""
+    return party(Role.AGENT, OrganizationFactory(**kw)).organization
+
+
 class ProjectFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Project

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.trading.factories import CenterFactory, OrganizationFactory, make_uscc, staff
+from tests.trading.factories import CenterFactory, OrganizationFactory, agent_organization, make_uscc, staff, tenderee_organization
 from trading import audit, services
 from trading.choices import LotState, NoticeKind, Role
 from trading.context import acting_from, ip_from_scope_or_meta
@@ -56,7 +56,7 @@ def lots():
 def new_project(actor, center, code="GXNN-2026-0001"):
     return services.create_project(
         actor=actor, center=center, lots=lots(), code=code, name="南宁市第三中学教学楼新建工程",
-        category="works", region_code="450100", tenderee=OrganizationFactory(), agent=OrganizationFactory(),
+        category="works", region_code="450100", tenderee=tenderee_organization(), agent=agent_organization(),
     )
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from bidding import agefile
 from bidding.upload import register_bidder_key
 from tests.bidding.conftest import Bidder, client_for, make_tender, seal_bid, upload_bid
-from tests.trading.factories import OrganizationFactory, supervisor
+from tests.trading.factories import supervisor, tenderee_organization
 from tests.trading.factories import bidder as bidder_user
 from trading import services
 from trading.models import AuditEvent
@@ -87,7 +87,7 @@ def test_the_trail_reads_the_same_whether_or_not_a_bidder_sealed_a_bid_meanwhile
     # given a published tender, its center's staff and supervisor, and a bidder who has not yet bid
     tender = make_tender()
     readers = [tender.staff, supervisor(tender.project.center)]
-    tenderee, someone = OrganizationFactory(), bidder_user()
+    tenderee, someone = tenderee_organization(), bidder_user()
     at = timezone.now() + timedelta(hours=1)  # every event of both runs at one server time
 
     with time_machine.travel(at, tick=False):

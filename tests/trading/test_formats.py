@@ -122,7 +122,7 @@ def test_first_minute_from_names_a_minute_that_passes(moment, shown):
 
 
 def _security_refusal(*, budget: str, security: str) -> str | None:
-    from tests.trading.factories import CenterFactory, OrganizationFactory, staff
+    from tests.trading.factories import CenterFactory, staff, tenderee_organization
     from trading import services
     from trading.errors import RuleViolation
 
@@ -130,7 +130,7 @@ def _security_refusal(*, budget: str, security: str) -> str | None:
     try:
         services.create_project(
             actor=staff(center), center=center, code=f"FMT-{budget}-{security}", name="保证金上限", category="works",
-            region_code="450100", tenderee=OrganizationFactory(), agent=None,
+            region_code="450100", tenderee=tenderee_organization(), agent=None,
             lots=[{"number": 1, "name": "一标段", "budget": Decimal(budget), "ceiling_price": None,
                    "bid_security": Decimal(security), "evaluation_method": "comprehensive"}])
     except RuleViolation as err:

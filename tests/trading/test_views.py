@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from frontend.templatetags.kaibiao import yuan
-from tests.trading.factories import CenterFactory, LotFactory, OrganizationFactory, ProjectFactory, make_uscc, party, staff, supervisor
+from tests.trading.factories import (CenterFactory, LotFactory, OrganizationFactory, ProjectFactory, make_uscc, party, staff,
+                                     supervisor, tenderee_organization)
 from trading import services
 from trading.choices import LotState, NoticeKind, Role
 from trading.models import AuditEvent, Document, DocumentDownload, Lot, Notice, Organization, Project
@@ -59,6 +60,7 @@ class World:
         self.tenderee_org = OrganizationFactory(name="南宁市第三中学")
         self.agent_org = OrganizationFactory(name="广西华信招标代理有限公司")
         self.tenderee = party(Role.TENDEREE, self.tenderee_org, username="school-li")
+        self.agent = party(Role.AGENT, self.agent_org, username="agent-zhou")
 
 
 @pytest.fixture
@@ -304,7 +306,7 @@ def test_a_lot_whose_ceiling_exceeds_its_budget_is_refused_on_the_form(world):
                       project_form(world, **{"lots-0-ceiling_price": "1300000.00"}), **EN)
     assert page.status_code == 200
     html = text(page)
-    assert "The ceiling price may not exceed the budget." in html
+    assert "Lot 1: the ceiling price may not exceed the budget." in html
     assert "lot_ceiling_within_budget" not in html  # a person reads words, not a constraint's name
     assert not Project.objects.exists()
     assert not AuditEvent.objects.exists()
@@ -372,7 +374,7 @@ def test_a_supervisor_reads_the_audit_trail_of_a_project_and_cannot_act(world):
     elsewhere = CenterFactory(name="柳州市公共资源交易中心", region_code="450200")
     other = services.create_project(
         actor=staff(elsewhere), center=elsewhere, code="GXLZ-2027-0009", name="柳州市某道路工程", category="works",
-        region_code="450200", tenderee=OrganizationFactory(), agent=None,
+        region_code="450200", tenderee=tenderee_organization(), agent=None,
         lots=[{"number": 1, "name": "道路", "budget": Decimal("800000"), "evaluation_method": "lowest_evaluated"}],
     )
     watcher = login(Client(), world.supervisor)
