@@ -122,12 +122,15 @@ _GROUPED_AMOUNT = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
 _COMMAS_ANYWHERE = re.compile(r"-?[\d,]+(\.\d+)?")
 
 
-def parse_amount(text) -> Decimal:
+def parse_amount(text, *, fen_only: bool = True) -> Decimal:
     """An amount in yuan as a person writes it → Decimal to the fen, never rounded:
     "17,680,000.00", "17680000", "１７６８００００", "17680000.5元", "¥17,680,000". Commas must
     group by three; at most two decimals. Anything else raises AmountError saying what to write
     ("1768万" is refused: the field is in yuan, and a 万 read as yuan would be ten thousand times
-    too small). An int or Decimal is taken as it is (with the same two-decimal rule)."""
+    too small). An int or Decimal is taken as it is (with the same two-decimal rule).
+
+    `fen_only=False` reads more decimals too, unrounded: to compare a price that is flagged for
+    them with the ceiling, never to show or store it."""
     if isinstance(text, bool) or not isinstance(text, (str, int, Decimal)):
         raise AmountError("digits")
     raw = unicodedata.normalize("NFKC", str(text)).strip().replace("。", ".")
@@ -140,6 +143,8 @@ def parse_amount(text) -> Decimal:
         raise AmountError("grouping" if "," in raw and _COMMAS_ANYWHERE.fullmatch(raw) else "digits")
     number = Decimal(raw.replace(",", ""))
     if number.as_tuple().exponent < -2:
+        if not fen_only:
+            return number + 0
         raise AmountError("decimals")
     return number.quantize(FEN) + 0
 

@@ -166,7 +166,7 @@ def test_every_bid_is_shown_with_its_declared_items_exactly_as_sealed(record, pd
 def test_outcomes_confirmations_and_the_ceiling_are_named_in_chinese(pdf, tmp_path):
     text = flat("".join(pdf_text(pdf, tmp_path)))
     for words in ("已解密", "视为撤销", "视为撤回", "经补救解密", "确认", "提出异议", "视为认可",
-                  "超过最高投标限价，作否决处理", "投标报价8,800,000.00超过最高投标限价8,765,432.10，应予否决。",
+                  "超过最高投标限价，作否决处理", "投标报价8,800,000.00元超过最高投标限价8,765,432.10元，该投标应予否决。",
                   "投标人未在解密时限内完成解密（投标人原因）。", "递交投标文件6份：已解密3份；视为撤销1份；视为撤回1份；经补救解密1份。"):
         assert words in text
 
