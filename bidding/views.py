@@ -370,7 +370,7 @@ def hall_page(request, lot_id):
         "role": {"host": _("Opening host"), "supervisor": pgettext("role", "Supervisor"),
                  "custodian": str(Role.CUSTODIAN.label), "bidder": str(Role.BIDDER.label), "public": _("Public viewer")},
     }
-    items = [{"key": i["key"], "label": i.get("label", i["key"])}
+    items = [{"key": i["key"], "label": i.get("label", i["key"]), "type": i.get("type")}
              for i in rules.declared_items]
     organization = request.user.organization if is_bidder(request.user) else None
     return render(request, "bidding/hall.html", {

@@ -138,3 +138,13 @@ export function capitalYuan(amount) {
   if (cents) text += `${DIGITS[cents]}分`;
   return (negative ? "负" : "") + text;
 }
+
+/** A sealed amount (a money item of the opening form) as shown: { text: "4,598,600.00元",
+ * capital: "肆佰伍拾玖万捌仟陆佰元整" } when it is a positive amount to the fen, as
+ * bidding.record_text.sealed_amount; null otherwise (then it is shown exactly as sealed). */
+export function sealedAmountShown(value) {
+  if (typeof value !== "string" && !(typeof value === "number" && Number.isSafeInteger(value))) return null;
+  const read = readAmount(value);
+  if (read.error || read.value.startsWith("-") || !/[1-9]/.test(read.value)) return null;
+  return { text: yuanText(read.value), capital: capitalYuan(read.value) };
+}

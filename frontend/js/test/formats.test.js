@@ -2,7 +2,8 @@
 // worked by hand, as tests/trading/test_formats.py (there, each case's reason is written out).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { beijingTime, capitalYuan, moneyText, parseAmount, yuanText } from "../src/formats.js";
+import { beijingTime, capitalYuan, moneyText, parseAmount, sealedAmountShown, yuanText } from "../src/formats.js";
+import { submittedText } from "../src/pages/receipt-text.js";
 
 const CAPITALS = [
   ["4598600", "肆佰伍拾玖万捌仟陆佰元整"],
@@ -111,4 +112,18 @@ test("on_a_chinese_page_the_catalog_names_the_zone_and_the_yuan", () => {
   } finally {
     delete globalThis.gettext;
   }
+});
+
+test("a_sealed_price_is_shown_grouped_with_its_capitals_or_as_sealed", () => {
+  assert.deepEqual(sealedAmountShown("4598600.00"), { text: "4,598,600.00 yuan", capital: "肆佰伍拾玖万捌仟陆佰元整" });
+  assert.deepEqual(sealedAmountShown("4,598,600"), { text: "4,598,600.00 yuan", capital: "肆佰伍拾玖万捌仟陆佰元整" });
+  for (const asSealed of ["7350000.125", "0", "-5", "abc", 7350000.5, true, null, { price: 1 }]) {
+    assert.equal(sealedAmountShown(asSealed), null, JSON.stringify(asSealed));
+  }
+});
+
+test("the_upload_success_message_says_beijing_time_never_utc", () => {
+  const text = submittedText({ version: 2, server_time: "2026-12-04T13:55:02.161Z", receipt_id: "r-1" });
+  assert.equal(text, "Submitted: version 2, received 2026-12-04 21:55:02.161 (Beijing time), receipt number r-1.");
+  assert.doesNotMatch(text, /T13:55|Z\b/);
 });
