@@ -204,11 +204,11 @@ def _field_name(path: tuple, how: str) -> str:
 def _standing(bid: Bid) -> list[str]:
     """Whether the version a valid receipt proves still counts, as the platform knows it now."""
     if bid.state == BidState.WITHDRAWN:
-        return [_("This version no longer counts: withdrawn at %(time)s (Beijing time).")
-                % {"time": formats.local_text(bid.withdrawn_at)}]
+        return [_("This version no longer counts: withdrawn at %(time)s.")
+                % {"time": formats.zoned_text(bid.withdrawn_at)}]
     if bid.state == BidState.SUPERSEDED:
         later = (Bid.objects.filter(lot_id=bid.lot_id, organization_id=bid.organization_id, version__gt=bid.version,
                                     completed_at__isnull=False).order_by("completed_at").first())
-        return [_("This version no longer counts: superseded by a later version at %(time)s (Beijing time).")
-                % {"time": formats.local_text(later.completed_at if later else None)}]
+        return [_("This version no longer counts: superseded by a later version at %(time)s.")
+                % {"time": formats.zoned_text(later.completed_at if later else None)}]
     return []
