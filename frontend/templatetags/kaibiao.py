@@ -47,6 +47,12 @@ def capital_yuan(value):
 
 
 @register.filter
+def grouped(value):
+    """A count (bytes, say) with its thousands separated: 23456789 → 23,456,789."""
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else formats.ABSENT
+
+
+@register.filter
 def server_time(value, precision="s"):
     """A server timestamp in the platform's zone (Beijing), bare: for a table naming the zone in its header."""
     return formats.local_text(value, precision)

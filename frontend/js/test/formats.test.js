@@ -1,5 +1,8 @@
 // The browser's times and amounts (src/formats.js) follow trading/formats.py: the same cases,
 // worked by hand, as tests/trading/test_formats.py (there, each case's reason is written out).
+// The visitor's own zone is not Beijing's: the formatter must not depend on it.
+process.env.TZ = "America/New_York";
+
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { beijingTime, capitalYuan, moneyText, parseAmount, sealedAmountShown, yuanText } from "../src/formats.js";
