@@ -1,12 +1,14 @@
 """Bidding's forms: a tender's rules, the custodians invited, a bid security recorded, a receipt to verify."""
 
 import json
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from trading.choices import Role
 from trading.models import Organization, User
+from trading.money_field import MoneyField
 
 from .models import BidSecurity, TenderRules
 from .opening_form import check_items
@@ -51,7 +53,7 @@ class InviteCustodiansForm(forms.Form):
 
 class BidSecurityForm(forms.Form):
     organization = forms.ModelChoiceField(label=_("Bidder"), queryset=Organization.objects.filter(users__role=Role.BIDDER).distinct())
-    amount = forms.DecimalField(label=_("Amount (yuan)"), max_digits=16, decimal_places=2, min_value=0)
+    amount = MoneyField(label=_("Amount (yuan)"), min_value=Decimal("0"))
     method = forms.ChoiceField(label=_("How paid"), choices=BidSecurity.Method.choices)
     reference = forms.CharField(label=_("Reference"), max_length=100)
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from . import law
 from .choices import NoticeKind
 from .models import Center, Lot, Organization, Project
+from .money_field import MoneyField
 from .uscc import USCCError
 from .uscc import check as check_uscc
 
@@ -108,5 +109,4 @@ class NoticeForm(forms.Form):
 class TransitionForm(forms.Form):
     name = forms.CharField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    award_price = forms.DecimalField(label=_("Award price"), required=False, min_value=Decimal("0.01"),
-                                     max_digits=16, decimal_places=2)
+    award_price = MoneyField(label=_("Award price"), required=False, min_value=Decimal("0.01"))

@@ -69,8 +69,9 @@ def test_exact_money_refuses_what_it_would_have_to_round():
 
 
 def test_the_page_filter_is_the_platform_formatter():
-    page = Template("{% load kaibiao %}{{ a|yuan }} {{ b|yuan }} {{ c|yuan }}").render(
-        Context({"a": Decimal("1234567.805"), "b": Decimal("-0.004"), "c": None}))
+    with translation.override("zh-hans"):
+        page = Template("{% load kaibiao %}{{ a|yuan }} {{ b|yuan }} {{ c|yuan }}").render(
+            Context({"a": Decimal("1234567.805"), "b": Decimal("-0.004"), "c": None}))
     assert page == "1,234,567.81元 0.00元 —"
 
 
@@ -294,3 +295,26 @@ def test_the_bid_security_cap_named_is_the_largest_that_passes():
     assert _security_refusal(budget="1000.25", security="20.00") is None
     refusal = _security_refusal(budget="1000.25", security="20.01")
     assert refusal is not None and "20.00" in refusal and "20.01" not in refusal
+
+
+# --- the staff's money fields ------------------------------------------------------------------
+
+
+def test_a_money_field_reads_an_amount_as_typed_and_says_what_it_wants():
+    from django import forms
+
+    from trading.money_field import MoneyField
+
+    class AwardForm(forms.Form):
+        price = MoneyField(min_value=Decimal("0.01"))
+
+    with translation.override("en"):
+        for typed in ("17,680,000.00", "17680000", "１７６８００００"):
+            form = AwardForm({"price": typed})
+            assert form.is_valid() and form.cleaned_data["price"] == Decimal("17680000.00"), typed
+        refused = AwardForm({"price": "1768万"})
+        assert not refused.is_valid() and "not in 万元" in refused.errors["price"][0]
+        assert "at least 0.01 yuan" in AwardForm({"price": "0"}).errors["price"][0]
+        assert not AwardForm({"price": ""}).is_valid()
+        shown = AwardForm(initial={"price": Decimal("17680000.00")})
+        assert 'value="17,680,000.00"' in str(shown["price"]) and 'inputmode="decimal"' in str(shown["price"])
