@@ -1,6 +1,8 @@
-"""A form field for an amount in yuan, read as people type it (trading.formats.parse_amount):
-"17,680,000.00", "17680000", full-width "１７６８００００"; a refusal says what to write instead.
-A text input (inputmode decimal), not type=number, which would refuse the thousands separators."""
+"""A form field for an amount in yuan, read as people type it.
+
+"17,680,000.00", "17680000", full-width "１７６８００００" (trading.formats.parse_amount); a refusal
+says what to write instead. A text input (inputmode decimal), not type=number, which would refuse
+the thousands separators."""
 
 from decimal import Decimal
 
