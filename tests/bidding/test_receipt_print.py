@@ -156,6 +156,7 @@ def test_the_same_receipt_prints_the_same_bytes(document, bidder):
 def test_the_printable_receipt_renders_to_an_image(pdf):
     """Rendered as a reader's viewer would (kept under var/test-artifacts/ to be looked at)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(pdf, ARTIFACTS / "receipt.pdf")
     subprocess.run([_tool("pdftoppm"), "-r", "80", "-png", "-singlefile", str(pdf), str(ARTIFACTS / "receipt")], check=True)
     image = (ARTIFACTS / "receipt.png").read_bytes()
     assert image.startswith(b"\x89PNG") and len(image) > 20_000
