@@ -85,6 +85,6 @@ clean:
 # messages into frontend/locale/zh_Hans, then compiled (the .mo files are committed).
 MESSAGES_IGNORE := -i .venv -i node_modules -i 'frontend/static/frontend/dist' -i staticfiles -i var -i 'frontend/js/test'
 messages: $(BIN)/.installed
-	$(BIN)/python manage.py makemessages -l zh_Hans $(MESSAGES_IGNORE)
-	$(BIN)/python manage.py makemessages -l zh_Hans -d djangojs $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py makemessages -l zh_Hans -d djangojs --no-obsolete $(MESSAGES_IGNORE)
 	$(BIN)/python manage.py compilemessages -l zh_Hans $(MESSAGES_IGNORE)

@@ -1,5 +1,6 @@
 """Reading bids: a bidder's own versions and receipts, a sealed file's ciphertext, receipt checks."""
 
+import hmac
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -24,14 +25,44 @@ def my_bids(*, actor, lot: Lot) -> list[Bid]:
     return list(BidPolicy.visible(actor).filter(lot=lot).prefetch_related("files").order_by("-version"))
 
 
-def receipt_document(*, actor, receipt_id) -> dict:
-    """A bidder downloads one of its own receipts again, exactly as issued."""
+def own_receipt(*, actor, receipt_id) -> Receipt:
+    """One of the bidder's own receipts, for its page, its JSON file and its printable PDF. Only
+    a user of the bidder's organization gets it, before the deadline and after: anyone else (the
+    center's staff and supervisors included, who read the bids after the deadline in the opening
+    record, not here) is told it does not exist, as for a receipt that does not."""
     check(actor, "bidding.seal_bid")
-    receipt = Receipt.objects.filter(pk=receipt_id, bid__in=BidPolicy.visible(actor)).first()
+    receipt = (Receipt.objects.select_related("bid__lot__project")
+               .filter(pk=receipt_id, bid__organization_id=actor.organization_id).first())
     if receipt is None:
         raise NotFound(_("No such receipt."))
+    return receipt
+
+
+def receipt_document(*, actor, receipt_id) -> dict:
+    """A bidder downloads one of its own receipts again, exactly as issued."""
+    return document_of(own_receipt(actor=actor, receipt_id=receipt_id))
+
+
+def document_of(receipt: Receipt) -> dict:
     return {"receipt": json.loads(receipt.body), "signature": receipt.signature,
             "public_key": receipts.public_key_pem(receipts.platform_public_key())}
+
+
+def check_printed_receipt(receipt_id, digest) -> bool:
+    """The check a printed receipt's QR code asks for: did the platform issue the receipt with this
+    number and exactly this signed content (the SHA-256 of its canonical body)? Only yes or no:
+    nothing of the bid, and the same no for a number that does not exist, for a digest that does
+    not match, and for anything malformed."""
+    try:
+        receipt = Receipt.objects.filter(pk=uuid.UUID(str(receipt_id))).first()
+    except ValueError:
+        return False
+    if receipt is None or not isinstance(digest, str):
+        return False
+    body = json.loads(receipt.body)
+    document = {"receipt": body, "signature": receipt.signature}
+    return (hmac.compare_digest(receipts.content_digest(body).encode(), digest.strip().lower().encode())
+            and receipts.verify(document, receipts.platform_public_key()).valid)
 
 
 def open_sealed_file(*, actor, file_id):
@@ -173,11 +204,11 @@ def _field_name(path: tuple, how: str) -> str:
 def _standing(bid: Bid) -> list[str]:
     """Whether the version a valid receipt proves still counts, as the platform knows it now."""
     if bid.state == BidState.WITHDRAWN:
-        return [_("This version no longer counts: withdrawn at %(time)s (Beijing time).")
-                % {"time": formats.local_text(bid.withdrawn_at)}]
+        return [_("This version no longer counts: withdrawn at %(time)s.")
+                % {"time": formats.zoned_text(bid.withdrawn_at)}]
     if bid.state == BidState.SUPERSEDED:
         later = (Bid.objects.filter(lot_id=bid.lot_id, organization_id=bid.organization_id, version__gt=bid.version,
                                     completed_at__isnull=False).order_by("completed_at").first())
-        return [_("This version no longer counts: superseded by a later version at %(time)s (Beijing time).")
-                % {"time": formats.local_text(later.completed_at if later else None)}]
+        return [_("This version no longer counts: superseded by a later version at %(time)s.")
+                % {"time": formats.zoned_text(later.completed_at if later else None)}]
     return []

@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from trading.choices import Role
-from trading.formkit import MoneyField, OrganizationField
+from trading.formkit import OrganizationField
 from trading.formats import FEN
 from trading.models import Organization, User
+from trading.money_field import MoneyField
 
 from .models import BidSecurity, TenderRules
 from .opening_form import item_problems
@@ -193,7 +194,7 @@ class InviteCustodiansForm(forms.Form):
 
 class BidSecurityForm(forms.Form):
     organization = OrganizationField(label=_("Bidder"), queryset=Organization.objects.acting_as(Role.BIDDER).order_by("name"))
-    amount = MoneyField(label=_("Amount (yuan)"))
+    amount = MoneyField(label=_("Amount (yuan)"), min_value=Decimal("0"))
     method = forms.ChoiceField(label=_("How paid"), choices=BidSecurity.Method.choices)
     reference = forms.CharField(label=_("Reference"), max_length=100)
 

@@ -7,7 +7,8 @@ form against them (used by the sealer before sealing, and
 by the opening to flag — never fix — a value that does not fit)."""
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+
+from trading.formats import AmountError, parse_amount
 
 from django.utils.translation import gettext as _
 
@@ -104,13 +105,11 @@ def _check_value(value, item) -> str | None:
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             return "write the amount as a string such as \"1234567.89\" (never a floating-point number)"
         try:
-            amount = Decimal(str(value))
-        except InvalidOperation:
-            return f"{value!r} is not an amount"
-        if not amount.is_finite() or amount <= 0:
+            amount = parse_amount(value)  # as people write it: "1,234,567.89", full-width digits
+        except AmountError as err:
+            return "at most two decimals (fen)" if err.code == "decimals" else f"{value!r} is not an amount"
+        if amount <= 0:
             return "the amount must be positive"
-        if amount.as_tuple().exponent < -2:
-            return "at most two decimals (fen)"
         return None
     if kind == "integer":
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trading import audit
-from trading.formats import local_text
+from trading.formats import zoned_text
 from trading.errors import RuleViolation
 
 from . import storage
@@ -36,8 +36,8 @@ def ensure_after_deadline(*, actor, project, now, what: str, obj=None):
         with transaction.atomic():
             audit.record(actor=actor, action="opening.refused_before_deadline", obj=obj or project, project=project,
                          data={"what": what, "at": now})
-        raise RuleViolation(_("Nobody may %(what)s before the deadline (%(deadline)s, server time).")
-                            % {"what": what, "deadline": local_text(project.bid_deadline, ms=True)})
+        raise RuleViolation(_("Nobody may %(what)s before the deadline, %(deadline)s.")
+                            % {"what": what, "deadline": zoned_text(project.bid_deadline, "ms")})
 
 
 # --- pure: shares and identities -----------------------------------------------------------

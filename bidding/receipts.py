@@ -22,6 +22,11 @@ def canonical(body: dict) -> bytes:
     return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+def content_digest(body: dict) -> str:
+    """SHA-256 of exactly the bytes signed, hex: what a printed receipt's QR code carries."""
+    return hashlib.sha256(canonical(body)).hexdigest()
+
+
 def key_id(public_key: Ed25519PublicKey) -> str:
     raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return hashlib.sha256(raw).hexdigest()[:16]

@@ -50,7 +50,7 @@ from trading.pdf import (ALERT, BAND, DEFAULT_FONTS, FONT_ENV, INK, DocumentBuil
                          find_cjk_font, pdf_digest, register_font)
 
 from .record_text import (CONFIRMATIONS, FILE_KINDS, FORFEIT, FORFEIT_LAW, OUTCOMES, ROLES, RecordError, beijing_time, byte_size,
-                          format_money, need, sealed_text, text_or)
+                          format_money, need, sealed_amount, sealed_text, text_or)
 
 __all__ = ["FONT_ENV", "DEFAULT_FONTS", "FontNotFound", "RecordError", "find_cjk_font", "format_money", "sealed_text",
            "beijing_time", "render_record_pdf", "pdf_digest"]
@@ -120,7 +120,8 @@ class _Builder(DocumentBuilder):
         ]
         w = self.width
         return [self.kv(pairs, [0.2 * w, 0.3 * w, 0.2 * w, 0.3 * w]), Spacer(1, 2),
-                self.p("本表所列时间均为北京时间（UTC+8），精确到秒；开标项的内容按投标人加密封存的原样照录。", "small")]
+                self.p("本表所列时间均为北京时间（UTC+8），精确到秒；开标项的内容按投标人加密封存的原样照录，"
+                       "其中金额以千位分隔书写并附中文大写，数值不作任何舍入或更正。", "small")]
 
     def _note(self, text):
         mark = f"※{len(self.notes) + 1}"
@@ -163,7 +164,10 @@ class _Builder(DocumentBuilder):
             values = []
             for column, item in enumerate(self.items, start=3):
                 key = item["key"]
-                if key in form:
+                as_amount = sealed_amount(form.get(key)) if item.get("type") == "money" else None
+                if as_amount:
+                    text = f'{escape(as_amount[0])}<br/><font size="6.5">大写：{as_amount[1]}</font>'
+                elif key in form:
                     shown = sealed_text(form[key])
                     if len(shown) > CELL_LIMIT:
                         label = item.get("label") or key

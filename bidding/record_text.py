@@ -1,11 +1,12 @@
 """What the opening record writes for each value: money, Beijing time, sealed values as sealed, Chinese labels.
 
 Every time is shown in Beijing time (UTC+8) to the second. Amounts of the tender (budget,
-ceiling) come as decimal strings and are shown as ¥8,765,432.10, never rounded: an amount with
+ceiling) come as decimal strings and are shown as 8,765,432.10元, never rounded: an amount with
 more than fen is refused. The declared items of the bids are shown exactly as sealed, never
-rounded or reformatted: a string as written (in JSON quotes when it has blanks at either end,
+rounded or corrected: a string as written (in JSON quotes when it has blanks at either end,
 blank runs or control characters, so that nothing is hidden), any other JSON value as JSON
-(180, true, null).
+(180, true, null). A sealed amount (a money item) that reads as one is written as people
+write it, 4,598,600.00元, with its capital numerals (大写) beside: the same value, only grouped.
 """
 
 import json
@@ -31,14 +32,29 @@ class RecordError(ValueError):
 
 
 def format_money(value) -> str:
-    """'8765432.1' → '¥8,765,432.10' (trading.formats). A JSON number is refused (a float has
+    """'8765432.1' → '8,765,432.10元' (trading.formats). A JSON number is refused (a float has
     already lost the amount), and so is an amount with more than fen: the record never rounds."""
     if isinstance(value, float):
         raise RecordError(f"an amount must be a decimal string, not {value!r}")
     try:
-        return formats.yuan_sign(value, exact=True)
+        return formats.yuan(value, exact=True)
     except ValueError as err:
         raise RecordError(str(err)) from None
+
+
+def sealed_amount(value) -> tuple[str, str] | None:
+    """A sealed money item as (4,598,600.00元, 肆佰伍拾玖万捌仟陆佰元整) when it is a positive
+    amount to the fen as a person writes one ("4598600", "4,598,600.00"); None otherwise, and the
+    value is then shown as sealed (the opening has flagged it)."""
+    if isinstance(value, (bool, float)) or not isinstance(value, (str, int)):
+        return None
+    try:
+        fen = formats.parse_amount(value)
+    except ValueError:
+        return None
+    if fen <= 0:
+        return None
+    return formats.yuan(fen), formats.capital_yuan(fen)
 
 
 def beijing_time(value) -> str:

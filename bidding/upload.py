@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from trading import audit
 from trading.choices import LotState
-from trading.formats import local_text
+from trading.formats import zoned_text
 from trading.errors import NotFound, RuleViolation
 from trading.models import Lot
 from trading.services import ensure_bidding_open
@@ -32,7 +32,7 @@ from .upload_checks import NotAgeFile, NotWholeAgeFile, WholeFileCheck, declared
 
 
 def _fmt(dt) -> str:
-    return local_text(dt, ms=True)
+    return zoned_text(dt, "ms")
 
 
 # --- the bidder's key and its bid ------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import upload_views, views
+from . import receipt_views, upload_views, views
 
 app_name = "bidding"
 
@@ -13,7 +13,9 @@ urlpatterns = [
     path("bids/lots/<int:lot_id>/versions/", upload_views.start_version, name="start_version"),
     path("bids/lots/<int:lot_id>/withdraw/", views.withdraw, name="withdraw"),
     path("bids/uploads/<uuid:file_id>", upload_views.upload, name="upload"),
-    path("bids/receipts/<uuid:receipt_id>.json", views.receipt_download, name="receipt"),
+    path("bids/receipts/<uuid:receipt_id>/", receipt_views.receipt_page, name="receipt_page"),
+    path("bids/receipts/<uuid:receipt_id>.json", receipt_views.receipt_download, name="receipt"),
+    path("bids/receipts/<uuid:receipt_id>.pdf", receipt_views.receipt_pdf, name="receipt_pdf"),
     path("bids/sealed/<uuid:file_id>", views.sealed_download, name="sealed_download"),
     path("custodian/", views.custodian_home, name="custodian"),
     path("custodian/key/", views.custodian_register_key, name="custodian_key"),
@@ -24,6 +26,6 @@ urlpatterns = [
     path("halls/<int:lot_id>/", views.hall_page, name="hall"),
     path("halls/<int:lot_id>/record.pdf", views.hall_record, name="hall_record"),
     path("halls/<int:lot_id>/my-share.age", views.hall_share, name="hall_share"),
-    path("receipts/verify/", views.receipt_verify, name="receipt_verify"),
-    path("receipts/public-key.pem", views.receipt_public_key, name="receipt_public_key"),
+    path("receipts/verify/", receipt_views.receipt_verify, name="receipt_verify"),
+    path("receipts/public-key.pem", receipt_views.receipt_public_key, name="receipt_public_key"),
 ]

@@ -1,7 +1,7 @@
 """Pages for sealed bids and the opening hall.
 
 Pages for sealed bids: the bidder's bid page, the custodian's key, the staff's sealing
-rules, key ceremony and bid security, and the public receipt check. Thin: one service each."""
+rules, key ceremony and bid security. Thin: one service each (receipts: receipt_views.py)."""
 
 import base64
 import json
@@ -25,7 +25,7 @@ from trading.formkit import quiet, with_one_more_row
 from trading.models import Lot, Project
 from trading.services import access_project
 
-from . import bid_access, receipts, services, upload
+from . import bid_access, services, upload
 from . import ceremony as ceremony_services
 from . import hall as hall_services
 from . import security as security_services
@@ -131,17 +131,6 @@ def withdraw(request, lot_id):
     else:
         messages.success(request, _("Your bid is withdrawn (receipt %(id)s).") % {"id": document["receipt"]["receipt_id"]})
     return redirect("bidding:bid_page", lot_id=lot.pk)
-
-
-@login_required
-def receipt_download(request, receipt_id):
-    try:
-        document = bid_access.receipt_document(actor=request.user, receipt_id=receipt_id)
-    except DomainError as err:
-        raise Http404(err.message) from err
-    response = HttpResponse(json.dumps(document, ensure_ascii=False, indent=1), content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="receipt-{receipt_id}.json"'
-    return response
 
 
 @login_required
@@ -315,20 +304,6 @@ def record_security(request, lot_id):
 # --- anyone ----------------------------------------------------------------------------------
 
 
-def receipt_verify(request):
-    """Anyone checks a receipt: valid or not, the fields that differ by name (never the values the
-    platform holds), and whether the version still counts."""
-    form = ReceiptVerifyForm(request.POST or None, request.FILES or None)
-    verdict = None
-    if request.method == "POST" and form.is_valid():
-        verdict = bid_access.verify_receipt_file(form.cleaned_data["receipt"].read(256 * 1024))
-    return render(request, "bidding/receipt_verify.html", {"form": form, "verdict": verdict})
-
-
-def receipt_public_key(request):
-    return HttpResponse(receipts.public_key_pem(receipts.platform_public_key()), content_type="application/x-pem-file")
-
-
 # --- the opening hall ------------------------------------------------------------------------
 
 
@@ -348,7 +323,7 @@ def hall_page(request, lot_id):
         "role": {"host": _("Opening host"), "supervisor": pgettext("role", "Supervisor"),
                  "custodian": str(Role.CUSTODIAN.label), "bidder": str(Role.BIDDER.label), "public": _("Public viewer")},
     }
-    items = [{"key": i["key"], "label": i.get("label", i["key"])}
+    items = [{"key": i["key"], "label": i.get("label", i["key"]), "type": i.get("type")}
              for i in rules.declared_items]
     organization = request.user.organization if is_bidder(request.user) else None
     return render(request, "bidding/hall.html", {

@@ -24,7 +24,6 @@ import os
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC
 from pathlib import Path
 
 import pyshamir
@@ -37,6 +36,7 @@ from bidding.models import SealedFile
 from bidding.opening_form import check_form, default_items
 from bidding.opening_keys import SHARE_FORMAT, combine_shares
 from trading.errors import RuleViolation
+from trading.formats import BEIJING, local_text
 
 # frontend/js/src/keys.js, WORDING.custodian: the browser's custodian key file, line for line.
 CUSTODIAN_KEY_TITLE = "# 开标 Kaibiao — 密钥保管人密钥 / key custodian's key"
@@ -133,7 +133,7 @@ def bidder_key_file_text(identity: X25519Identity, *, tender: str, lot, bidder: 
 def _key_file_text(identity: X25519Identity, *, title: str, tender: str, lot, bidder: str, notes: list[str],
                    created=None) -> str:
     """keys.js keyFileText, line for line: the title, the header, the notes, the identity."""
-    created = (created or timezone.now()).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    created = f"{local_text(created or timezone.now(), zone=BEIJING)} (北京时间 Beijing time, UTC+8)"
     lines = [title, f"# tender: {tender}", f"# lot: {lot}", f"# bidder: {bidder}", f"# created: {created}",
              f"# public key: {identity.recipient}", "#", *notes, str(identity), ""]
     return "\n".join(lines)

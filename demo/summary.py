@@ -56,11 +56,11 @@ def live_opening(minutes: int | None = None) -> list[Line]:
     spec = spec_of(LIVE_OPENING)
     deadline = local_text(project.bid_deadline)
     if minutes is not None:
-        when = f"{deadline} (server time), in about {minutes} minutes"
+        when = f"{deadline} (Beijing time), in about {minutes} minutes"
     elif project.bid_deadline > timezone.now():
-        when = f"{deadline} (server time)"
+        when = f"{deadline} (Beijing time)"
     else:
-        when = (f"{deadline} (server time), already passed: for a fresh live opening, "
+        when = (f"{deadline} (Beijing time), already passed: for a fresh live opening, "
                 "`rm -rf var && make run` (or `load_demo --opening-in MINUTES` on an empty database)")
     halls = ", ".join(f"/halls/{lot.pk}/" for lot in project.lots.order_by("number"))
     bidders = ", ".join(f"bidder.{key}" for key in spec.bidders)

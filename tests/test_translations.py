@@ -271,7 +271,7 @@ def test_default_language_is_simplified_chinese():
 # --- (c) the pages --------------------------------------------------------------------------------
 
 # English interface words that must not be left on a Chinese page, and their Chinese.
-ENGLISH_UI = ["Log in", "Log out", "Notices", "Tenders", "My work", "Bid deadline", "Publish", "Server time",
+ENGLISH_UI = ["Log in", "Log out", "Notices", "Tenders", "My work", "Bid deadline", "Publish", "Beijing time",
               "Trading center", "Category", "Bidder registration", "Ceiling price", "Bid security", "Lots",
               "Audit trail", "Register a project", "Every deadline", "None yet", "- Select an option -"]
 TWO_ENGLISH_WORDS = re.compile(r"\b[A-Za-z]{2,}\s+[A-Za-z]{2,}\b")
@@ -382,9 +382,9 @@ def test_english_on_request_by_accept_language(tender):
     seen = pages_as_seen(tender, *clients(tender, HTTP_ACCEPT_LANGUAGE="en"))
     portal = visible(seen["portal"])
     assert '<html lang="en">' in seen["portal"].content.decode()
-    for word in ["Log in", "Notices", "Tenders", "Bid deadline", "Server time", "Open for bidding"]:
+    for word in ["Log in", "Notices", "Tenders", "Bid deadline", "Beijing time", "Open for bidding"]:
         assert word in portal
-    for chinese in ["登录", "服务器时间", "正在投标", "投标截止时间"]:
+    for chinese in ["登录", "北京时间", "正在投标", "投标截止时间"]:
         assert chinese not in portal
     assert "My work" in visible(seen["dashboard"]) and "我的工作台" not in visible(seen["dashboard"])
     project = visible(seen["project"])

@@ -1,86 +1,13 @@
-"""Pieces every staff form shares: amounts in 元, searchable lists, rows added, forms shown as typed.
+"""Pieces every staff form shares: searchable lists, rows added, forms shown as typed.
 
-Amounts as people write them ("17,680,000.00"), a list with a search box, rows that are added and
-removed, a form shown again exactly as it was typed.
+A list with a search box, rows that are added and removed, a form shown again exactly as it
+was typed.
 
 The pages add behaviour to these with one small script (frontend/js/src/pages/form-rows-page.js);
-each piece works without it."""
-
-import re
-from decimal import Decimal, InvalidOperation
+each piece works without it. Amounts are trading.money_field.MoneyField (trading.formats reads them)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-
-from . import formats
-
-# "17,680,000.00", "17680000", "1,234.5", "¥ 500", "500元": thousands separated by commas in
-# groups of three or not at all, at most two decimals (fen). A full-width comma or point, as a
-# Chinese keyboard types them, is read as its ASCII twin.
-_AMOUNT = re.compile(r"(?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<fraction>\d+))?")
-_FULL_WIDTH = str.maketrans("，．０１２３４５６７８９", ",.0123456789")
-
-
-class AmountError(ValueError):
-    """Why a text is not an amount: code "invalid" (not a number as people write one) or
-    "decimals" (more than two decimals)."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
-
-
-def parse_yuan(text: str) -> Decimal | None:
-    """An amount of yuan as a person types it, to the fen; None when empty. Raises AmountError.
-
-    (Kept here until trading/formats.py has the platform's parser: the two are to be one.)"""
-    text = (text or "").translate(_FULL_WIDTH).strip()
-    text = text.removeprefix("¥").removeprefix("￥").removesuffix("元").strip()
-    if not text:
-        return None
-    match = _AMOUNT.fullmatch(text)
-    if match is None:
-        raise AmountError("invalid")
-    if len(match["fraction"] or "") > 2:
-        raise AmountError("decimals")
-    try:
-        return Decimal(text.replace(",", "")).quantize(formats.FEN)
-    except InvalidOperation:  # pragma: no cover - the pattern admits digits only
-        raise AmountError("invalid") from None
-
-
-class MoneyInput(forms.TextInput):
-    """A text box, not a number box: a number box refuses "17,680,000.00" and its arrows step by one."""
-
-    def __init__(self, attrs=None):
-        super().__init__({"inputmode": "decimal", "autocomplete": "off", "class": "money", **(attrs or {})})
-
-
-class MoneyField(forms.Field):
-    """An amount in yuan, to the fen, never negative. Shown with its thousands separated; what a
-    person typed comes back as typed when the form has an error."""
-
-    widget = MoneyInput
-    default_error_messages = {
-        "invalid": _("Write an amount in yuan, such as 17,680,000.00."),
-        "decimals": _("At most two decimals: an amount is in yuan and fen."),
-        "too_large": _("This amount is too large."),
-    }
-    LARGEST = Decimal("99999999999999.99")  # what the database's 16 digits with 2 decimals hold
-
-    def to_python(self, value):
-        if isinstance(value, Decimal):
-            return value
-        try:
-            amount = parse_yuan(str(value) if value is not None else "")
-        except AmountError as err:
-            raise forms.ValidationError(self.error_messages[err.code], code=err.code) from None
-        if amount is not None and amount > self.LARGEST:
-            raise forms.ValidationError(self.error_messages["too_large"], code="too_large")
-        return amount
-
-    def prepare_value(self, value):
-        return formats.money(value) if isinstance(value, (Decimal, int)) else value
 
 
 class SearchableSelect(forms.Select):

@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from . import law
 from .choices import NoticeKind, Role
-from .formkit import MoneyField, OrganizationField
+from .formkit import OrganizationField
 from .models import Center, Lot, Organization, Project
 from .lot_rules import lot_problems
+from .money_field import MoneyField
 from .uscc import USCCError
 from .uscc import check as check_uscc
 
@@ -189,5 +190,4 @@ class NoticeForm(forms.Form):
 class TransitionForm(forms.Form):
     name = forms.CharField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    award_price = forms.DecimalField(label=_("Award price"), required=False, min_value=Decimal("0.01"),
-                                     max_digits=16, decimal_places=2)
+    award_price = MoneyField(label=_("Award price"), required=False, min_value=Decimal("0.01"))

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import LotState as S
 from .choices import Role
-from .formats import first_minute_from, local_text
+from .formats import first_minute_from, zoned_text
 
 SYSTEM = "system"  # the platform's own clock-driven jobs
 
@@ -38,14 +38,14 @@ class Transition:
 
 
 def _server_time(moment) -> str:
-    """An instant as people read it in a message: the server's zone (Beijing), not UTC."""
-    return local_text(moment)
+    """An instant as people read it in a message: the server's zone (Beijing), named, not UTC."""
+    return zoned_text(moment)
 
 
 def _deadline_reached(lot, now, facts):
     deadline = lot.project.bid_deadline
     if deadline is None or now < deadline:
-        return _("Bidding is open until the deadline %(deadline)s (server time); it cannot close before.") % {
+        return _("Bidding is open until the deadline %(deadline)s; it cannot close before.") % {
             "deadline": _server_time(deadline)
         }
     return None
@@ -105,7 +105,7 @@ def _report_signed(lot, now, facts):
 def _publicity_over(lot, now, facts):
     ends = lot.state_changed_at + timedelta(days=lot.project.publicity_days)
     if now < ends:
-        return _("The candidates are in publicity until %(ends)s (at least %(days)d days, %(citation)s).") % {
+        return _("The candidates are in publicity until %(ends)s: at least %(days)d days (%(citation)s).") % {
             "ends": _server_time(ends),
             "days": lot.project.publicity_days,
             "citation": "《招标投标法实施条例》第五十四条",

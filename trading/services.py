@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit, law, lifecycle
-from .formats import first_minute_from, local_text
-from .choices import NoticeKind, Role
+from .formats import FEN, first_minute_from, money, zoned_text
+from .choices import Category, NoticeKind, Role
 from .errors import NotFound, RuleViolation
 from .lot_rules import check_lots as _check_lots
 from .models import Document, DocumentDownload, Lot, Notice, Organization, Project, User
@@ -242,8 +242,8 @@ def ensure_bidding_open(project: Project, now, *, lot=None) -> None:
     """Checked on every request that needs bidding to be open (Project.bidding_open)."""
     if not project.bidding_open(now, lot=lot):
         raise RuleViolation(
-            _("Bidding for this tender closed at %(deadline)s (server time).")
-            % {"deadline": local_text(project.bid_deadline, ms=True)}
+            _("Bidding for this tender closed at %(deadline)s.")
+            % {"deadline": zoned_text(project.bid_deadline, "ms")}
             if project.bid_deadline and now >= project.bid_deadline
             else _("This tender is not open for bidding.")
         )

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from trading.formats import local_text
+from trading.formats import local_text, zoned_text
 from trading.errors import NotFound, RuleViolation
 from trading.services import room_transition
 
@@ -220,7 +220,7 @@ def apply_remedy(*, actor, lot_id, opening_id, now=None) -> BidOpening:
         if opening.status == OpeningStatus.WAITING:
             # The bidder's time is its own until the limit: the host does not open for it early.
             raise RuleViolation(_("This bidder may still decrypt its bid until %(at)s; the remedy is for a bid that "
-                                  "was not decrypted in time.") % {"at": local_text(hall.decryption_deadline)})
+                                  "was not decrypted in time.") % {"at": zoned_text(hall.decryption_deadline)})
         if opening.outcome not in (OpeningOutcome.REVOKED, OpeningOutcome.WITHDRAWN):
             raise RuleViolation(_("The remedy applies only to a bid that was not decrypted."))
         identity = opening_keys.opening_identity(hall.lot.project)

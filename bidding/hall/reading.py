@@ -2,13 +2,12 @@
 
 import hashlib
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from trading.formats import local_text, money
+from trading.formats import local_text, money, parse_amount
 from trading.errors import NotFound, RuleViolation
 from trading.services import room_transition
 
@@ -63,12 +62,16 @@ def read_record(*, actor, lot_id, now=None) -> OpeningHall:
 def _above_ceiling(form, ceiling) -> tuple[bool, str]:
     if ceiling is None or not isinstance(form, dict):
         return False, ""
-    try:
-        price = Decimal(str(form.get("price")))
-    except (InvalidOperation, TypeError):
+    price = form.get("price")
+    if isinstance(price, bool) or not isinstance(price, (str, int, float)):
         return False, ""
-    if price.is_finite() and price > ceiling:
-        return True, _("The price %(price)s exceeds the ceiling price %(ceiling)s: the bid is to be rejected.") % {
+    try:
+        # a float is flagged by check_form (it has lost the amount) but still compared
+        price = parse_amount(str(price) if isinstance(price, float) else price, fen_only=False)  # as written: "17,680,000.00" is an amount too
+    except ValueError:
+        return False, ""
+    if price > ceiling:
+        return True, _("The price %(price)s yuan exceeds the ceiling price %(ceiling)s yuan: the bid is to be rejected.") % {
             "price": money(price), "ceiling": money(ceiling)}
     return False, ""
 

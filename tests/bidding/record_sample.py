@@ -44,7 +44,7 @@ def make_record(n_bids: int = 6) -> dict:
                        confirmation="deemed_accepted", confirmed_at="2025-03-18T02:00:00+00:00")
     if n_bids > 2:
         bids[2].update(above_ceiling=True,
-                       ceiling_reason="投标报价 8,800,000.00 超过最高投标限价 8,765,432.10，应予否决。")
+                       ceiling_reason="投标报价8,800,000.00元超过最高投标限价8,765,432.10元，该投标应予否决。")
         bids[2]["form"]["price"] = "8800000.00"
     if n_bids > 3:
         # a value that does not fit, shown as sealed and flagged

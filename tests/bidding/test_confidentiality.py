@@ -42,8 +42,8 @@ def refused(action) -> str:
 
 
 def too_early(what: str, tender) -> str:
-    return (f"Nobody may {what} before the deadline "
-            f"({local_text(tender.deadline, ms=True)}, server time).")
+    return (f"Nobody may {what} before the deadline, "
+            f"{local_text(tender.deadline, ms=True)} (Beijing time).")
 
 
 def officials(tender) -> dict:

@@ -137,7 +137,7 @@ def test_the_record_shows_the_tender_in_chinese_with_money_and_beijing_time(pdf,
     text = flat("".join(pdf_text(pdf, tmp_path)))
     for words in ("开标记录表", "项目编号", "JSGC-2025-0317-01", "南京江北新区滨江大道改造提升工程（一期）施工",
                   "第1标段（包）：道路及排水工程", "江苏省公共资源交易中心", "南京江北新区建设投资集团有限公司",
-                  "江苏省建设工程招标代理有限公司", "¥9,000,000.00", "¥8,765,432.10", "30分钟", "孙主持", "钱监督"):
+                  "江苏省建设工程招标代理有限公司", "9,000,000.00元", "8,765,432.10元", "30分钟", "孙主持", "钱监督"):
         assert words in text
     # 01:30 UTC is 09:30 in Beijing, to the second
     assert "投标截止时间（开标时间）2025-03-1809:30:00" in text
@@ -151,8 +151,12 @@ def test_every_bid_is_shown_with_its_declared_items_exactly_as_sealed(record, pd
     for bid in record["bids"]:
         assert bid["bidder"] in text
         assert bid["uscc"] in text
-        for value in (bid["form"] or {}).values():
-            assert flat(str(value)) in text
+        for key, value in (bid["form"] or {}).items():
+            if key != "price":
+                assert flat(str(value)) in text
+    # a price that is an amount is written as people write it, with its capital numerals (大写)
+    assert "7,000,000.00元大写：柒佰万元整" in text
+    assert "8,800,000.00元大写：捌佰捌拾万元整" in text
     # the price with three decimals is shown as sealed, not rounded, and flagged with a note
     assert "7350000.125※" in text
     assert "投标报价（元）:atmosttwodecimals(fen)（原样照录，未作更正）" in text
@@ -162,7 +166,7 @@ def test_every_bid_is_shown_with_its_declared_items_exactly_as_sealed(record, pd
 def test_outcomes_confirmations_and_the_ceiling_are_named_in_chinese(pdf, tmp_path):
     text = flat("".join(pdf_text(pdf, tmp_path)))
     for words in ("已解密", "视为撤销", "视为撤回", "经补救解密", "确认", "提出异议", "视为认可",
-                  "超过最高投标限价，作否决处理", "投标报价8,800,000.00超过最高投标限价8,765,432.10，应予否决。",
+                  "超过最高投标限价，作否决处理", "投标报价8,800,000.00元超过最高投标限价8,765,432.10元，该投标应予否决。",
                   "投标人未在解密时限内完成解密（投标人原因）。", "递交投标文件6份：已解密3份；视为撤销1份；视为撤回1份；经补救解密1份。"):
         assert words in text
 
@@ -218,7 +222,7 @@ def test_a_bid_revoked_by_its_bidder_shows_its_bid_security_not_returned(tmp_pat
                                                "by": "主持人", "reason": "视为撤销。"})
     text = flat("".join(pdf_text(render_record_pdf(record), tmp_path)))
     name = record["bids"][1]["bidder"]
-    assert flat(f"{name}：其投标视为撤销，投标保证金 ¥20,000.00 不予退还") in text
+    assert flat(f"{name}：其投标视为撤销，投标保证金 20,000.00元 不予退还") in text
     assert text.count("投标保证金不予退还") == 1  # its remark in the row; the note says which amount
     assert flat("《电子招标投标办法》第三十一条、《中华人民共和国招标投标法实施条例》第三十五条；"
                 "2026-11-22 12:00:00，主持人记录）。视为撤销。") in text
@@ -295,10 +299,10 @@ def test_a_changed_record_gives_another_digest(record, pdf):
 
 
 @pytest.mark.parametrize(("value", "shown"), [
-    ("8765432.1", "¥8,765,432.10"),
-    ("9000000", "¥9,000,000.00"),
-    ("0.5", "¥0.50"),
-    (1000, "¥1,000.00"),
+    ("8765432.1", "8,765,432.10元"),
+    ("9000000", "9,000,000.00元"),
+    ("0.5", "0.50元"),
+    (1000, "1,000.00元"),
 ])
 def test_money_is_formatted_from_decimal_strings(value, shown):
     assert format_money(value) == shown

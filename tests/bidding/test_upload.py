@@ -43,8 +43,8 @@ pytestmark = pytest.mark.django_db
 
 
 def closed_at(deadline) -> str:
-    """The deadline as a refusal names it: server time (Beijing), to the millisecond."""
-    return timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+    """The deadline as a refusal names it: Beijing time, named, to the millisecond."""
+    return timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] + " (Beijing time)"
 
 
 def receipt_time(at) -> str:
@@ -353,7 +353,7 @@ def test_start_version_after_deadline_refused(tender, bidder):
     with time_machine.travel(tender.after(MS), tick=False):
         answer = start_version(client_for(bidder.user), tender.lot, sealed.manifest())
     assert answer.status_code == 400
-    assert answer.json()["error"] == f"Bidding for this tender closed at {closed_at(tender.deadline)} (server time)."
+    assert answer.json()["error"] == f"Bidding for this tender closed at {closed_at(tender.deadline)}."
     assert not Bid.objects.filter(lot=tender.lot).exists()
 
 
@@ -419,7 +419,7 @@ def test_register_bidder_key_after_deadline_refused(tender):
     with translation.override("en"), pytest.raises(RuleViolation) as refused:
         register_bidder_key(actor=user, lot=tender.lot, recipient=str(agefile.generate_identity().recipient),
                             now=tender.after(MS))
-    assert str(refused.value) == f"Bidding for this tender closed at {closed_at(tender.deadline)} (server time)."
+    assert str(refused.value) == f"Bidding for this tender closed at {closed_at(tender.deadline)}."
 
 
 # --- the deadline: the commit is the one authority ---------------------------------------------
@@ -442,7 +442,7 @@ def test_last_chunk_one_millisecond_after_deadline_refused(tender, bidder):
         answer = patch_chunk(client_for(bidder.user), url, cut, data[cut:])
     assert answer.status_code == 410
     assert answer.json()["error"] == (
-        f"Bidding for this tender closed at {closed_at(tender.deadline)} (server time). "
+        f"Bidding for this tender closed at {closed_at(tender.deadline)}. "
         f"The upload of “技术标.pdf.age” was not complete ({cut} of {len(data)} bytes). "
         "You have no complete bid for this lot."
     )
@@ -475,7 +475,7 @@ def test_last_chunk_received_before_deadline_but_committed_after_refused(tender,
             receive_chunk(actor=bidder.user, file_id=row.pk, offset=cut, read=io.BytesIO(data[cut:]).read,
                           length=len(data) - cut, now=tender.before(MS))
     assert str(refused.value) == (
-        f"Bidding for this tender closed at {closed_at(tender.deadline)} (server time). "
+        f"Bidding for this tender closed at {closed_at(tender.deadline)}. "
         "You have no complete bid for this lot."
     )
     row.refresh_from_db()
@@ -543,7 +543,7 @@ def test_withdraw_one_millisecond_after_deadline_refused(tender, bidder):
     _sealed, uploaded = submit(tender, bidder)
     with translation.override("en"), pytest.raises(RuleViolation) as refused:
         withdraw_bid(actor=bidder.user, lot=tender.lot, now=tender.after(MS))
-    assert str(refused.value) == f"Bidding for this tender closed at {closed_at(tender.deadline)} (server time)."
+    assert str(refused.value) == f"Bidding for this tender closed at {closed_at(tender.deadline)}."
     assert Bid.objects.get(pk=uploaded.bid_id).state == BidState.COMPLETE
     assert complete_bid_count(tender.lot) == 1
 

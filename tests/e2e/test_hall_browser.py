@@ -213,10 +213,11 @@ class OpeningHallInBrowserTests(ChannelsLiveServerTestCase):
                 expect(page.locator("#hall-state")).to_have_attribute("data-state", "confirming", timeout=WAIT)
                 row_a = page.locator(f"#record-body tr[data-bidder='{a_name}']")
                 row_b = page.locator(f"#record-body tr[data-bidder='{b_name}']")
-                expect(row_a.locator("td.item-price")).to_have_text("912345.60")  # exactly as sealed
+                # the amount sealed, grouped as people write it, with its capital numerals (大写)
+                expect(row_a.locator("td.item-price")).to_have_text("912,345.60元玖拾壹万贰仟叁佰肆拾伍元陆角")
                 expect(row_a.locator("td.item-duration_days")).to_have_text("180")
                 expect(row_a.locator("td.item-project_manager")).to_have_text("张工")
-                expect(row_b.locator("td.item-price")).to_have_text("987654.30")
+                expect(row_b.locator("td.item-price")).to_have_text("987,654.30元玖拾捌万柒仟陆佰伍拾肆元叁角")
                 expect(row_b.locator("td.item-quality")).to_have_text("优良")
                 expect(row_b.locator(".above-ceiling")).to_contain_text("最高投标限价")
                 expect(row_a.locator(".above-ceiling")).to_have_count(0)

@@ -34,8 +34,8 @@ def refused(action):
 
 
 def closed_at(deadline) -> str:
-    """The deadline as the refusal names it: server time (Beijing), to the millisecond."""
-    return timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+    """The deadline as the refusal names it: Beijing time, named, to the millisecond."""
+    return timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] + " (Beijing time)"
 
 
 def lot_events(lot):
@@ -60,7 +60,7 @@ def test_ensure_bidding_open_passes_one_millisecond_before_deadline(lot):
 def test_ensure_bidding_open_refuses_one_millisecond_after_deadline(lot):
     deadline = lot.project.bid_deadline
     message = refused(lambda: services.ensure_bidding_open(lot.project, deadline + MS))
-    assert message == f"Bidding for this tender closed at {closed_at(deadline)} (server time)."
+    assert message == f"Bidding for this tender closed at {closed_at(deadline)}."
     # the job has not run: the stored state still says open, and the guard does not believe it
     lot.refresh_from_db()
     assert lot.state == LotState.PUBLISHED
@@ -100,7 +100,7 @@ def test_publish_notice_refused_one_millisecond_after_deadline_though_job_has_no
     # when the agent's clarification arrives
     message = refused(lambda: clarify(lot, deadline + MS))
     # then it is refused, naming the deadline in server time; nothing is published
-    assert message == f"Bidding for this tender closed at {closed_at(deadline)} (server time)."
+    assert message == f"Bidding for this tender closed at {closed_at(deadline)}."
     assert not Notice.objects.filter(project=lot.project).exists()
     assert not AuditEvent.objects.filter(action__startswith="notice.").exists()
 

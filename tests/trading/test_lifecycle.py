@@ -425,7 +425,7 @@ def test_close_refused_one_millisecond_before_deadline():
     lot = lot_in(S.PUBLISHED, deadline_in=25 * DAY)
     deadline = lot.project.bid_deadline
     message = refused(RuleViolation, lambda: services.system_transition(lot_id=lot.pk, name="close", now=deadline - MS))
-    assert message == f"Bidding is open until the deadline {server_time(deadline)} (server time); it cannot close before."
+    assert message == f"Bidding is open until the deadline {server_time(deadline)} (Beijing time); it cannot close before."
     lot.refresh_from_db()
     assert lot.state == S.PUBLISHED
 
@@ -504,8 +504,8 @@ def test_award_refused_one_millisecond_before_publicity_ends():
     message = refused(RuleViolation, lambda: services.transition_lot(
         actor=lot.project.created_by, lot=lot, name="award", award_price=Decimal("880000.00"), now=ends - MS))
     # then it is refused, naming when publicity ends and the law
-    assert message == (f"The candidates are in publicity until {server_time(ends)} "
-                       "(at least 3 days, 《招标投标法实施条例》第五十四条).")
+    assert message == (f"The candidates are in publicity until {server_time(ends)} (Beijing time): "
+                       "at least 3 days (《招标投标法实施条例》第五十四条).")
     lot.refresh_from_db()
     assert lot.state == S.PUBLICITY and lot.award_price is None
 

@@ -15,7 +15,7 @@ from tests.trading.factories import (CenterFactory, LotFactory, OrganizationFact
 from trading import lot_services, services
 from trading.choices import LotState, Role
 from trading.errors import NotFound, PermissionDenied, RuleViolation
-from trading.formkit import AmountError, parse_yuan
+from trading.formats import AmountError, parse_amount
 from trading.forms import LotFormSet, ProjectForm
 from trading.models import AuditEvent, Lot, Project
 
@@ -88,25 +88,24 @@ def field_errors(page, form_name: str, field: str, row=None) -> list[str]:
     ("￥1,000元", Decimal("1000.00")),
     ("１７，６８０．５", Decimal("17680.50")),  # typed on a Chinese keyboard, full width
     ("0", Decimal("0.00")),
-    ("", None),
 ])
 def test_an_amount_is_read_as_people_write_it(typed, amount):
-    assert parse_yuan(typed) == amount
+    assert parse_amount(typed) == amount
 
 
 @pytest.mark.parametrize(("typed", "code"), [
-    ("1,23", "invalid"), ("12,3456", "invalid"), ("1,2345,678", "invalid"), ("abc", "invalid"), ("-5", "invalid"),
-    ("1.5.0", "invalid"), ("1e6", "invalid"), ("1.234", "decimals"),
+    ("1,23", "grouping"), ("12,3456", "grouping"), ("1,2345,678", "grouping"), ("abc", "digits"), ("", "empty"),
+    ("1.5.0", "digits"), ("1e6", "digits"), ("1.234", "decimals"), ("1768万", "wan"),
 ])
 def test_a_text_that_is_not_an_amount_is_refused_with_its_reason(typed, code):
     with pytest.raises(AmountError) as caught:
-        parse_yuan(typed)
+        parse_amount(typed)
     assert caught.value.code == code
 
 
 @pytest.mark.parametrize(("typed", "message"), [
-    ("12,34", "请填写以元为单位的金额，如 17,680,000.00。"),
-    ("1,000.005", "金额最多两位小数（精确到分）。"),
+    ("12,34", "千位分隔符须每三位一个逗号（17,680,000.00），或者不写逗号（17680000.00）。"),
+    ("1,000.005", "最多两位小数（角、分），如 17680000.05。"),
     ("100000000000000", "金额过大。"),
 ])
 def test_a_budget_not_written_as_an_amount_is_refused_beside_it_and_kept_as_typed(desk, typed, message):
@@ -252,7 +251,7 @@ def test_no_lot_left_is_refused_in_the_services_words(desk):
     ((lot(1, "道路", "1,000,000"), lot(1, "桥梁", "500,000")), 1, "number", "标段编号重复。"),
     ((lot(1, "道路", "1,000,000", "1,300,000"),), 0, "ceiling_price", "第1标段：最高投标限价不得超过预算金额。"),
     ((lot(1, "道路", "1,000,000", "", "20,000.01"),), 0, "bid_security", "2%"),
-    ((lot(1, "道路", "1,000,000", "", "-5"),), 0, "bid_security", "请填写以元为单位的金额，如 17,680,000.00。"),
+    ((lot(1, "道路", "1,000,000", "", "-5"),), 0, "bid_security", "金额不得低于0.00元。"),
     ((lot(1, "", "1,000,000"),), 0, "name", "这个字段是必填项。"),
 ])
 def test_a_lots_rule_broken_is_said_beside_its_field(desk, lots, row, field, message):

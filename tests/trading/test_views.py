@@ -12,7 +12,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from frontend.templatetags.kaibiao import yuan
 from tests.trading.factories import (CenterFactory, LotFactory, OrganizationFactory, ProjectFactory, make_uscc, party, staff,
@@ -129,7 +129,7 @@ def test_a_tender_from_registration_to_the_bidders_download(world):
         page = clerk.get(reverse("trading:project", args=[project.pk]))
         html = text(page)
         assert "南宁市第三中学教学楼新建工程" in html and "第二标段 安装" in html
-        for money in ("¥1,234,567.80", "¥1,200,000.00", "¥20,000.00", "¥500,000.00", "¥10,000.00"):
+        for money in ("1,234,567.80元", "1,200,000.00元", "20,000.00元", "500,000.00元", "10,000.00元"):
             assert money in html
 
         # Nobody outside sees a draft.
@@ -194,7 +194,7 @@ def test_a_tender_from_registration_to_the_bidders_download(world):
         assert page.status_code == 200
         html = text(page)
         for shown in ("南宁市第三中学教学楼新建工程招标公告", "澄清一：工期", "修改一：增加节能要求", "招标文件（正本）",
-                      "修改文件一.pdf", "南宁市第三中学", "广西华信招标代理有限公司", "¥1,234,567.80", "2027-03-26 09:00:00",
+                      "修改文件一.pdf", "南宁市第三中学", "广西华信招标代理有限公司", "1,234,567.80元", "2027-03-26 09:00:00（北京时间）",
                       reverse("trading:document_download", args=[document.pk])):
             assert shown in html
         page = public.get(reverse("reporting:notice", args=[tender_notice.pk]))
@@ -444,30 +444,36 @@ def test_the_interface_is_chinese_by_default_and_english_on_request(world):
 @pytest.mark.parametrize(
     ("amount", "shown"),
     [
-        (Decimal("1234567.80"), "¥1,234,567.80"),
-        (Decimal("1234567.8"), "¥1,234,567.80"),
-        (1234567, "¥1,234,567.00"),
-        ("1234567.805", "¥1,234,567.81"),
-        (Decimal("0"), "¥0.00"),
-        (Decimal("999.994"), "¥999.99"),
-        (Decimal("100000000000000.00"), "¥100,000,000,000,000.00"),
+        (Decimal("1234567.80"), "1,234,567.80元"),
+        (Decimal("1234567.8"), "1,234,567.80元"),
+        (1234567, "1,234,567.00元"),
+        ("1234567.805", "1,234,567.81元"),
+        (Decimal("0"), "0.00元"),
+        (Decimal("999.994"), "999.99元"),
+        (Decimal("100000000000000.00"), "100,000,000,000,000.00元"),
         (None, "—"),
     ],
 )
 def test_money_is_shown_in_yuan_with_two_decimals(amount, shown):
-    assert yuan(amount) == shown
+    with translation.override("zh-hans"):
+        assert yuan(amount) == shown
 
 
-@pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_money_on_the_pages_in_either_language(world, language):
+@pytest.mark.parametrize(("language", "unit"), [("zh-hans", "{}元"), ("en", "{} yuan")])
+def test_money_on_the_pages_in_either_language(world, language, unit):
     project = published_project(world)
     Lot.objects.filter(project=project).update(budget=Decimal("1234567.80"))
     visitor = Client()
     visitor.post(reverse("set_language"), {"language": language, "next": "/"})
     html = text(visitor.get(reverse("reporting:tender", args=[project.pk])))
-    assert "¥1,234,567.80" in html
-    assert "¥1,200,000.00" in html
-    assert "¥20,000.00" in html
-    amounts = re.findall(r"¥[\d,.]+", html)
+    assert unit.format("1,234,567.80") in html
+    assert unit.format("1,200,000.00") in html
+    assert unit.format("20,000.00") in html
+    assert "¥" not in html and "1234567.80" not in html
+    # the list of tenders is a summary: 万元 in Chinese (English has no 万)
+    listed = text(visitor.get(reverse("reporting:tenders")))
+    assert ("123.46万元" if language == "zh-hans" else "1,234,567.80 yuan") in listed
+    # every amount on the page has its thousands grouped and two decimals
+    amounts = re.findall(r"[\d,.]+(?=元| yuan)", html)
     assert len(amounts) >= 3
-    assert all(re.fullmatch(r"¥\d{1,3}(,\d{3})*\.\d{2}", a) for a in amounts), amounts
+    assert all(re.fullmatch(r"\d{1,3}(,\d{3})*\.\d{2}", a) for a in amounts), amounts

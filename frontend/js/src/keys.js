@@ -9,6 +9,7 @@ import {
   identityToRecipient,
 } from "age-encryption";
 import { readBytes } from "./bytes.js";
+import { beijingTime } from "./formats.js";
 
 const AGE_MAGIC = "age-encryption.org/v1\n";
 const ARMOR_BEGIN = "-----BEGIN AGE ENCRYPTED FILE-----";
@@ -69,7 +70,8 @@ const WORDING = {
 };
 
 export function keyFileText({ identity, recipient, tender, lot, bidder, created, role = "bidder" }) {
-  const when = (created ?? new Date()).toISOString().replace(/\.\d{3}Z$/, "Z");
+  // the file is read by people: Beijing time, its zone named in both of the file's languages
+  const when = `${beijingTime(created ?? new Date())} (北京时间 Beijing time, UTC+8)`;
   const [title, ...warning] = WORDING[role] ?? WORDING.bidder;
   const lines = [
     title,

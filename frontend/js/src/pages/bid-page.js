@@ -5,6 +5,9 @@ import { bidRecipients, sealFile, sealForm } from "../seal.js";
 import { estimateFinish, presealedItems, uploadFile } from "../upload.js";
 import { csrfToken, download, postJSON, say, serverNow } from "./common.js";
 import { gettext } from "../i18n.js";
+import { beijingTime } from "../formats.js";
+import { sealedAmount, watchAmountFields } from "./amount-field.js";
+import { submittedText } from "./receipt-text.js";
 
 const app = document.getElementById("bid-app");
 if (app) main(app);
@@ -29,6 +32,7 @@ function main(app) {
     }
   });
 
+  watchAmountFields(document.getElementById("bid-form") ?? document);
   document.getElementById("bid-form")?.addEventListener("submit", async (event) => {
     event.preventDefault();
     await sealAndUpload(params, registered);
@@ -42,7 +46,8 @@ function openingForm(params) {
     const el = document.querySelector(`[name="${item.key}"]`);
     const raw = (el?.value ?? "").trim();
     if (raw === "") continue;
-    form[item.key] = item.type === "integer" ? Number(raw) : raw; // money stays a string: exact
+    // money stays a string, exact to the fen, whatever the bidder typed ("17,680,000.00")
+    form[item.key] = item.type === "integer" ? Number(raw) : item.type === "money" ? sealedAmount(el, item.label ?? item.key) : raw;
   }
   return form;
 }
@@ -136,7 +141,7 @@ async function upload(params, items, status) {
         if (finish && finish > deadline) {
           say(eta, `警告：按当前速度，上传将在截止时间之后完成，届时未完成的上传将被拒绝。 / Warning: at this rate the upload finishes after the deadline and will be refused.`, true);
         } else if (finish) {
-          say(eta, `预计完成 / estimated finish: ${new Date(finish).toLocaleTimeString("zh-CN", { timeZone: "Asia/Shanghai" })}`);
+          say(eta, `预计完成 / estimated finish: ${beijingTime(finish, { precision: "time" })}`);
         }
       },
     })) || receipt;
@@ -144,7 +149,7 @@ async function upload(params, items, status) {
   }
   if (!receipt) throw new Error("上传完成但未收到回执 / no receipt came back");
   bar.value = 1;
-  say(status, `已提交：第 ${receipt.receipt.version} 版，服务器时间 ${receipt.receipt.server_time}，回执编号 ${receipt.receipt.receipt_id}。 / Submitted.`);
+  say(status, submittedText(receipt.receipt));
   document.getElementById("progress").dataset.receiptId = receipt.receipt.receipt_id;
   download(new TextEncoder().encode(JSON.stringify(receipt, null, 1)), `receipt-${receipt.receipt.receipt_id}.json`, "application/json");
   setTimeout(() => window.location.reload(), 1500);

@@ -8,6 +8,8 @@ import { toHex } from "../bytes.js";
 import { download, say } from "./common.js";
 import { applySnapshot, countdownTarget, emptyHall, receiveEvent, serverNow } from "./hall-state.js";
 import { openRoom } from "../room-client.js";
+import { beijingTime, sealedAmountShown, yuanText } from "../formats.js";
+import { gettext, interpolate } from "../i18n.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -23,20 +25,27 @@ function h(tag, attrs = {}, ...children) {
   return el;
 }
 
-const timeFormat = new Intl.DateTimeFormat("zh-CN", {
-  timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit",
-  hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false,
-});
-function when(iso) {
-  const t = typeof iso === "number" ? iso : Date.parse(iso);
-  return Number.isNaN(t) || iso === null ? "—" : timeFormat.format(new Date(t)).replace(/\//g, "-");
-}
+// Every time in the hall in Beijing time (../formats.js), never the visitor's zone.
+const when = (at) => beijingTime(at);
 const pad = (n) => String(n).padStart(2, "0");
 
 // A value of the opening form exactly as sealed: strings as they are, anything else as JSON.
 function asSealed(value) {
   if (value === undefined) return "";
   return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+// A money item read out: the amount as people write it with its capital numerals (大写), the
+// same value; what is not an amount, exactly as sealed (the opening has flagged it).
+function itemShown(value, item) {
+  const amount = item?.type === "money" ? sealedAmountShown(value) : null;
+  return amount ? [amount.text, h("div", { class: "capital muted" }, amount.capital)] : asSealed(value);
+}
+
+function priceRead(form) {
+  if (!form || typeof form !== "object" || !("price" in form)) return "";
+  const amount = sealedAmountShown(form.price);
+  return amount ? `${amount.text}（${amount.capital}）` : asSealed(form.price);
 }
 
 const KEY_FILE_ERRORS = {
@@ -47,7 +56,7 @@ const KEY_FILE_ERRORS = {
 
 /** A bid read as revoked by its bidder loses its bid security (bidding.security). */
 function forfeitText(forfeit) {
-  return `视为撤销，投标保证金 ${forfeit.amount} 元不予退还（《招标投标法实施条例》第三十五条）`;
+  return `视为撤销，投标保证金 ${yuanText(forfeit.amount)}不予退还（《招标投标法实施条例》第三十五条）`;
 }
 
 function describe(ev, labels) {
@@ -64,7 +73,7 @@ function describe(ev, labels) {
     case "share_handed_in": return `密钥保管人 ${d.custodian} 提交份额（${d.count}/${d.k}）/ share handed in`;
     case "opening_key_rebuilt": return "开标密钥已由份额恢复 / opening key rebuilt";
     case "decryption_ended": return `解密结束，成功解密 ${d.decrypted} 份 / decryption ended`;
-    case "row_read": return `唱标：${d.bidder} ${d.form && typeof d.form === "object" && "price" in d.form ? asSealed(d.form.price) : ""}${d.security_forfeit ? "；" + forfeitText(d.security_forfeit) : ""}`;
+    case "row_read": return `唱标：${d.bidder} ${priceRead(d.form)}${d.security_forfeit ? "；" + forfeitText(d.security_forfeit) : ""}`;
     case "confirmation_open": return `开标记录确认开始，截止 ${when(d.deadline)} / confirmation open`;
     case "k_drawn": return `抽取随机系数 K = ${d.k} / K drawn`;
     case "confirmed": return `${d.bidder} 确认开标记录 / confirmed`;
@@ -350,7 +359,7 @@ function main(app) {
       h("th", {}, body.dataset.flags), h("th", {}, body.dataset.confirmation));
     body.replaceChildren(...read.map((b) => {
       const decrypted = b.form && typeof b.form === "object";
-      const cells = columns.map((c) => h("td", { class: `item item-${c.key}`, "data-key": c.key }, decrypted ? asSealed(b.form[c.key]) : ""));
+      const cells = columns.map((c) => h("td", { class: `item item-${c.key}`, "data-key": c.key }, decrypted ? itemShown(b.form[c.key], c) : ""));
       const notes = [];
       if (!decrypted) notes.push(h("div", { class: "errors" }, labels.outcome[b.outcome] ?? labels.status[b.status] ?? "", b.reason ? `：${b.reason}` : ""));
       if (b.securityForfeit) notes.push(h("div", { class: "errors security-forfeit" }, forfeitText(b.securityForfeit)));
@@ -423,7 +432,7 @@ function main(app) {
 
   function tick() {
     const now = serverNow(hall);
-    $("hall-server-time").textContent = hall.state ? when(now) : "—";
+    $("hall-server-time").textContent = hall.state ? beijingTime(now, { zone: true }) : "—";
     const offset = hall.offsetMs / 1000;
     $("hall-offset").textContent = hall.state
       ? `（本机时钟${offset >= 0 ? "快" : "慢"} ${Math.abs(offset).toFixed(1)} 秒，仅作显示，一切以服务器时间为准 / your clock ${offset >= 0 ? "+" : ""}${offset.toFixed(1)} s, shown only）`
@@ -436,6 +445,7 @@ function main(app) {
     const left = Math.max(0, Math.floor((target.at - now) / 1000));
     const days = Math.floor(left / 86400);
     $("hall-countdown").textContent = `${days ? days + " 天 " : ""}${pad(Math.floor((left % 86400) / 3600))}:${pad(Math.floor((left % 3600) / 60))}:${pad(left % 60)}`;
+    $("countdown-target").textContent = interpolate(gettext("until %(time)s"), { time: beijingTime(target.at, { zone: true }) });
   }
 
   setInterval(tick, 500);
