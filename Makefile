@@ -1,4 +1,5 @@
-# Kaibiao: `make run` serves the demo at http://127.0.0.1:8000; `make test` runs every test.
+# Kaibiao: `make run` serves the demo at http://127.0.0.1:8000 (Daphne and the task worker, stopped
+# together by Ctrl-C: kaibiao/run.py; DJANGO_DEBUG=1 for Django's debug pages); `make test` runs every test.
 # Both install what is missing first. Nothing here depends on a step done by hand.
 
 SHELL := /bin/bash
@@ -46,10 +47,8 @@ var:
 run: install var /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
-	@echo "Serving on http://$(HOST):$(PORT)/ (demo accounts: see README.md)"
-	@trap 'kill 0' EXIT INT TERM; \
-	$(BIN)/python manage.py db_worker --interval 1 & \
-	$(BIN)/python -m kaibiao.serve -b $(HOST) -p $(PORT) kaibiao.asgi:application
+	@echo "Serving on http://$(HOST):$(PORT)/ (demo accounts: see README.md; Ctrl-C stops it)"
+	@$(BIN)/python -m kaibiao.run -b $(HOST) -p $(PORT)
 
 demo: install var
 	$(BIN)/python manage.py migrate --noinput

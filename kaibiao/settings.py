@@ -1,7 +1,7 @@
 """One settings module, driven by the environment.
 
-With no environment at all it runs embedded: SQLite, the in-memory channel layer, DEBUG on,
-a development secret. Set DJANGO_ENV=production (and the variables named below) for a
+With no environment at all it runs embedded: SQLite, the in-memory channel layer, DEBUG on
+(but not under `make run`, kaibiao.run: DJANGO_DEBUG=1 asks for it), a development secret. Set DJANGO_ENV=production (and the variables named below) for a
 deployment; `python manage.py check --deploy` is then clean.
 """
 
@@ -217,13 +217,17 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
+# Every line through the root's one handler, once. Django's own default configuration gives the
+# "django" logger a console handler of its own (printing under DEBUG) that also propagates to the
+# root: each request's "Not Found" and each task's "Task id=…" line came out twice. (Its level
+# is the root's, DJANGO_LOG_LEVEL.)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"sealed_routes": {"()": "kaibiao.logfilters.SealedRouteRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "daphne": {"level": "WARNING"},
+    "loggers": {"django": {"handlers": [], "level": "NOTSET"}, "axes": {"level": "WARNING"}, "daphne": {"level": "WARNING"},
                 "django.request": {"filters": ["sealed_routes"]}},
 }
 
@@ -231,7 +235,9 @@ PLATFORM_NAME = _("Kaibiao public-resource trading platform")
 
 # Static files straight from the apps in development; collected (collectstatic) in production.
 WHITENOISE_USE_FINDERS = not PRODUCTION
-WHITENOISE_AUTOREFRESH = DEBUG
+# ... looked up at each request outside production, DEBUG or not: `make run` serves without DEBUG,
+# and there is no collected STATIC_ROOT to read once at start.
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 
 # --- sealed bids ---------------------------------------------------------------------------
 # The Ed25519 key that signs receipts. Development creates one in var/; production provisions it.

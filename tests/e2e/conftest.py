@@ -71,12 +71,13 @@ def new_context(browser, **options):
     return browser.new_context(**{**CONTEXT, **options})
 
 
-def log_in(context, base_url, username):
-    """A new page in `context`, logged in as `username` through the login form."""
+def log_in(context, base_url, username, password=PASSWORD):
+    """A new page in `context`, logged in as `username` through the login form (the demo's
+    accounts: password=demo.data.DEMO_PASSWORD)."""
     page = context.new_page()
     page.goto(f"{base_url}/accounts/login/")
     page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=password]", password)
     page.click("form.card button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     return page
