@@ -58,8 +58,7 @@ def _title(lot, kind) -> str:
     project = lot.project
     label = NoticeKind(kind).label
     if project.lots.count() > 1:
-        return _("%(project)s, lot %(number)d (%(lot)s): %(kind)s") % {
-            "project": project.name, "number": lot.number, "lot": lot.name, "kind": label}
+        return _("%(project)s (%(lot)s): %(kind)s") % {"project": project.name, "lot": lot.name, "kind": label}
     return _("%(project)s: %(kind)s") % {"project": project.name, "kind": label}
 
 
