@@ -1,5 +1,6 @@
-"""The openings a center's staff host today, and the answers they owe: bidding's sections of the
-staff's and the supervisors' workspace (trading/workspace.py).
+"""Bidding's sections of the staff's and supervisors' workspace: the openings to host, the answers owed.
+
+The openings a center's staff host today, and the answers they owe (trading/workspace.py).
 
 - Deadlines today: the lots that close later today. The deadline is the opening time, so each is an
   opening to host; it is counted down on the server clock.

@@ -1,4 +1,6 @@
-"""A bidder's own lots (我的投标): every lot its organization has a key, a version, a receipt, a
+"""A bidder's own lots (我的投标), where each stands and the next thing to do.
+
+Every lot its organization has a key, a version, a receipt, a
 sign-in, or (while bidding is open) the tender documents for; where each stands, its own bid, and
 the next thing to do as a link.
 

@@ -1,4 +1,6 @@
-"""The notices the platform publishes when a lot's lifecycle reaches them: the failure notice
+"""The failure, candidates and result notices a lot's lifecycle publishes as it reaches them.
+
+The notices the platform publishes when a lot's lifecycle reaches them: the failure notice
 (流标公告) when a lot fails, the winning candidates' publicity (中标候选人公示) when the candidates
 are published, the result notice (中标结果公告) at the award.
 
@@ -37,11 +39,12 @@ def publish_for(*, actor, lot, name: str, now, facts: dict, reason: str = "") ->
     kind = KIND_OF.get(name)
     if kind is None:
         return None
+    ranked = _ranked(facts["candidates"]) if kind == NoticeKind.CANDIDATES else None  # refused in the reader's words
     with translation.override(settings.LANGUAGE_CODE):  # published once, in the platform's language
         if kind == NoticeKind.FAILURE:
             body, details = _failure(lot, name, now, facts, reason)
         elif kind == NoticeKind.CANDIDATES:
-            body, details = _candidates(lot, now, facts)
+            body, details = _candidates(lot, now, ranked)
         else:
             body, details = _result(lot)
         title = _title(lot, kind)
@@ -82,12 +85,10 @@ def _failure(lot, name, now, facts, reason):
     return _common(lot) + body, details
 
 
-def _candidates(lot, now, facts):
-    """The ranked candidates of the signed report, each with its bid price, and the publicity's
-    days (at least three, 实施条例 第五十四条), during which bidders and others concerned may object."""
-    ends = now + timedelta(days=lot.project.publicity_days)
+def _ranked(candidates) -> list[dict]:
+    """The signed report's candidates, in its order, each a registered organization with its bid price."""
     ranked = []
-    for rank, candidate in enumerate(facts["candidates"], start=1):
+    for rank, candidate in enumerate(candidates, start=1):
         organization = Organization.objects.filter(pk=candidate.get("organization")).first()
         if organization is None:
             raise RuleViolation(_("Winning candidate %(rank)d is not a registered organization.") % {"rank": rank})
@@ -99,6 +100,13 @@ def _candidates(lot, now, facts):
             raise RuleViolation(_("Winning candidate %(rank)d has no bid price.") % {"rank": rank})
         ranked.append({"rank": rank, "organization": organization.pk, "name": organization.name,
                        "uscc": organization.uscc, "price": str(price)})
+    return ranked
+
+
+def _candidates(lot, now, ranked):
+    """The ranked candidates, and the publicity's days (at least three, 实施条例 第五十四条), during
+    which bidders and others concerned may object."""
+    ends = now + timedelta(days=lot.project.publicity_days)
     details = {"lot": lot.number, "lot_name": lot.name, "candidates": ranked,
                "publicity_starts": now.isoformat(), "publicity_ends": ends.isoformat(), "citation": CITATION_PUBLICITY}
     body = _(

@@ -1,4 +1,6 @@
-"""A workspace (我的工作台) by what needs doing now: sections of lots, each with where it stands and
+"""A workspace (我的工作台) by what needs doing now, in sections each floor adds.
+
+A workspace by what needs doing now: sections of lots, each with where it stands and
 the next thing to do as a link.
 
 Each floor lists what its own tables tell. This one, for a center's staff and the supervisors over
