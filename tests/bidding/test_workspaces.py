@@ -147,7 +147,7 @@ def test_my_bids_lists_each_lot_at_its_stage_with_the_next_thing_to_do(bidder_in
     # the complete bid: its version and time, replace or withdraw, the hall at the opening time
     deadline = timezone.localtime(lots["bid"].project.bid_deadline).strftime("%Y-%m-%d %H:%M")
     bid = lots["bid"].bids.get()
-    assert f"我的投标: 第 1 版，{timezone.localtime(bid.completed_at).strftime('%Y-%m-%d %H:%M:%S')} 递交" in shown[lots["bid"].pk]["text"]
+    assert f"我的投标：第 1 版，{timezone.localtime(bid.completed_at).strftime('%Y-%m-%d %H:%M:%S')} 递交" in shown[lots["bid"].pk]["text"]
     assert shown[lots["bid"].pk]["links"]["截止前替换或撤回"] == bid_page["bid"]
     assert shown[lots["bid"].pk]["links"][f"{deadline} 进入开标大厅"] == hall["bid"]
     # bidding open: counted down to the deadline on the server's clock
@@ -185,7 +185,7 @@ def test_the_bidder_s_workspace_shows_its_own_bid_beside_each_lot_with_the_link(
     assert f'href="{reverse("bidding:my_bids")}"' in html
     for name in ("bid", "documents", "others"):
         lot = lots[name]
-        note = re.search(rf'<a href="{reverse("bidding:bid_page", args=[lot.pk])}"[^>]*>我的投标: ([^<]+)</a>', html)
+        note = re.search(rf'<a href="{reverse("bidding:bid_page", args=[lot.pk])}"[^>]*>我的投标：([^<]+)</a>', html)
         assert note, name
         mine = lot.bids.filter(organization=user.organization).first()
         assert note.group(1) == (f"第 1 版，{timezone.localtime(mine.completed_at):%Y-%m-%d %H:%M:%S} 递交"
