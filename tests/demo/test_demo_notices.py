@@ -82,7 +82,7 @@ def test_the_candidates_are_ranked_with_their_prices_and_the_result_names_the_fi
         notice = Notice.objects.get(lot__project__code=code, kind=NoticeKind.CANDIDATES)
         assert notice.published_by.username == spec.by
         html = page(reverse("reporting:notice", args=[notice.pk]))
-        rows = re.findall(r'<tr><td>(\d)</td><td>([^<]+) <small class="muted">[^<]+</small></td><td class="num">([^<]+)</td>',
+        rows = re.findall(r'<tr><td>(\d)</td><td>([^<]+) <small class="muted uscc">[^<]+</small></td><td class="num">([^<]+)</td>',
                           html)
         expected = [(str(rank), Organization.objects.get(users__username=f"bidder.{key}").name,
                      yuan(Decimal(spec.bids[key]["price"]))) for rank, key in enumerate(spec.candidates, start=1)]
