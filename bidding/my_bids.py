@@ -57,10 +57,12 @@ def my_lots(*, actor, now) -> dict[str, list[Task]]:
     for lot in lots:
         group, task = _task(lot, found.get(lot.pk, Mine()), notices.get(lot.pk, {}), now)
         groups[group].append(task)
-    groups[OPEN].sort(key=lambda task: (task.lot.project.bid_deadline, task.lot.project.code, task.lot.number))
+    def deadline(task) -> float:  # a lot cancelled before it was published has none
+        return (task.lot.project.bid_deadline or now).timestamp()
+
+    groups[OPEN].sort(key=lambda task: (deadline(task), task.lot.project.code, task.lot.number))
     for group in (OPENING, AFTER):
-        groups[group].sort(key=lambda task: (-task.lot.project.bid_deadline.timestamp(), task.lot.project.code,
-                                             task.lot.number))
+        groups[group].sort(key=lambda task: (-deadline(task), task.lot.project.code, task.lot.number))
     return groups
 
 
