@@ -1,4 +1,4 @@
-"""The bidding app's config: at start-up, its receivers, its confidential audit actions, the lifecycle's facts and clock."""
+"""The bidding app's config: at start-up, its receivers, its confidential audit actions, the lifecycle's facts and clock, its workspace sections."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -11,8 +11,9 @@ class BiddingConfig(AppConfig):
     def ready(self):
         from trading.audit import register_confidential_prefix
         from trading.lifecycle import register_clock_sync, register_fact_provider
+        from trading.workspace import register_note_provider, register_section_provider
 
-        from . import receivers  # noqa: F401
+        from . import desk, my_bids, receivers  # noqa: F401
         from .closing import sync_clock
         from .hall.events import CONFIDENTIAL_ACTIONS
         from .selectors import lifecycle_facts
@@ -23,3 +24,7 @@ class BiddingConfig(AppConfig):
             register_confidential_prefix(prefix)
         register_fact_provider(lifecycle_facts, owns=("complete_bids", "opening_record_complete"))
         register_clock_sync(sync_clock)
+        # The workspaces: the openings staff host and the answers they owe; a bidder's own bids.
+        register_section_provider(desk.sections)
+        register_section_provider(my_bids.workspace_sections)
+        register_note_provider(my_bids.workspace_notes)

@@ -7,6 +7,7 @@ from . import receipt_views, upload_views, views
 app_name = "bidding"
 
 urlpatterns = [
+    path("bids/", views.my_bids, name="my_bids"),
     path("bids/lots/<int:lot_id>/", views.bid_page, name="bid_page"),
     path("bids/lots/<int:lot_id>/sealing.json", views.sealing_params, name="sealing_params"),
     path("bids/lots/<int:lot_id>/key/", views.register_key, name="register_key"),

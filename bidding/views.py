@@ -26,6 +26,7 @@ from trading.models import Lot, Project
 from trading.services import access_project
 
 from . import bid_access, services, upload
+from . import my_bids as my_bids_service
 from . import ceremony as ceremony_services
 from . import hall as hall_services
 from . import security as security_services
@@ -56,6 +57,14 @@ def _page_check(user, perm, obj=None, message=None):
 
 
 # --- the bidder ------------------------------------------------------------------------------
+
+
+@login_required
+def my_bids(request):
+    """我的投标: every lot the bidder's organization is in, where it stands, and what to do next."""
+    _page_check(request.user, "bidding.seal_bid", message=_("This page is for bidders."))
+    sections = my_bids_service.my_sections(actor=request.user, now=timezone.now())
+    return render(request, "bidding/my_bids.html", {"sections": sections})
 
 
 @login_required

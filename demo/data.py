@@ -130,6 +130,9 @@ class ProjectSpec:
     bids: dict[str, dict] = field(default_factory=dict)
     replaced: dict[str, dict] = field(default_factory=dict)  # an earlier version's form, replaced before the deadline
     award_price: str | None = None
+    # The evaluation report's winning candidates, ranked (bidder keys), for a lot that reached
+    # publicity: the evaluation floor's fact, handed to the lifecycle until that floor exists.
+    candidates: list[str] = field(default_factory=list)
 
     @property
     def bidders(self) -> list[str]:
@@ -180,7 +183,7 @@ PROJECTS = [
         lots=[LotSpec(1, "执法记录仪及配套设备", "2180000", LE, ceiling="2100000", security="40000")],
         bids={"qingxiu": goods("1876500.00", 30, 36), "beibuwan": goods("1935800.00", 25, 36),
               "anda": goods("2012000.00", 35, 48)},
-        award_price="1876500",
+        award_price="1876500", candidates=["qingxiu", "beibuwan", "anda"],
     ),
     ProjectSpec(
         stage=LotState.AWARDED, center="lzggzy", by="staff.liuzhou", code="LZ2026-TD-0008",
@@ -189,7 +192,7 @@ PROJECTS = [
         description="出让面积32416.5平方米，用途为城镇住宅用地，出让年限70年，容积率1.0—2.8。价高者得。",
         lots=[LotSpec(1, "P2026-08号地块（城镇住宅用地）", "48600000", HP, reserve="48600000", security="972000")],
         bids={"lijiang": offer("51030000.00"), "hengji": offer("53460000.00"), "jingui": offer("49572000.00")},
-        award_price="53460000",
+        award_price="53460000", candidates=["hengji", "lijiang", "jingui"],
     ),
     ProjectSpec(
         stage=LotState.FAILED, center="lzxggzy", by="staff.luzhai", code="LZX2026-ZC-0009",
@@ -207,6 +210,7 @@ PROJECTS = [
         description="转让标的为南宁某某物业服务有限公司40%股权，挂牌底价以经备案的资产评估结果为依据，网络竞价，价高者得。",
         lots=[LotSpec(1, "南宁某某物业服务有限公司40%股权", "6800000", HP, reserve="6800000", security="136000")],
         bids={"jingui": offer("7276000.00"), "lijiang": offer("7072000.00"), "hengji": offer("6936000.00")},
+        candidates=["jingui", "lijiang", "hengji"],
     ),
     ProjectSpec(
         stage=LotState.EVALUATION, center="lzggzy", by="staff.liuzhou", code="LZ2026-GC-0056",

@@ -282,9 +282,11 @@ class Demo:
             if lot.state != LotState.FAILED:
                 opening.open_lot(lot=lot, deadline=deadline, host=staff, supervisor=self.users.get(supervisor),
                                  bidders=[b for b in counting if b.lot.pk == lot.pk], objection=objection)
-                if publicize_at is not None:  # the evaluation floor's fact, handed in until that floor exists
+                if publicize_at is not None:  # the evaluation floor's facts, handed in until that floor exists
+                    candidates = [{"organization": self.orgs[key].pk, "price": spec.bids[key]["price"]}
+                                  for key in spec.candidates]
                     services.transition_lot(actor=staff, lot=lot, name="publicize", now=publicize_at,
-                                            facts={"report_signed": True})
+                                            facts={"report_signed": True, "candidates": candidates})
                 if award_at is not None:
                     services.transition_lot(actor=staff, lot=lot, name="award", now=award_at,
                                             award_price=Decimal(spec.award_price), facts={"open_objections": 0})

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from trading import lifecycle, selectors
+from trading import lifecycle, lot_notices, selectors
 from trading.choices import NoticeKind
 
 
@@ -30,7 +30,9 @@ def notice_detail(request, pk):
     notice = selectors.public_notices().filter(pk=pk).first()
     if notice is None:
         raise Http404
-    return render(request, "reporting/notice_detail.html", {"notice": notice, "documents": notice.documents.all()})
+    return render(request, "reporting/notice_detail.html", {
+        "notice": notice, "documents": notice.documents.all(), "figures": lot_notices.shown(notice),
+    })
 
 
 def tender_detail(request, pk):

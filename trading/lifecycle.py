@@ -96,9 +96,20 @@ def _opening_complete(lot, now, facts):
     return None
 
 
+MAX_CANDIDATES = 3  # 《招标投标法实施条例》第五十三条: at most three, ranked
+
+
 def _report_signed(lot, now, facts):
     if not facts.get("report_signed"):
         return _("The evaluation report must be signed by every committee member first.")
+    candidates = facts.get("candidates") or []
+    if not candidates:
+        return _("The signed report names no winning candidate: there is nothing to publish.")
+    if len(candidates) > MAX_CANDIDATES:
+        return _("The report may name at most %(n)d ranked winning candidates (%(citation)s).") % {
+            "n": MAX_CANDIDATES, "citation": "《招标投标法实施条例》第五十三条"}
+    if len({candidate.get("organization") for candidate in candidates}) != len(candidates):
+        return _("A bidder is named twice among the winning candidates.")
     return None
 
 
@@ -139,7 +150,8 @@ TRANSITIONS = {
         Transition("start_evaluation", _("Start evaluation"), frozenset({S.OPENING}), S.EVALUATION, STAFF, _opening_complete,
                    room=HALL),
         Transition("fail_evaluation", _("Fail: no responsive bid"), frozenset({S.EVALUATION}), S.FAILED, STAFF, needs_reason=True),
-        Transition("publicize", _("Publish the candidates"), frozenset({S.EVALUATION}), S.PUBLICITY, STAFF, _report_signed),
+        Transition("publicize", _("Publish the candidates"), frozenset({S.EVALUATION}), S.PUBLICITY, STAFF, _report_signed,
+                   records=("candidates",)),
         Transition("award", _("Award"), frozenset({S.PUBLICITY}), S.AWARDED, STAFF, _publicity_over, records=("award_price",)),
         Transition("contract", _("Record the contract"), frozenset({S.AWARDED}), S.CONTRACTED, STAFF),
         Transition("archive", _("Archive"), frozenset({S.CONTRACTED}), S.ARCHIVED, STAFF),

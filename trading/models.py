@@ -229,9 +229,15 @@ def document_path(instance, filename):
 
 
 class Notice(models.Model):
-    """A public announcement: the tender notice, a clarification or amendment, and later results."""
+    """A public announcement: the tender notice, a clarification or amendment, and later results.
+
+    The notices of one lot's ending (its failure, its winning candidates, its result) name that
+    lot and are published once each; their figures are kept in `details` as published (see
+    trading/lot_notices.py), so that a page writes them in its reader's language and format."""
 
     project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="notices")
+    lot = models.ForeignKey(Lot, verbose_name=_("lot"), null=True, blank=True, on_delete=models.CASCADE,
+                            related_name="notices")
     kind = models.CharField(_("kind"), max_length=15, choices=NoticeKind.choices)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"))
@@ -240,11 +246,15 @@ class Notice(models.Model):
     new_deadline = models.DateTimeField(_("new deadline"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     published_by = models.ForeignKey(User, verbose_name=_("published by"), null=True, on_delete=models.PROTECT, related_name="+")
+    details = models.JSONField(_("figures as published"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("notice")
         verbose_name_plural = _("notices")
         ordering = ["-published_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["lot", "kind"], condition=Q(lot__isnull=False), name="notice_once_per_lot_and_kind"),
+        ]
 
     def __str__(self):
         return self.title

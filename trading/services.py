@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import audit, law, lifecycle
+from . import audit, law, lifecycle, lot_notices
 from .formats import FEN, first_minute_from, money, zoned_text
 from .choices import Category, NoticeKind, Role
 from .errors import NotFound, RuleViolation
@@ -321,6 +321,8 @@ def _take(*, actor, lot: Lot, name: str, now, facts: dict, reason: str = "") -> 
     if reason:
         data["reason"] = reason
     audit.record(actor=actor, action=f"lot.{name}", obj=lot, project=lot.project, data=data)
+    # The failure, the candidates and the result are published with the stage that makes them.
+    lot_notices.publish_for(actor=actor, lot=lot, name=name, now=now, facts=facts, reason=reason)
     return lot
 
 

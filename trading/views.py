@@ -13,12 +13,13 @@ from django.views.decorators.http import require_POST
 
 import rules
 
-from . import law, lifecycle, lot_services, selectors, services
+from . import law, lifecycle, lot_services, selectors, services, workspace
 from .choices import LotState
 from .errors import DomainError, NotFound, PermissionDenied
 from .formkit import quiet, with_one_more_row
 from .forms import BidderRegistrationForm, DocumentForm, LotFormSet, NoticeForm, ProjectForm, PublishForm, TransitionForm
 from .models import Document
+from .rules import is_bidder
 
 
 def _access(fn, *args, **kwargs):
@@ -59,9 +60,19 @@ def register_bidder(request):
 
 @login_required
 def dashboard(request):
-    projects = selectors.workspace_projects(request.user)
+    """我的工作台: what needs doing now (trading.workspace: the sections each floor adds for this
+    person), then the projects this person works on, each lot with its state and, for a bidder,
+    its own bid and the link to it."""
+    now = timezone.now()
+    sections = workspace.sections(request.user, now)
+    projects = list(selectors.workspace_projects(request.user))
+    notes = workspace.lot_notes(request.user, [lot for p in projects for lot in p.lots.all()], now)
+    for project in projects:
+        for lot in project.lots.all():
+            lot.note = notes.get(lot.pk)
     return render(request, "trading/dashboard.html", {
-        "projects": projects,
+        "projects": projects, "sections": sections,
+        "is_bidder": is_bidder(request.user),
         "may_add": rules.has_perm("trading.add_project", request.user),
         "may_audit": rules.has_perm("trading.view_audit_list", request.user),
     })

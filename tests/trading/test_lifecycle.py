@@ -123,9 +123,17 @@ def lot_in(state, *, project=None, deadline_in=-HOUR, bids=0, in_state_for=4 * D
 def ready_lot(name, *, project=None, now=None):
     state, deadline_in, bids, handed_in = READY[name]
     lot = lot_in(state, project=project, deadline_in=deadline_in, bids=bids, now=now)
+    handed_in = dict(handed_in)
     if name == "start_evaluation":  # the fact the bidding floor owns: the opening's record is closed
         OpeningHall.objects.create(lot=lot, state=HallState.ENDED)
-    return lot, dict(handed_in)
+    if name == "publicize":  # the signed report's ranked candidates: the lot's bidders, as handed in
+        handed_in["facts"] = {**handed_in["facts"], "candidates": candidates_of(lot)}
+    return lot, handed_in
+
+
+def candidates_of(lot, prices=("880000.00", "905000.00", "931500.00")):
+    bidders = lot.bids.order_by("completed_at").values_list("organization_id", flat=True)
+    return [{"organization": org, "price": price} for org, price in zip(bidders, prices)]
 
 
 def test_transition_table_names_every_transition_once():
