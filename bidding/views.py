@@ -23,10 +23,12 @@ from trading.formats import money
 from trading.errors import DomainError, NotFound, PermissionDenied
 from trading.models import Lot, Project
 from trading.services import access_project
+from trading.stages import stage_of
 
 from . import bid_access, receipts, services, upload
 from . import ceremony as ceremony_services
 from . import hall as hall_services
+from .hall import states as hall_states
 from . import security as security_services
 from .choices import Confirmation, HallState, OpeningOutcome, OpeningStatus
 from .forms import BidSecurityForm, InviteCustodiansForm, ReceiptVerifyForm, TenderRulesForm
@@ -301,12 +303,22 @@ def receipt_public_key(request):
 
 
 def hall_page(request, lot_id):
-    """The opening hall: anyone may watch, the public included. The page is a shell; the hall
-    itself arrives over the WebSocket (bidding/consumers.py), where the server decides from
-    the session what this visitor may see and do."""
+    """The opening hall: anyone may watch, the public included. While the bids are to be opened
+    the page is a shell: the hall itself arrives over the WebSocket (bidding/consumers.py), where
+    the server decides from the session what this visitor may see and do. Once the lot is past
+    its opening (or will never have one) the page leads with the outcome, read-only: when it
+    ended, what was read, the record; or that the lot failed and why. Its proceedings follow,
+    replayed, where the hall opened."""
     lot = _lot_or_404(lot_id)
     project = lot.project
-    lifecycle.sync_clock(project, timezone.now())  # at or after the deadline, bidding closes now
+    now = timezone.now()
+    lifecycle.sync_clock(project, now)  # at or after the deadline, bidding closes now
+    lot.refresh_from_db(fields=["state", "state_changed_at"])
+    stage = stage_of(lot, now, with_reason=True)
+    hall = OpeningHall.objects.filter(lot=lot).defer("record_pdf").first()
+    live = not stage.is_past_opening
+    # A hall that never got past waiting (a lot cancelled before its deadline) has nothing to replay.
+    proceedings = live or (hall is not None and hall.state in hall_states.FINISHED)
     rules = services.sealing_rules(project)
     labels = {
         "state": {c.value: str(c.label) for c in HallState},
@@ -321,7 +333,10 @@ def hall_page(request, lot_id):
     organization = request.user.organization if is_bidder(request.user) else None
     return render(request, "bidding/hall.html", {
         "lot": lot, "project": project, "rules": rules, "organization": organization,
+        "stage": stage, "live": live, "proceedings": proceedings, "hall": hall,
+        "bids_read": hall.openings.filter(read_at__isnull=False).count() if hall and not live else None,
         "labels_json": json.dumps(labels, ensure_ascii=False), "items_json": json.dumps(items, ensure_ascii=False),
+        "rules_json": json.dumps(hall_states.page_rules()),
     })
 
 

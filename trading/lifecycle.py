@@ -102,8 +102,13 @@ def _report_signed(lot, now, facts):
     return None
 
 
+def publicity_ends(lot) -> datetime:
+    """When the candidates' publicity of a lot in publicity may end (实施条例 第五十四条)."""
+    return lot.state_changed_at + timedelta(days=lot.project.publicity_days)
+
+
 def _publicity_over(lot, now, facts):
-    ends = lot.state_changed_at + timedelta(days=lot.project.publicity_days)
+    ends = publicity_ends(lot)
     if now < ends:
         return _("The candidates are in publicity until %(ends)s (at least %(days)d days, %(citation)s).") % {
             "ends": _server_time(ends),

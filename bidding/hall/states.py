@@ -67,3 +67,9 @@ def take(hall, step: str, **fields) -> None:
     for name, value in fields.items():
         setattr(hall, name, value)
     hall.save(update_fields=["state", *fields])
+
+
+def page_rules() -> dict:
+    """The rules a hall page applies to what it offers, sent to it as they are here: the states
+    in which the hall takes no more commands."""
+    return {"finished": sorted(FINISHED)}

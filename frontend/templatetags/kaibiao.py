@@ -1,8 +1,10 @@
-"""The `{% load kaibiao %}` template filters: money in yuan, server times in Beijing time, ISO timestamps."""
+"""The `{% load kaibiao %}` template filters and tags: money in yuan, server times in Beijing time, ISO
+timestamps, a lot's stage."""
 
 from django import template
+from django.utils import timezone
 
-from trading import formats
+from trading import formats, stages
 
 register = template.Library()
 
@@ -22,3 +24,17 @@ def server_time(value, precision="s"):
 @register.filter
 def iso(value):
     return value.isoformat() if value else ""
+
+
+@register.inclusion_tag("includes/lot_stage.html")
+def lot_stage(lot, detail=False):
+    """A lot's stage (trading.stages): its label, and with `detail` what comes next and, for a
+    lot that failed or was cancelled, why. Every page that shows a lot's state uses this."""
+    return {"stage": stages.stage_of(lot, timezone.now(), with_reason=detail), "detail": detail}
+
+
+@register.simple_tag
+def stage_of(lot, detail=False):
+    """`{% stage_of lot as stage %}`: the lot's stage, for a page that decides by it (which
+    links to offer); render it with `{% lot_stage %}`."""
+    return stages.stage_of(lot, timezone.now(), with_reason=detail)

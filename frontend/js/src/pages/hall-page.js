@@ -79,6 +79,8 @@ function describe(ev, labels) {
 
 function main(app) {
   const labels = JSON.parse(app.dataset.labels);
+  // The server's own rules for what the page offers (bidding/hall/states.py), not copies of them.
+  const serverRules = JSON.parse(app.dataset.rules);
   const items = JSON.parse(app.dataset.items);
   const myOrganization = app.dataset.organization || "";
   const hall = emptyHall();
@@ -249,12 +251,16 @@ function main(app) {
   }
 
   function render() {
+    // A lot past its opening: the page leads with the outcome (rendered by the server); the
+    // hall's state, countdown and controls are not on it, only the proceedings replayed.
     const state = $("hall-state");
-    state.textContent = labels.state[hall.state] ?? "…";
-    state.className = `state state-${hall.state}`;
-    state.dataset.state = hall.state ?? "";
-    $("hall-role").textContent = labels.role[hall.role] ?? hall.role;
-    $("hall-role").dataset.role = hall.role;
+    if (state) {
+      state.textContent = labels.state[hall.state] ?? "…";
+      state.className = `state state-${hall.state}`;
+      state.dataset.state = hall.state ?? "";
+      $("hall-role").textContent = labels.role[hall.role] ?? hall.role;
+      $("hall-role").dataset.role = hall.role;
+    }
     renderControls();
     renderBidders();
     renderBids();
@@ -268,8 +274,11 @@ function main(app) {
   }
 
   function renderControls() {
+    if (!$("controls-host")) return;
     const s = hall.state;
-    for (const role of ["bidder", "custodian", "host"]) $(`controls-${role}`).hidden = hall.role !== role;
+    // An opening that has ended (or failed) takes no command: its controls go.
+    const over = serverRules.finished.includes(s);
+    for (const role of ["bidder", "custodian", "host"]) $(`controls-${role}`).hidden = hall.role !== role || over;
     const enable = (id, yes) => { $(id).disabled = !yes; };
     const signedIn = myOrganization && hall.signIns.has(myOrganization);
     enable("sign-in", (s === "waiting" || s === "closed") && !signedIn);
@@ -422,6 +431,7 @@ function main(app) {
   }
 
   function tick() {
+    if (!$("hall-countdown")) return;
     const now = serverNow(hall);
     $("hall-server-time").textContent = hall.state ? when(now) : "—";
     const offset = hall.offsetMs / 1000;
