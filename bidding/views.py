@@ -11,15 +11,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 from rules import has_perm
 
-from trading import lifecycle
+from trading import confirming, lifecycle
 from trading.choices import Role
-from trading.formats import money
+from trading.formats import local_text, money
 from trading.errors import DomainError, NotFound, PermissionDenied
 from trading.models import Lot, Project
 from trading.services import access_project
@@ -76,11 +77,13 @@ def bid_page(request, lot_id):
     else:
         recipients_problem = ""
     versions = bid_access.my_bids(actor=request.user, lot=lot)
+    counting = next((v for v in versions if v.state == "complete"), None)
     security = BidSecurity.objects.filter(lot=lot, organization=request.user.organization).first()
     return render(request, "bidding/bid_page.html", {
         "lot": lot, "project": project, "rules": rules, "key": key, "ceremony": ceremony,
         "recipients": recipients, "recipients_problem": recipients_problem,
-        "versions": versions, "counting": next((v for v in versions if v.state == "complete"), None),
+        "versions": versions, "counting": counting,
+        "withdraw_question": _withdraw_question(lot, counting.version if counting else None),
         "open": project.bidding_open(timezone.now()), "security": security,
         "params_json": json.dumps(_sealing_params(lot, rules, ceremony), ensure_ascii=False),
     })
@@ -121,10 +124,26 @@ def register_key(request, lot_id):
     return JsonResponse({"recipient": key.recipient, "registered_at": key.registered_at.isoformat()})
 
 
+def _withdraw_question(lot, version) -> confirming.Question:
+    """What a bidder is asked before withdrawing (the bid page's dialog, or the confirmation page)."""
+    consequence = _("Your bid stops counting and you get a receipt for the withdrawal. Unless you upload a new bid "
+                    "before the deadline, %(deadline)s (Beijing time), your organization takes no part in this lot.") % {
+        "deadline": local_text(lot.project.bid_deadline)}
+    if version:
+        consequence = _("Version %(version)d: %(consequence)s") % {"version": version, "consequence": consequence}
+    return confirming.Question(title=_("Withdraw your bid for %(lot)s?") % {"lot": lot},
+                               consequence=f"{consequence} {confirming.UNDONE}", action=_("Withdraw my bid"))
+
+
 @login_required
 @require_POST
 def withdraw(request, lot_id):
     lot = _lot_or_404(lot_id)
+    if not confirming.confirmed(request):
+        _page_check(request.user, "bidding.seal_bid", message=_("The bid page is for bidders."))
+        counting = bid_access.my_bids(actor=request.user, lot=lot)
+        version = next((v.version for v in counting if v.state == "complete"), None)
+        return confirming.ask(request, _withdraw_question(lot, version), back=reverse("bidding:bid_page", args=[lot.pk]))
     try:
         document = upload.withdraw_bid(actor=request.user, lot=lot)
     except DomainError as err:

@@ -2,6 +2,7 @@
 timestamps, a lot's stage."""
 
 from django import template
+from django.utils.html import format_html
 from django.utils import timezone
 
 from trading import formats, stages
@@ -38,3 +39,11 @@ def stage_of(lot, detail=False):
     """`{% stage_of lot as stage %}`: the lot's stage, for a page that decides by it (which
     links to offer); render it with `{% lot_stage %}`."""
     return stages.stage_of(lot, timezone.now(), with_reason=detail)
+
+
+@register.simple_tag
+def confirm_attrs(question):
+    """The attributes of a form whose action cannot be undone (trading.confirming): the site's
+    dialog asks `question` before the form is sent."""
+    return format_html('data-confirm="{}" data-confirm-detail="{}" data-confirm-action="{}"',
+                       question.title, question.consequence, question.action)
