@@ -132,7 +132,7 @@ def _withdraw_question(lot, version) -> confirming.Question:
     if version:
         consequence = _("Version %(version)d: %(consequence)s") % {"version": version, "consequence": consequence}
     return confirming.Question(title=_("Withdraw your bid for %(lot)s?") % {"lot": lot},
-                               consequence=f"{consequence} {confirming.UNDONE}", action=_("Withdraw my bid"))
+                               consequence=confirming.for_good(consequence), action=_("Withdraw my bid"))
 
 
 @login_required

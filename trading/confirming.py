@@ -10,11 +10,15 @@ server takes the action only once the person has said yes, whichever way the for
 from dataclasses import dataclass
 
 from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 FIELD = "confirmed"
 YES = "yes"
-UNDONE = _("This cannot be undone.")
+
+
+def for_good(consequence) -> str:
+    """What an action does, and that it cannot be undone."""
+    return _("%(consequence)s This cannot be undone.") % {"consequence": consequence}
 
 
 @dataclass(frozen=True)

@@ -196,7 +196,7 @@ def _transition_question(transition, lot, *, reason: str = "", award_price=None)
         facts.append((_("Award price"), formats.yuan(award_price)))
     return confirming.Question(
         title=_("%(action)s: %(lot)s?") % {"action": transition.label, "lot": lot},
-        consequence=f"{transition.consequence} {confirming.UNDONE}",
+        consequence=confirming.for_good(transition.consequence),
         action=str(transition.label), facts=tuple(facts))
 
 

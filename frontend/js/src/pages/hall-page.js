@@ -7,7 +7,7 @@ import { loadKeyFile } from "../keys.js";
 import { toHex } from "../bytes.js";
 import { download, say } from "./common.js";
 import { askToConfirm } from "../confirm.js";
-import { gettext } from "../i18n.js";
+import { gettext, interpolate } from "../i18n.js";
 import { applySnapshot, bidderAnswers, countdownTarget, emptyHall, receiveEvent, serverNow } from "./hall-state.js";
 import { openRoom } from "../room-client.js";
 
@@ -185,7 +185,7 @@ function main(app) {
 
   // What cannot be undone is asked once, in the site's dialog (../confirm.js), saying what
   // will happen; the button's own words name the action. Cancelled, nothing is sent.
-  const UNDONE = gettext("This cannot be undone.");
+  const forGood = (consequence) => interpolate(gettext("%(consequence)s This cannot be undone."), { consequence });
   const QUESTIONS = {
     "confirm-record": [gettext("Confirm the opening record?"),
       gettext("Your organization confirms the record as read. A confirmation cannot be taken back; while the record is open you may still raise an objection.")],
@@ -194,19 +194,19 @@ function main(app) {
     "hand-in-share": [gettext("Hand in your share?"),
       gettext("Your share of the tender's opening key is handed in. Once enough shares are in, the server rebuilds the opening key, to open the bids their bidders did not decrypt. It cannot be taken back.")],
     "start-decryption": [gettext("Start decryption now?"),
-      `${gettext("Sign-in closes and the bidders' time to decrypt their bids starts now. A bid its bidder does not decrypt in time counts as revoked.")} ${UNDONE}`],
+      forGood(gettext("Sign-in closes and the bidders' time to decrypt their bids starts now. A bid its bidder does not decrypt in time counts as revoked."))],
     "end-decryption": [gettext("End decryption now?"),
-      `${gettext("No key is taken after this. A bid that was not decrypted can still be opened with the tender's remedy until the record is read.")} ${UNDONE}`],
+      forGood(gettext("No key is taken after this. A bid that was not decrypted can still be opened with the tender's remedy until the record is read."))],
     "read-record": [gettext("Read the record now?"),
-      `${gettext("Every bid's opening form is read out exactly as sealed, to everyone in the hall, and the time to confirm or object begins.")} ${UNDONE}`],
+      forGood(gettext("Every bid's opening form is read out exactly as sealed, to everyone in the hall, and the time to confirm or object begins."))],
     "draw-k": [gettext("Draw K now?"),
-      `${gettext("K is drawn once, from the committed seed and every signed-in bidder's contribution, and published with its inputs.")} ${UNDONE}`],
+      forGood(gettext("K is drawn once, from the committed seed and every signed-in bidder's contribution, and published with its inputs."))],
     "end-opening": [gettext("End the opening?"),
-      `${gettext("The record becomes final and is archived as a PDF with its digest, the opening keys handed in are forgotten, and the lot goes to evaluation.")} ${UNDONE}`],
+      forGood(gettext("The record becomes final and is archived as a PDF with its digest, the opening keys handed in are forgotten, and the lot goes to evaluation."))],
     "fail-opening": [gettext("Fail the opening?"),
-      `${gettext("The opening ends as failed and the lot fails, to be tendered again; the reason you gave is published and kept in the record.")} ${UNDONE}`],
+      forGood(gettext("The opening ends as failed and the lot fails, to be tendered again; the reason you gave is published and kept in the record."))],
     remedy: [gettext("Apply the remedy to this bid?"),
-      `${gettext("This bid is opened with the tender's opening key, rebuilt from the custodians' shares, in place of its bidder's own key.")} ${UNDONE}`],
+      forGood(gettext("This bid is opened with the tender's opening key, rebuilt from the custodians' shares, in place of its bidder's own key."))],
   };
   function confirmFirst(key, button) {
     const [title, detail] = QUESTIONS[key];
