@@ -48,7 +48,8 @@ class Arrivals:
         hall_id = self.halls.get(lot_id)
         if hall_id is None:
             hall = OpeningHall.objects.filter(lot=lot).only("pk").first()
-            if hall is None and lot.state not in OPENING_STAGES:
+            # (the lot's state read now: a kept lot says only who it is)
+            if hall is None and Lot.objects.filter(pk=lot.pk).values_list("state", flat=True).get() not in OPENING_STAGES:
                 # Past its opening without one (cancelled before the deadline): nothing to open now.
                 raise NotFound(_("This lot has no opening hall."))
             hall_id = self.halls[lot_id] = (hall or ensure_hall(lot)).pk
