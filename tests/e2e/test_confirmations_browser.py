@@ -34,6 +34,7 @@ class ConfirmationsInBrowserTests(ChannelsLiveServerTestCase):
 
     def setUp(self):
         require_browser()
+        SCRATCH.mkdir(parents=True, exist_ok=True)
         self.addCleanup(shutil.rmtree, SCRATCH, True)
         self.tender = make_tender(deadline_in=timedelta(days=3))
         self.lot = self.tender.lot

@@ -67,13 +67,15 @@ function stepView(el) {
   const rate = new Rate();
   let total = 0;
   let done = 0;
+  let stalled = false; // waiting for the network: no speed, no time left, until bytes move again
   const state = (name) => {
     el.dataset.state = name;
     el.querySelector(".step-state").textContent = STEP_STATES[name];
   };
   const show = () => {
     el.querySelector("progress").value = total ? done / total : 0;
-    el.querySelector(".step-figures").textContent = figures({ done, total, perSecond: el.dataset.state === "active" ? rate.perSecond() : null });
+    const running = el.dataset.state === "active" && !stalled;
+    el.querySelector(".step-figures").textContent = figures({ done, total, perSecond: running ? rate.perSecond() : null });
   };
   state("waiting");
   el.querySelector("progress").value = 0;
@@ -88,9 +90,14 @@ function stepView(el) {
     },
     progress(bytes) {
       if (bytes <= done) return;
+      stalled = false;
       done = Math.min(total, bytes);
       rate.add(performance.now(), done);
       if (done >= total) state("done");
+      show();
+    },
+    stall() {
+      stalled = true;
       show();
     },
     finish(note) {
@@ -122,6 +129,8 @@ function progressView() {
       document.getElementById("progress-file").textContent = interpolate(gettext("File %(index)s of %(count)s: %(name)s"), { index, count, name });
     },
     waiting({ attempt, reason }) {
+      this.upload.stall();
+      say(document.getElementById("eta"), "");
       network.hidden = false;
       network.textContent = interpolate(reason === "network"
         ? gettext("The connection dropped. Keep this page open: the upload goes on by itself from the last byte the platform confirmed as soon as the network is back (attempt %(attempt)s).")
