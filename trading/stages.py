@@ -1,7 +1,7 @@
-"""A lot's stage as people read it: the lifecycle's state with the clock applied, its label, what
-comes next and, for a lot that failed or was cancelled, why.
+"""A lot's stage as people read it: its state on the server clock, its label, what comes next, why it ended.
 
-Every page that shows a lot's state asks here (the `{% lot_stage %}` tag, the hall, the bid
+The lifecycle's state with the clock applied, its label, what comes next and, for a lot that
+failed or was cancelled, why. Every page that shows a lot's state asks here (the `{% lot_stage %}` tag, the hall, the bid
 page), so that the portal, the tender pages, the workspaces and the hall never disagree. The
 states and their labels are the lifecycle's (choices.LotState); the dates come from the lot and
 its tender's legal settings, as the lifecycle's guards read them."""

@@ -1,5 +1,7 @@
-"""The `{% load kaibiao %}` template filters and tags: money in yuan, server times in Beijing time, ISO
-timestamps, a lot's stage."""
+"""The `{% load kaibiao %}` template filters and tags: money, Beijing time, a lot's stage, a question.
+
+Money in yuan, server times in Beijing time, ISO timestamps, a lot's stage (trading.stages), and
+the question a form asks before an action that cannot be undone (trading.confirming)."""
 
 from django import template
 from django.utils.html import format_html
