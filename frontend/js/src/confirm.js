@@ -51,8 +51,12 @@ export function confirmForms(root = document) {
     askToConfirm({ title: form.dataset.confirm, detail: form.dataset.confirmDetail, action: form.dataset.confirmAction })
       .then((yes) => {
         if (!yes) return;
-        form.append(Object.assign(document.createElement("input"), { type: "hidden", name: CONFIRMED, value: "yes" }));
+        const said = Object.assign(document.createElement("input"), { type: "hidden", name: CONFIRMED, value: "yes" });
+        form.append(said);
         form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
+        // The form's fields are taken as it is sent: the yes goes with this sending only, not
+        // with the next one from a page the browser keeps (Back).
+        said.remove();
       });
   });
 }
