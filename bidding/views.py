@@ -11,24 +11,26 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext as _, pgettext
 from django.views.decorators.http import require_POST
 from rules import has_perm
 
-from trading import lifecycle
+from trading import confirming, lifecycle
 from trading.choices import Role
-from trading.formats import money
+from trading.formats import local_text, money
 from trading.errors import DomainError, NotFound, PermissionDenied
 from trading.formkit import quiet, with_one_more_row
 from trading.models import Lot, Project
 from trading.services import access_project
+from trading.stages import stage_of
 
 from . import bid_access, services, upload
 from . import my_bids as my_bids_service
 from . import ceremony as ceremony_services
 from . import hall as hall_services
+from .hall import states as hall_states
 from . import security as security_services
 from .choices import Confirmation, HallState, OpeningOutcome, OpeningStatus
 from .forms import ITEM_TYPES, BidSecurityForm, InviteCustodiansForm, ReceiptVerifyForm, TenderRulesForm, opening_items
@@ -84,11 +86,13 @@ def bid_page(request, lot_id):
     else:
         recipients_problem = ""
     versions = bid_access.my_bids(actor=request.user, lot=lot)
+    counting = next((v for v in versions if v.state == "complete"), None)
     security = BidSecurity.objects.filter(lot=lot, organization=request.user.organization).first()
     return render(request, "bidding/bid_page.html", {
         "lot": lot, "project": project, "rules": rules, "key": key, "ceremony": ceremony,
         "recipients": recipients, "recipients_problem": recipients_problem,
-        "versions": versions, "counting": next((v for v in versions if v.state == "complete"), None),
+        "versions": versions, "counting": counting,
+        "withdraw_question": _withdraw_question(lot, counting.version if counting else None),
         "open": project.bidding_open(timezone.now()), "security": security,
         "params_json": json.dumps(_sealing_params(lot, rules, ceremony), ensure_ascii=False),
     })
@@ -129,10 +133,26 @@ def register_key(request, lot_id):
     return JsonResponse({"recipient": key.recipient, "registered_at": key.registered_at.isoformat()})
 
 
+def _withdraw_question(lot, version) -> confirming.Question:
+    """What a bidder is asked before withdrawing (the bid page's dialog, or the confirmation page)."""
+    consequence = _("Your bid stops counting and you get a receipt for the withdrawal. Unless you upload a new bid "
+                    "before the deadline, %(deadline)s (Beijing time), your organization takes no part in this lot.") % {
+        "deadline": local_text(lot.project.bid_deadline)}
+    if version:
+        consequence = _("Version %(version)d: %(consequence)s") % {"version": version, "consequence": consequence}
+    return confirming.Question(title=_("Withdraw your bid for %(lot)s?") % {"lot": lot},
+                               consequence=confirming.for_good(consequence), action=_("Withdraw my bid"))
+
+
 @login_required
 @require_POST
 def withdraw(request, lot_id):
     lot = _lot_or_404(lot_id)
+    if not confirming.confirmed(request):
+        _page_check(request.user, "bidding.seal_bid", message=_("The bid page is for bidders."))
+        counting = bid_access.my_bids(actor=request.user, lot=lot)
+        version = next((v.version for v in counting if v.state == "complete"), None)
+        return confirming.ask(request, _withdraw_question(lot, version), back=reverse("bidding:bid_page", args=[lot.pk]))
     try:
         document = upload.withdraw_bid(actor=request.user, lot=lot)
     except DomainError as err:
@@ -317,12 +337,22 @@ def record_security(request, lot_id):
 
 
 def hall_page(request, lot_id):
-    """The opening hall: anyone may watch, the public included. The page is a shell; the hall
-    itself arrives over the WebSocket (bidding/consumers.py), where the server decides from
-    the session what this visitor may see and do."""
+    """The opening hall: anyone may watch, the public included. While the bids are to be opened
+    the page is a shell: the hall itself arrives over the WebSocket (bidding/consumers.py), where
+    the server decides from the session what this visitor may see and do. Once the lot is past
+    its opening (or will never have one) the page leads with the outcome, read-only: when it
+    ended, what was read, the record; or that the lot failed and why. Its proceedings follow,
+    replayed, where the hall opened."""
     lot = _lot_or_404(lot_id)
     project = lot.project
-    lifecycle.sync_clock(project, timezone.now())  # at or after the deadline, bidding closes now
+    now = timezone.now()
+    lifecycle.sync_clock(project, now)  # at or after the deadline, bidding closes now
+    lot.refresh_from_db(fields=["state", "state_changed_at"])
+    stage = stage_of(lot, now, with_reason=True)
+    hall = OpeningHall.objects.filter(lot=lot).defer("record_pdf").first()
+    live = not stage.is_past_opening
+    # A hall that never got past waiting (a lot cancelled before its deadline) has nothing to replay.
+    proceedings = live or (hall is not None and hall.state in hall_states.FINISHED)
     rules = services.sealing_rules(project)
     labels = {
         "state": {c.value: str(c.label) for c in HallState},
@@ -337,7 +367,10 @@ def hall_page(request, lot_id):
     organization = request.user.organization if is_bidder(request.user) else None
     return render(request, "bidding/hall.html", {
         "lot": lot, "project": project, "rules": rules, "organization": organization,
+        "stage": stage, "live": live, "proceedings": proceedings, "hall": hall,
+        "bids_read": hall.openings.filter(read_at__isnull=False).count() if hall and not live else None,
         "labels_json": json.dumps(labels, ensure_ascii=False), "items_json": json.dumps(items, ensure_ascii=False),
+        "rules_json": json.dumps(hall_states.page_rules()),
     })
 
 

@@ -35,6 +35,7 @@ class Transition:
     needs_reason: bool = False
     records: tuple = ()  # facts copied into the audit event
     room: str | None = None  # the live room that alone takes it (its own state machine moves with it)
+    consequence: str = ""  # what taking it does, as the person taking it is asked before (trading.confirming)
 
 
 def _server_time(moment) -> str:
@@ -113,8 +114,13 @@ def _report_signed(lot, now, facts):
     return None
 
 
+def publicity_ends(lot) -> datetime:
+    """When the candidates' publicity of a lot in publicity may end (实施条例 第五十四条)."""
+    return lot.state_changed_at + timedelta(days=lot.project.publicity_days)
+
+
 def _publicity_over(lot, now, facts):
-    ends = lot.state_changed_at + timedelta(days=lot.project.publicity_days)
+    ends = publicity_ends(lot)
     if now < ends:
         return _("The candidates are in publicity until %(ends)s: at least %(days)d days (%(citation)s).") % {
             "ends": _server_time(ends),
@@ -140,6 +146,8 @@ TRANSITIONS = {
         Transition(
             "fail_too_few_bids", _("Fail: too few bids"), frozenset({S.CLOSED}), S.FAILED,
             frozenset({SYSTEM, Role.STAFF}), _too_few_bids, records=("complete_bids",),
+            consequence=_("The lot fails for too few bids at the deadline: its bids are not opened, and the failure is "
+                          "published."),
         ),
         Transition(
             "start_opening", _("Start the opening"), frozenset({S.CLOSED}), S.OPENING, STAFF, _enough_bids,
@@ -149,13 +157,20 @@ TRANSITIONS = {
                    room=HALL),
         Transition("start_evaluation", _("Start evaluation"), frozenset({S.OPENING}), S.EVALUATION, STAFF, _opening_complete,
                    room=HALL),
-        Transition("fail_evaluation", _("Fail: no responsive bid"), frozenset({S.EVALUATION}), S.FAILED, STAFF, needs_reason=True),
-        Transition("publicize", _("Publish the candidates"), frozenset({S.EVALUATION}), S.PUBLICITY, STAFF, _report_signed,
-                   records=("candidates",)),
-        Transition("award", _("Award"), frozenset({S.PUBLICITY}), S.AWARDED, STAFF, _publicity_over, records=("award_price",)),
-        Transition("contract", _("Record the contract"), frozenset({S.AWARDED}), S.CONTRACTED, STAFF),
-        Transition("archive", _("Archive"), frozenset({S.CONTRACTED}), S.ARCHIVED, STAFF),
-        Transition("cancel", _("Cancel"), LIVE, S.CANCELLED, STAFF, needs_reason=True),
+        Transition("fail_evaluation", _("Fail: no responsive bid"), frozenset({S.EVALUATION}), S.FAILED, STAFF, needs_reason=True,
+                   consequence=_("The lot fails: no bid is responsive. The reason you give is published and kept in the "
+                                 "record.")),
+        Transition("publicize", _("Publish the candidates"), frozenset({S.EVALUATION}), S.PUBLICITY, STAFF, _report_signed, records=("candidates",),
+                   consequence=_("The winning candidates are published and their publicity begins now.")),
+        Transition("award", _("Award"), frozenset({S.PUBLICITY}), S.AWARDED, STAFF, _publicity_over, records=("award_price",),
+                   consequence=_("The lot is awarded at the price you give, and the result is final.")),
+        Transition("contract", _("Record the contract"), frozenset({S.AWARDED}), S.CONTRACTED, STAFF,
+                   consequence=_("The contract is recorded as signed now.")),
+        Transition("archive", _("Archive"), frozenset({S.CONTRACTED}), S.ARCHIVED, STAFF,
+                   consequence=_("The tender is archived: nothing more is recorded for this lot.")),
+        Transition("cancel", _("Cancel"), LIVE, S.CANCELLED, STAFF, needs_reason=True,
+                   consequence=_("The lot is terminated: bidding and the opening stop for good, and the reason you give "
+                                 "is published.")),
     ]
 }
 

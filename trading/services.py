@@ -326,16 +326,36 @@ def _take(*, actor, lot: Lot, name: str, now, facts: dict, reason: str = "") -> 
     return lot
 
 
-def transition_lot(*, actor, lot: Lot, name: str, reason: str = "", award_price=None, facts: dict | None = None,
-                   now=None) -> Lot:
-    """A person takes a lifecycle transition. The guards' facts come from the floors that own
-    them (registered providers), never a form; `facts` may carry only what no floor owns yet.
-    A live room's transitions (the opening's) are taken in that room, not here."""
+def _person_transition(name: str) -> lifecycle.Transition:
     transition = lifecycle.TRANSITIONS.get(name)
     if transition is None:
         raise RuleViolation(_("Unknown action."))
     if transition.room is not None:
         raise RuleViolation(_("“%(action)s” is taken in the opening hall, not here.") % {"action": transition.label})
+    return transition
+
+
+def check_transition(*, actor, lot: Lot, name: str, reason: str = "", award_price=None, now=None) -> lifecycle.Transition:
+    """What transition_lot would refuse now, refused the same way, without taking anything: a page
+    asks the person to confirm only an action that can be taken. The transition otherwise."""
+    transition = _person_transition(name)
+    now = now or timezone.now()
+    lot = access_lot(actor, lot.pk, perm="trading.transition_lot")
+    known = lifecycle.gather_facts(lot, now)
+    if award_price is not None:
+        known["award_price"] = award_price
+    refused = lifecycle.refusal(transition, actor_role=actor.role, lot=lot, now=now, facts=known, reason=reason)
+    if refused:
+        raise RuleViolation(refused)
+    return transition
+
+
+def transition_lot(*, actor, lot: Lot, name: str, reason: str = "", award_price=None, facts: dict | None = None,
+                   now=None) -> Lot:
+    """A person takes a lifecycle transition. The guards' facts come from the floors that own
+    them (registered providers), never a form; `facts` may carry only what no floor owns yet.
+    A live room's transitions (the opening's) are taken in that room, not here."""
+    _person_transition(name)
     now = now or timezone.now()
     with transaction.atomic():
         lot = access_lot(actor, lot.pk, perm="trading.transition_lot", lock=True)

@@ -7,13 +7,14 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 import rules
 
-from . import law, lifecycle, lot_services, selectors, services, workspace
+from . import confirming, formats, law, lifecycle, lot_services, selectors, services, workspace
 from .choices import LotState
 from .errors import DomainError, NotFound, PermissionDenied
 from .formkit import quiet, with_one_more_row
@@ -121,7 +122,8 @@ def project_detail(request, pk):
     role = getattr(user, "role", None)
     may_transition = rules.has_perm("trading.transition_lot", user, project)
     for lot in lots:
-        lot.actions = [t for t in lifecycle.available(lot, role) if t.name != "publish"] if may_transition else []
+        offered = [t for t in lifecycle.available(lot, role) if t.name != "publish"] if may_transition else []
+        lot.actions = [(t, _transition_question(t, lot)) for t in offered]
     return render(request, "trading/project_detail.html", {
         "project": project,
         "lots": lots,
@@ -228,6 +230,20 @@ def notice_add(request, pk):
     return render(request, "trading/notice_form.html", {"form": form, "project": project})
 
 
+def _transition_question(transition, lot, *, reason: str = "", award_price=None) -> confirming.Question:
+    """What staff are asked before a transition (the dialog on the project page, or the
+    confirmation page without scripts): every transition offered there is for good."""
+    facts = []
+    if reason:
+        facts.append((_("Reason"), reason))
+    if award_price is not None:
+        facts.append((_("Award price"), formats.yuan(award_price)))
+    return confirming.Question(
+        title=_("%(action)s: %(lot)s?") % {"action": transition.label, "lot": lot},
+        consequence=confirming.for_good(transition.consequence),
+        action=str(transition.label), facts=tuple(facts))
+
+
 @login_required
 @require_POST
 def lot_transition(request, pk):
@@ -236,9 +252,16 @@ def lot_transition(request, pk):
     if not form.is_valid():
         messages.error(request, _("The form was not valid: %(errors)s") % {"errors": form.errors.as_text()})
         return redirect("trading:project", pk=lot.project_id)
+    taken = {"name": form.cleaned_data["name"], "reason": form.cleaned_data["reason"],
+             "award_price": form.cleaned_data["award_price"]}
     try:
-        services.transition_lot(actor=request.user, lot=lot, name=form.cleaned_data["name"],
-                                reason=form.cleaned_data["reason"], award_price=form.cleaned_data["award_price"])
+        if not confirming.confirmed(request):
+            # Asked only for what can be taken now: a refusal is said at once, not after a yes.
+            transition = services.check_transition(actor=request.user, lot=lot, **taken)
+            return confirming.ask(request, _transition_question(transition, lot, reason=taken["reason"],
+                                                                award_price=taken["award_price"]),
+                                  back=reverse("trading:project", args=[lot.project_id]))
+        lot = services.transition_lot(actor=request.user, lot=lot, **taken)
     except DomainError as err:
         messages.error(request, err.message)
     else:

@@ -12,8 +12,11 @@ whose snapshot is therefore never shared."""
 import time
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from trading.errors import NotFound
 from trading.models import Lot
+from trading.stages import OPENING_STAGES
 
 from ..models import OpeningHall
 from .core import ensure_hall, owes
@@ -44,7 +47,12 @@ class Arrivals:
             self.lots[lot_id] = (lot, time.monotonic())
         hall_id = self.halls.get(lot_id)
         if hall_id is None:
-            hall_id = self.halls[lot_id] = ensure_hall(lot).pk
+            hall = OpeningHall.objects.filter(lot=lot).only("pk").first()
+            # (the lot's state read now: a kept lot says only who it is)
+            if hall is None and Lot.objects.filter(pk=lot.pk).values_list("state", flat=True).get() not in OPENING_STAGES:
+                # Past its opening without one (cancelled before the deadline): nothing to open now.
+                raise NotFound(_("This lot has no opening hall."))
+            hall_id = self.halls[lot_id] = (hall or ensure_hall(lot)).pk
         return lot, hall_id, viewer
 
     def snapshot(self, hall_id: int, viewer: Viewer, *, at_least: int = 0, now=None) -> dict:

@@ -121,7 +121,7 @@ def confirm(*, actor, lot_id, now) -> BidOpening:
     with transaction.atomic():
         hall = _confirming(lot_id, now)
         opening = _bidder_opening(actor, hall)
-        if opening.confirmation != Confirmation.PENDING:
+        if opening.confirmation not in states.CONFIRMABLE:
             raise RuleViolation(_("You have already answered: %(c)s.") % {"c": Confirmation(opening.confirmation).label})
         opening.confirmation, opening.confirmed_at = Confirmation.CONFIRMED, now
         opening.save(update_fields=["confirmation", "confirmed_at"])

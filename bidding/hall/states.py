@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from ..choices import Confirmation
 from ..choices import HallState as H
 
 
@@ -23,6 +24,8 @@ class Step:
 
 OPENED = frozenset({H.DECRYPTING, H.READING, H.CONFIRMING})
 FINISHED = frozenset({H.ENDED, H.FAILED, H.ABORTED})
+# A bidder confirms the record only while it has not answered it: an objection is its answer.
+CONFIRMABLE = frozenset({Confirmation.PENDING})
 
 STEPS = {
     # Taken by the clock at the deadline.
@@ -67,3 +70,10 @@ def take(hall, step: str, **fields) -> None:
     for name, value in fields.items():
         setattr(hall, name, value)
     hall.save(update_fields=["state", *fields])
+
+
+def page_rules() -> dict:
+    """The rules a hall page applies to what it offers, sent to it as they are here: the states
+    in which the hall takes no more commands, and a bidder's answers to the record after which
+    it may still confirm it."""
+    return {"finished": sorted(FINISHED), "confirmable": sorted(CONFIRMABLE)}

@@ -1,4 +1,7 @@
-"""The `{% load kaibiao %}` template filters: money and server times as people read them (trading.formats).
+"""The `{% load kaibiao %}` template filters and tags: money, Beijing time, a lot's stage, a question.
+
+A lot's stage comes from trading.stages; the question a form asks before an action that cannot be
+undone from trading.confirming.
 
 Money: `{{ x|yuan }}` (4,598,600.00元) wherever an amount is shown for itself: a tender's page,
 a bid, a receipt, a record; `{{ x|wanyuan }}` (459.86万元) on a summary: a list of tenders or
@@ -10,10 +13,12 @@ the zone once with `{% zone_name %}`; `{{ t|beijing_time }}` (2026-12-04 21:55:0
 for a time that stands alone; a precision as argument ("min", "s", "ms")."""
 
 from django import template
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from trading import formats
+from trading import formats, stages
 
 register = template.Library()
 
@@ -79,3 +84,25 @@ def zone_name():
 @register.filter
 def iso(value):
     return value.isoformat() if value else ""
+
+
+@register.inclusion_tag("includes/lot_stage.html")
+def lot_stage(lot, detail=False):
+    """A lot's stage (trading.stages): its label, and with `detail` what comes next and, for a
+    lot that failed or was cancelled, why. Every page that shows a lot's state uses this."""
+    return {"stage": stages.stage_of(lot, timezone.now(), with_reason=detail), "detail": detail}
+
+
+@register.simple_tag
+def stage_of(lot, detail=False):
+    """`{% stage_of lot as stage %}`: the lot's stage, for a page that decides by it (which
+    links to offer); render it with `{% lot_stage %}`."""
+    return stages.stage_of(lot, timezone.now(), with_reason=detail)
+
+
+@register.simple_tag
+def confirm_attrs(question):
+    """The attributes of a form whose action cannot be undone (trading.confirming): the site's
+    dialog asks `question` before the form is sent."""
+    return format_html('data-confirm="{}" data-confirm-detail="{}" data-confirm-action="{}"',
+                       question.title, question.consequence, question.action)

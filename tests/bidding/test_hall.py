@@ -308,6 +308,7 @@ async def test_the_whole_opening_through_the_asgi_app():
         await b3.ok("object", question=question)
         (raised,) = await host.wait_for("objection_raised")
         assert raised["data"]["question"] == question and raised["data"]["bidder"] == orgs[2].name
+        assert await b3.error("confirm")  # an objection is its answer: no confirming after it (states.CONFIRMABLE)
         await host.error("end_opening")
         assert await sup.error("answer", objection_id=raised["data"]["id"], answer="x")
         answer = "记录按投标人密封的内容原样公布，工期一项已标注不符合申报项，由评标委员会评审。"

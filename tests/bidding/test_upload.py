@@ -512,7 +512,7 @@ def test_replace_before_deadline_each_version_has_its_own_receipt(tender, bidder
 def test_withdraw_before_deadline_gets_receipt_and_stops_counting(tender, bidder):
     _sealed, uploaded = submit(tender, bidder)
     client = client_for(bidder.user)
-    answer = client.post(reverse("bidding:withdraw", args=[tender.lot.pk]), follow=True)
+    answer = client.post(reverse("bidding:withdraw", args=[tender.lot.pk]), {"confirmed": "yes"}, follow=True)
     assert answer.status_code == 200
     bid = Bid.objects.get(pk=uploaded.bid_id)
     assert bid.state == BidState.WITHDRAWN and bid.withdrawn_at is not None

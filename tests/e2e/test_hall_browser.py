@@ -22,7 +22,10 @@ from bidding.models import Bid, OpeningHall
 from trading.models import Project
 
 from ..bidding.conftest import make_bidder, make_tender, seal_bid, submit
-from .conftest import chromium, log_in, new_context, require_browser, screenshot
+from trading.models import AuditEvent
+
+from .conftest import PHONE, chromium, log_in, new_context, require_browser, screenshot
+from .dialogs import answer, click_and_confirm, confirm_dialog
 
 WAIT = 20_000  # ms: the longest one step may take
 SCRATCH = Path(tempfile.mkdtemp(prefix="kaibiao-e2e-hall-"))
@@ -149,8 +152,10 @@ class OpeningHallInBrowserTests(ChannelsLiveServerTestCase):
             expect(host.locator(f"#bidders-body tr[data-bidder='{b_name}'] td").nth(2)).to_have_text(
                 re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$"))
 
-            # The host starts decryption: the digests (receipt vs stored) are shown first.
+            # The host starts decryption (asked once): the digests (receipt vs stored) are shown first.
             host.click("#start-decryption")
+            expect(confirm_dialog(host).locator("h2")).to_have_text("现在开始解密吗？")
+            answer(host, yes=True)
             for page in pages.values():
                 expect(page.locator("#hall-state")).to_have_attribute("data-state", "decrypting", timeout=WAIT)
                 expect(page.locator("#digests-body tr")).to_have_count(4)  # two files per bid
@@ -163,14 +168,21 @@ class OpeningHallInBrowserTests(ChannelsLiveServerTestCase):
                     expect(row.locator("td").nth(5)).to_contain_text("一致")
 
             # Ending decryption too early is refused by the server, and the page says why.
-            host.click("#end-decryption")
+            click_and_confirm(host, "#end-decryption")
             expect(host.locator("#hall-error")).to_be_visible(timeout=WAIT)
             expect(host.locator("#hall-error")).to_contain_text("仍有投标文件等待投标人提交密钥")
 
             # A custodian opens its share in its browser and hands it in (1 of 2).
             custodian_key = self.key_file("custodian.txt", self.tender.custodians[0].identity)
             custodian.set_input_files("#custodian-key-file", custodian_key)
+            # asked once; cancelled, the share stays with the custodian
             custodian.click("#hand-in-share")
+            expect(confirm_dialog(custodian)).to_contain_text("提交后不能撤回")
+            answer(custodian, yes=False)
+            assert not AuditEvent.objects.filter(action="hall.share_handed_in").exists()
+            expect(custodian.locator("#shares-status")).to_have_text("")
+            custodian.click("#hand-in-share")
+            answer(custodian, yes=True)
             for page in pages.values():
                 expect(page.locator("#shares-status")).to_contain_text("1/2", timeout=WAIT)
 
@@ -203,11 +215,11 @@ class OpeningHallInBrowserTests(ChannelsLiveServerTestCase):
             assert {"type": "resume", "after": self.dropped - 1} in self.sent
 
             # The host ends decryption and reads the record; K is drawn.
-            host.click("#end-decryption")
+            click_and_confirm(host, "#end-decryption")
             expect(host.locator("#hall-state")).to_have_attribute("data-state", "reading", timeout=WAIT)
-            host.click("#read-record")
+            click_and_confirm(host, "#read-record")
             expect(host.locator("#hall-state")).to_have_attribute("data-state", "confirming", timeout=WAIT)
-            host.click("#draw-k")
+            click_and_confirm(host, "#draw-k")
             hall = OpeningHall.objects.get(lot=self.tender.lot)
             for page in pages.values():
                 expect(page.locator("#hall-state")).to_have_attribute("data-state", "confirming", timeout=WAIT)
@@ -235,10 +247,13 @@ class OpeningHallInBrowserTests(ChannelsLiveServerTestCase):
             expect(public.locator("#hall-connection")).to_have_attribute("data-state", "open", timeout=WAIT)
             assert len(self.connections) == 2 and self.connections[-1].url.endswith(f"?after={last_seen}")
 
-            # A confirms; B objects; the host answers on the spot.
-            bidder_a.click("#confirm-record")
+            # A confirms; B objects (each asked once); the host answers on the spot.
+            click_and_confirm(bidder_a, "#confirm-record")
             bidder_b.fill("#objection-text", "我方报价应为含税价，请核实。")
             bidder_b.click("#raise-objection")
+            expect(confirm_dialog(bidder_b)).to_contain_text("提出异议后不能再确认开标记录")
+            screenshot(bidder_b, "hall-bidder-asked-to-object")
+            answer(bidder_b, yes=True)
             for page in pages.values():
                 confirmations = page.locator("#record-body td.confirmation")
                 expect(confirmations.and_(page.locator(f"tr[data-bidder='{a_name}'] td"))).to_have_class(
@@ -246,14 +261,25 @@ class OpeningHallInBrowserTests(ChannelsLiveServerTestCase):
                 expect(confirmations.and_(page.locator(f"tr[data-bidder='{b_name}'] td"))).to_have_class(
                     re.compile("confirmation-objected"), timeout=WAIT)
                 expect(page.locator("#objections li .question")).to_have_text("我方报价应为含税价，请核实。")
+            # the server takes no confirmation after an objection: neither does B's page offer one
+            expect(bidder_b.locator("#confirm-record")).to_be_disabled()
+            expect(bidder_a.locator("#confirm-record")).to_be_disabled()  # A has answered too
+            expect(bidder_a.locator("#raise-objection")).to_be_enabled()  # and may still object
             host.fill("#objections li .answer-input", "开标记录按密封原值公布；报价口径以招标文件为准。")
             host.click("#objections li .answer-send")
             for page in pages.values():
                 expect(page.locator("#objections li .answer-text")).to_have_text("开标记录按密封原值公布；报价口径以招标文件为准。",
                                                                                  timeout=WAIT)
 
-            # The host ends the opening: every page shows the record's digest and its PDF link.
+            # The host ends the opening, asked once: cancelled, nothing happens …
             host.click("#end-opening")
+            expect(confirm_dialog(host)).to_contain_text("标段进入评标")
+            answer(host, yes=False)
+            expect(host.locator("#hall-state")).to_have_attribute("data-state", "confirming")
+            assert OpeningHall.objects.get(lot=self.tender.lot).state == "confirming"
+            assert not AuditEvent.objects.filter(action="hall.opening_ended").exists()
+            # … confirmed, every page shows the record's digest and its PDF link.
+            click_and_confirm(host, "#end-opening")
             expect(host.locator("#hall-state")).to_have_attribute("data-state", "ended", timeout=WAIT)
             hall.refresh_from_db()
             hall_digest = hall.record_sha256
@@ -270,8 +296,26 @@ class OpeningHallInBrowserTests(ChannelsLiveServerTestCase):
                 seqs = self.seqs(page)
                 assert seqs == sorted(set(seqs), reverse=True)  # each event once, the newest first
             assert self.page_errors == []
+            expect(host.locator("#controls-host")).to_be_hidden()  # an ended opening takes no command
             screenshot(host, "hall-host")
             screenshot(bidder_b, "hall-bidder")
+            # Loaded again, the hall of a lot past its opening leads with the outcome, read-only.
+            for width, viewport in (("desktop", None), ("phone", PHONE)):
+                page = new_context(browser, **({"viewport": viewport} if viewport else {})).new_page()
+                page.goto(self.hall_url())
+                outcome = page.locator("#hall-outcome")
+                expect(outcome).to_have_attribute("data-stage", "evaluation")
+                expect(outcome).to_contain_text("评标中")
+                expect(outcome).to_contain_text("开标结束时间")
+                expect(outcome.locator("#outcome-record-link")).to_have_attribute(
+                    "href", reverse("bidding:hall_record", args=[lot.pk]))
+                expect(outcome.locator("code.digest")).to_have_text(hall_digest)
+                assert page.locator("#hall-countdown, #controls-host").count() == 0
+                expect(page.locator("#record-body tr")).to_have_count(2, timeout=WAIT)  # the proceedings, replayed
+                screenshot(page, f"hall-after-the-opening-{width}")
+                if viewport:
+                    box = outcome.bounding_box()
+                    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
 
     def test_the_host_fails_an_opening_only_once_it_is_confirmed(self):
         """Failing an opening cannot be undone: the host is asked once; cancelled, nothing is
@@ -283,23 +327,37 @@ class OpeningHallInBrowserTests(ChannelsLiveServerTestCase):
             public = self.open_hall(browser)
             expect(host.locator("#hall-state")).to_have_attribute("data-state", "closed", timeout=WAIT)
             expect(host.locator("#fail-opening")).to_be_disabled()
-            host.click("#start-decryption")
+            click_and_confirm(host, "#start-decryption")
             expect(host.locator("#hall-state")).to_have_attribute("data-state", "decrypting", timeout=WAIT)
             host.click(".fail-opening summary")
             host.fill("#fail-reason", "开标系统故障，无法继续")
-            asked = []
-            host.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
             host.click("#fail-opening")
-            host.wait_for_timeout(1000)
-            assert asked and "不能撤销" in asked[0]
+            dialog = confirm_dialog(host)
+            expect(dialog.locator("h2")).to_have_text("宣布开标失败吗？")
+            expect(dialog).to_contain_text("此操作不可撤销")
+            expect(dialog.locator(".confirm-yes")).to_have_text("宣布开标失败")  # the button's own words
+            expect(dialog.locator(".confirm-cancel")).to_be_focused()  # Enter alone does not fail it
+            screenshot(host, "hall-host-asked-to-fail")
+            host.keyboard.press("Escape")
+            expect(host.locator("dialog.confirm-dialog")).to_have_count(0)
             assert OpeningHall.objects.get(lot=self.tender.lot).state == "decrypting"
-            host.once("dialog", lambda dialog: dialog.accept())
-            host.click("#fail-opening")
+            assert not AuditEvent.objects.filter(action="hall.opening_failed").exists()
+            click_and_confirm(host, "#fail-opening")
             for page in (host, public):
                 expect(page.locator("#hall-state")).to_have_attribute("data-state", "aborted", timeout=WAIT)
                 expect(page.locator("#hall-state")).to_have_text("开标失败")
                 expect(page.locator("#hall-log")).to_contain_text("开标失败：开标系统故障，无法继续")
             screenshot(host, "hall-host-failed")
+            # loaded again: the outcome, with the reason
+            for width, viewport in (("desktop", None), ("phone", PHONE)):
+                page = new_context(browser, **({"viewport": viewport} if viewport else {})).new_page()
+                page.goto(self.hall_url())
+                outcome = page.locator("#hall-outcome")
+                expect(outcome).to_have_attribute("data-stage", "failed")
+                expect(outcome).to_contain_text("流标")
+                expect(outcome).to_contain_text("原因：开标系统故障，无法继续")
+                expect(outcome).to_contain_text("开标失败时间")
+                screenshot(page, f"hall-after-a-failed-opening-{width}")
         self.tender.lot.refresh_from_db()
         assert self.tender.lot.state == "failed"
         assert self.page_errors == []

@@ -405,7 +405,7 @@ def test_a_staff_action_through_a_page_records_the_staff_address(client):
     project = new_project(clerk, center)
     client.force_login(clerk, backend="django.contrib.auth.backends.ModelBackend")
     page = client.post(reverse("trading:lot_transition", args=[project.lots.get(number=2).pk]),
-                       {"name": "cancel", "reason": "资金未落实"}, REMOTE_ADDR="192.0.2.44",
+                       {"name": "cancel", "reason": "资金未落实", "confirmed": "yes"}, REMOTE_ADDR="192.0.2.44",
                        HTTP_X_FORWARDED_FOR="8.8.8.8")
     assert page.status_code == 302
     event = AuditEvent.objects.get(action="lot.cancel")

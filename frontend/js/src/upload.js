@@ -86,13 +86,17 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Upload one sealed file. `stream` gives its bytes from `startOffset` on.
- * Options: csrfToken, chunkSize, onProgress(sentBytes), fetch (for tests), maxRetries, and
+ * Options: csrfToken, chunkSize, onProgress(confirmedBytes), fetch (for tests), maxRetries, and
  * sha256: the whole sealed file's SHA-256 (hex, or a promise of it that settles when the
  * sealing stream ends), sent with the chunk that ends the file.
+ * onSending(bytes): how far the browser has sent, before the server confirms it (with a
+ * fetchImpl that reports a request's upload, as xhrFetch does). onWait({attempt, reason}): the
+ * network dropped, or the server failed, and the upload waits to resume from the server's offset.
  * Resolves to the receipt document when this file completed the bid, else null.
  */
 export async function uploadFile(url, stream, { size, startOffset = 0, csrfToken, chunkSize = DEFAULT_CHUNK, sha256: whole,
-  onProgress = () => {}, fetchImpl = globalThis.fetch.bind(globalThis), maxRetries = 1000, retryDelayMs = 2000 } = {}) {
+  onProgress = () => {}, onSending = () => {}, onWait = () => {}, fetchImpl = globalThis.fetch.bind(globalThis),
+  maxRetries = 1000, retryDelayMs = 2000 } = {}) {
   let offset = startOffset;
   let receipt = null;
   for await (const chunk of rechunk(stream, chunkSize)) {
@@ -106,7 +110,9 @@ export async function uploadFile(url, stream, { size, startOffset = 0, csrfToken
         // Where is the server? A resent chunk may already be (partly) there.
         const sent = offset - chunkStart;
         const body = chunk.subarray(sent);
+        const from = offset;
         response = await fetchImpl(url, {
+          onUploadProgress: (loaded) => onSending(from + loaded),
           method: "PATCH",
           credentials: "same-origin",
           headers: {
@@ -122,6 +128,7 @@ export async function uploadFile(url, stream, { size, startOffset = 0, csrfToken
       } catch (err) {
         // The network dropped (or the laptop slept): wait, ask where to resume, go on.
         if (attempt >= maxRetries) throw new UploadError(`network: ${err.message}`, { retryable: true });
+        onWait({ attempt: attempt + 1, reason: "network" });
         await sleep(retryDelayMs);
         offset = await resumePoint(url, { fetchImpl, fallback: offset });
         if (offset >= chunkStart + chunk.length) break;
@@ -143,6 +150,7 @@ export async function uploadFile(url, stream, { size, startOffset = 0, csrfToken
       }
       if (response.status === 460 && attempt < 3) continue; // damaged on the way: send again
       if (response.status >= 500 && attempt < maxRetries) {
+        onWait({ attempt: attempt + 1, reason: "server" });
         await sleep(retryDelayMs);
         offset = await resumePoint(url, { fetchImpl, fallback: offset });
         continue;
@@ -169,6 +177,33 @@ export function presealedItems(manifest, files) {
       throw new Error(`${entry.name}: 文件大小（${file.size} 字节）与 manifest.json 记载的（${entry.size} 字节）不符，文件不完整或已改动 / not the file that was sealed`);
     }
     return { kind: entry.kind, name: entry.name, size: entry.size, sha256: entry.sha256, stream: () => file.stream() };
+  });
+}
+
+/**
+ * fetch through XMLHttpRequest, whose upload reports its bytes as they leave (fetch's does
+ * not): init.onUploadProgress(loaded) is called as a request body goes out. Resolves to a
+ * Response; rejects with a TypeError, as fetch does, when the network fails.
+ */
+export function xhrFetch(url, { method = "GET", headers = {}, body = null, onUploadProgress } = {}) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(method, url);
+    xhr.responseType = "arraybuffer";
+    for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
+    if (onUploadProgress) xhr.upload.onprogress = (event) => onUploadProgress(event.loaded);
+    xhr.onload = () => {
+      const received = new Headers();
+      for (const line of xhr.getAllResponseHeaders().trim().split(/[\r\n]+/)) {
+        const at = line.indexOf(":");
+        if (at > 0) received.append(line.slice(0, at).trim(), line.slice(at + 1).trim());
+      }
+      const empty = [101, 204, 205, 304].includes(xhr.status) || method === "HEAD";
+      resolve(new Response(empty ? null : xhr.response, { status: xhr.status, statusText: xhr.statusText, headers: received }));
+    };
+    xhr.onerror = () => reject(new TypeError("network error"));
+    xhr.onabort = () => reject(new TypeError("aborted"));
+    xhr.send(body);
   });
 }
 

@@ -2,7 +2,7 @@
 // replayed after a newer snapshot never moving the hall backwards.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { applySnapshot, countdownTarget, emptyHall, receiveEvent, serverNow } from "../src/pages/hall-state.js";
+import { applySnapshot, bidderAnswers, countdownTarget, emptyHall, receiveEvent, serverNow } from "../src/pages/hall-state.js";
 
 const ev = (seq, kind, data = {}) => ({ type: "event", seq, kind, at: "2026-11-22T04:00:00+00:00", data });
 
@@ -73,4 +73,29 @@ test("a_row_read_as_revoked_carries_its_forfeit_bid_security", () => {
   assert.deepEqual(hall.bids.get(9).securityForfeit, { amount: "20000.00", at: "2026-11-22T04:00:00+00:00" });
   assert.equal(hall.bids.get(9).outcome, "revoked");
   assert.equal(hall.bids.get(8).securityForfeit, null);
+});
+
+test("a_bidder_may_confirm_until_it_has_answered_and_object_while_the_record_is_open", () => {
+  const rules = { confirmable: ["pending"], finished: ["aborted", "ended", "failed"] };
+  const hall = emptyHall();
+  applySnapshot(hall, {
+    type: "snapshot", state: "confirming", server_time: "2026-11-22T04:00:00+00:00", deadline: "2026-11-22T03:00:00+00:00",
+    decryption_deadline: null, confirm_deadline: "2026-11-22T04:30:00+00:00", last_seq: 9, you: { role: "bidder" },
+    bids: [
+      { id: 7, order: 1, bidder: "甲", uscc: "1", status: "decrypted", outcome: "decrypted", confirmation: "pending" },
+      { id: 8, order: 2, bidder: "乙", uscc: "2", status: "decrypted", outcome: "decrypted", confirmation: "pending" },
+    ],
+  });
+  assert.deepEqual(bidderAnswers(hall, "甲", rules), { confirm: true, object: true });
+  assert.deepEqual(bidderAnswers(hall, "丙", rules), { confirm: false, object: false }); // no bid of its own here
+  assert.deepEqual(bidderAnswers(hall, "", rules), { confirm: false, object: false });
+  // 甲 objects: the server takes no confirmation from it after that, so neither does the page
+  receiveEvent(hall, ev(10, "objection_raised", { id: 1, bidder: "甲", question: "?", asked_at: "2026-11-22T04:01:00+00:00" }));
+  assert.deepEqual(bidderAnswers(hall, "甲", rules), { confirm: false, object: true });
+  // 乙 confirms: it may still object
+  receiveEvent(hall, ev(11, "confirmed", { opening: 8, bidder: "乙" }));
+  assert.deepEqual(bidderAnswers(hall, "乙", rules), { confirm: false, object: true });
+  // the opening ends: nothing more
+  receiveEvent(hall, ev(12, "opening_ended", { record_sha256: "a".repeat(64) }));
+  assert.deepEqual(bidderAnswers(hall, "乙", rules), { confirm: false, object: false });
 });

@@ -104,3 +104,30 @@ test("presealed_files_take_their_sha256_from_the_seal_commands_manifest_and_a_cu
   assert.throws(() => presealedItems(manifest, [form, cut]), /与 manifest.json 记载的（5000 字节）不符/);
   assert.throws(() => presealedItems(manifest, [form]), /bid.pdf.age: 缺少此文件/);
 });
+
+test("a_dropped_connection_is_said_and_the_upload_resumes_from_the_servers_offset", async () => {
+  // the first PATCH of the second chunk reaches the server but its answer is lost on the way
+  const stored = [];
+  let dropped = false;
+  const waits = [];
+  const sending = [];
+  const fetchImpl = async (_url, { method, headers, body, onUploadProgress }) => {
+    if (method === "HEAD") return new Response(null, { status: 200, headers: { "Upload-Offset": String(stored.length) } });
+    onUploadProgress?.(body.length);
+    const offset = Number(headers["Upload-Offset"]);
+    assert.equal(offset, stored.length);
+    stored.push(...body);
+    if (offset === 300 && !dropped) {
+      dropped = true;
+      throw new TypeError("network error");
+    }
+    return new Response(null, { status: 204, headers: { "Upload-Offset": String(stored.length) } });
+  };
+  const bytes = patterned(1000);
+  await uploadFile("/u", new Blob([bytes]).stream(), {
+    size: 1000, chunkSize: 300, fetchImpl, retryDelayMs: 0, onWait: (w) => waits.push(w), onSending: (n) => sending.push(n),
+  });
+  assert.deepEqual(waits, [{ attempt: 1, reason: "network" }]);
+  assert.deepEqual(new Uint8Array(stored), bytes); // nothing sent twice: it asked where to resume
+  assert.deepEqual(sending, [300, 600, 900, 1000]); // the file's bytes as they left, from each request's offset
+});

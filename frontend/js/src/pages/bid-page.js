@@ -2,9 +2,10 @@
 // bid files in this browser, upload them resumably, and show the receipt.
 import { generateBidderKey, loadKeyFile, makeKeyFile, isAgeFile } from "../keys.js";
 import { bidRecipients, sealFile, sealForm } from "../seal.js";
-import { estimateFinish, presealedItems, uploadFile } from "../upload.js";
+import { estimateFinish, presealedItems, uploadFile, xhrFetch } from "../upload.js";
+import { Rate, figures } from "../progress.js";
 import { csrfToken, download, postJSON, say, serverNow } from "./common.js";
-import { gettext } from "../i18n.js";
+import { gettext, interpolate } from "../i18n.js";
 import { beijingTime } from "../formats.js";
 import { sealedAmount, watchAmountFields } from "./amount-field.js";
 import { submittedText } from "./receipt-text.js";
@@ -62,62 +63,182 @@ async function checkKeyFile(registered) {
   }
 }
 
-async function sealAndUpload(params, registered) {
+// The progress card: sealing (in this browser) and uploading as two steps, each with its bytes
+// done of the total, its speed and the time left; a dropped connection said while the upload
+// waits to resume; at the end the receipt, which stays in view (the page does not reload).
+const STEP_STATES = { waiting: gettext("waiting"), active: gettext("in progress"), done: gettext("done") };
+
+function stepView(el) {
+  const rate = new Rate();
+  let total = 0;
+  let done = 0;
+  let stalled = false; // waiting for the network: no speed, no time left, until bytes move again
+  const state = (name) => {
+    el.dataset.state = name;
+    el.querySelector(".step-state").textContent = STEP_STATES[name];
+  };
+  const show = () => {
+    el.querySelector("progress").value = total ? done / total : 0;
+    const running = el.dataset.state === "active" && !stalled;
+    el.querySelector(".step-figures").textContent = figures({ done, total, perSecond: running ? rate.perSecond() : null });
+  };
+  state("waiting");
+  el.querySelector("progress").value = 0;
+  el.querySelector(".step-figures").textContent = "";
+  return {
+    begin(bytes) {
+      total = bytes;
+      done = 0;
+      rate.add(performance.now(), 0);
+      state("active");
+      show();
+    },
+    progress(bytes) {
+      if (bytes <= done) return;
+      stalled = false;
+      done = Math.min(total, bytes);
+      rate.add(performance.now(), done);
+      if (done >= total) state("done");
+      show();
+    },
+    stall() {
+      stalled = true;
+      show();
+    },
+    finish(note) {
+      done = total;
+      state("done");
+      show();
+      if (note) el.querySelector(".step-figures").textContent = note;
+    },
+  };
+}
+
+function progressView() {
+  const card = document.getElementById("progress");
+  const title = document.getElementById("progress-title");
+  const network = document.getElementById("progress-network");
   const status = document.getElementById("progress-text");
-  document.getElementById("progress").hidden = false;
+  card.hidden = false;
+  card.dataset.state = "running";
+  title.textContent = title.dataset.running;
+  network.hidden = true;
+  document.getElementById("progress-receipt").hidden = true;
+  document.getElementById("progress-file").textContent = "";
+  say(document.getElementById("eta"), "");
+  say(status, "");
+  return {
+    seal: stepView(document.getElementById("step-seal")),
+    upload: stepView(document.getElementById("step-upload")),
+    file(name, index, count) {
+      document.getElementById("progress-file").textContent = interpolate(gettext("File %(index)s of %(count)s: %(name)s"), { index, count, name });
+    },
+    waiting({ attempt, reason }) {
+      this.upload.stall();
+      say(document.getElementById("eta"), "");
+      network.hidden = false;
+      network.textContent = interpolate(reason === "network"
+        ? gettext("The connection dropped. Keep this page open: the upload goes on by itself from the last byte the platform confirmed as soon as the network is back (attempt %(attempt)s).")
+        : gettext("The platform did not answer. Keep this page open: the upload tries again by itself (attempt %(attempt)s)."), { attempt });
+    },
+    going() {
+      network.hidden = true;
+    },
+    failed(message) {
+      card.dataset.state = "failed";
+      title.textContent = title.dataset.failed;
+      say(status, interpolate(gettext("The upload stopped: %(reason)s"), { reason: message }), true);
+    },
+    done(document_) {
+      const receipt = document_.receipt;
+      card.dataset.state = "done";
+      title.textContent = title.dataset.done;
+      network.hidden = true;
+      document.getElementById("progress-file").textContent = "";
+      document.getElementById("receipt-version").textContent = receipt.version;
+      document.getElementById("receipt-time").textContent = beijingTime(receipt.server_time, { precision: "ms", zone: true });
+      document.getElementById("receipt-id").textContent = receipt.receipt_id;
+      document.getElementById("receipt-link").href = card.dataset.receiptUrl.replace("00000000-0000-0000-0000-000000000000", receipt.receipt_id);
+      document.getElementById("versions-link").href = window.location.pathname;
+      document.getElementById("progress-receipt").hidden = false;
+      document.getElementById("progress-help").open = false;
+      say(status, `${submittedText(receipt)} ${gettext("The signed receipt has been downloaded. Keep it: it proves what the platform received, and when.")}`);
+    },
+  };
+}
+
+/** The stream, counting its bytes as they are read (the sealed bytes made so far). */
+function counted(stream, onBytes) {
+  return stream.pipeThrough(new TransformStream({
+    transform(chunk, controller) {
+      onBytes(chunk.length);
+      controller.enqueue(chunk);
+    },
+  }));
+}
+
+async function sealAndUpload(params, registered) {
+  const view = progressView();
   try {
-    if (!params.opening_recipient) throw new Error("开标密钥尚未生成 / the tender's key ceremony is not done");
-    if (params.bidders_decrypt && !registered) throw new Error("请先生成并保存您的密钥 / generate and save your key first");
+    if (!params.opening_recipient) throw new Error(gettext("The tender's key ceremony is not done yet: bids cannot be sealed."));
+    if (params.bidders_decrypt && !registered) throw new Error(gettext("Generate and save your key for this tender first."));
     await checkKeyFile(registered);
     const recipients = bidRecipients({
       openingRecipient: params.opening_recipient, bidderRecipient: registered, bidderDecrypts: params.bidders_decrypt,
     });
     const files = [...document.getElementById("bid-files").files];
-    if (!files.length) throw new Error("请选择投标文件 / pick your bid files");
+    if (!files.length) throw new Error(gettext("Choose your bid files."));
     const form = await sealForm(openingForm(params), recipients);
     const sealed = [];
     for (const file of files) sealed.push({ name: `${file.name}.age`, sealed: await sealFile(file, recipients) });
+    // Every size is known before a byte is sealed: age adds a fixed overhead.
+    view.seal.begin(form.size + sealed.reduce((sum, s) => sum + s.sealed.size, 0));
+    let sealedBytes = form.size;
+    view.seal.progress(sealedBytes);
+    const more = (n) => view.seal.progress((sealedBytes += n));
     const items = [
       // The form's digest is known before the upload, a streamed file's once it is sealed.
       { kind: "form", name: "opening-form.json.age", size: form.size, sha256: form.sha256, stream: () => new Blob([form.ageFile]).stream() },
-      ...sealed.map((s) => ({ kind: "file", name: s.name, size: s.sealed.size, lastChunkSha256: s.sealed.sha256, stream: () => s.sealed.stream })),
+      ...sealed.map((s) => ({ kind: "file", name: s.name, size: s.sealed.size, lastChunkSha256: s.sealed.sha256, stream: () => counted(s.sealed.stream, more) })),
     ];
-    await upload(params, items, status);
+    await upload(params, items, view);
   } catch (err) {
-    say(status, `失败 / failed: ${err.message}`, true);
+    view.failed(err.message);
   }
 }
 
 async function uploadPresealed(params) {
-  const status = document.getElementById("progress-text");
-  document.getElementById("progress").hidden = false;
+  const view = progressView();
   try {
     const picked = [...document.getElementById("presealed-files").files];
     // manage.py seal's manifest.json names each sealed file's size and SHA-256: they are declared.
     const manifestFile = picked.find((f) => f.name === "manifest.json");
     const files = picked.filter((f) => f !== manifestFile);
     for (const f of files) {
-      if (!isAgeFile(new Uint8Array(await f.slice(0, 64).arrayBuffer()))) throw new Error(`${f.name}: 不是 age 加密文件 / not an age file`);
+      if (!isAgeFile(new Uint8Array(await f.slice(0, 64).arrayBuffer()))) {
+        throw new Error(interpolate(gettext("%(name)s is not a file sealed with age."), { name: f.name }));
+      }
     }
     let items;
     if (manifestFile) {
       items = presealedItems(JSON.parse(await manifestFile.text()), files);
     } else {
       const form = files.filter((f) => f.name.startsWith("opening-form"));
-      if (form.length !== 1) throw new Error("需要一个 opening-form.json.age / exactly one opening-form.json.age");
+      if (form.length !== 1) throw new Error(gettext("Add exactly one opening-form.json.age."));
       items = [
         { kind: "form", name: form[0].name, size: form[0].size, stream: () => form[0].stream() },
         ...files.filter((f) => f !== form[0]).map((f) => ({ kind: "file", name: f.name, size: f.size, stream: () => f.stream() })),
       ];
     }
-    await upload(params, items, status);
+    view.seal.begin(items.reduce((sum, i) => sum + i.size, 0));
+    view.seal.finish(gettext("Sealed beforehand with the command-line sealer."));
+    await upload(params, items, view);
   } catch (err) {
-    say(status, `失败 / failed: ${err.message}`, true);
+    view.failed(err.message);
   }
 }
 
-async function upload(params, items, status) {
-  const bar = document.getElementById("progress-bar");
+async function upload(params, items, view) {
   const eta = document.getElementById("eta");
   const version = await postJSON(document.getElementById("bid-app").dataset.versionsUrl, {
     files: items.map(({ kind, name, size, sha256 }) => ({ kind, name, size, ...(sha256 ? { sha256 } : {}) })),
@@ -125,32 +246,53 @@ async function upload(params, items, status) {
   const total = items.reduce((sum, i) => sum + i.size, 0);
   const deadline = Date.parse(params.deadline);
   const startedAt = serverNow();
+  view.upload.begin(total);
   let done = 0;
   let receipt = null;
   for (const [index, item] of items.entries()) {
     const target = version.files.find((f) => f.name === item.name);
-    say(status, `上传 / uploading ${item.name} (${index + 1}/${items.length})`);
+    view.file(item.name, index + 1, items.length);
+    const sent = (offset) => {
+      view.going();
+      view.upload.progress(done + offset);
+      const finish = estimateFinish({ startedAt, now: serverNow(), sent: done + offset, total });
+      if (finish && finish > deadline) {
+        say(eta, gettext("Warning: at this speed the upload ends after the deadline, and an upload not complete at the deadline is refused."), true);
+      } else if (finish) {
+        say(eta, interpolate(gettext("Expected to finish at %(time)s (Beijing time)."), { time: beijingTime(finish, { precision: "time" }) }));
+      }
+    };
     receipt = (await uploadFile(target.upload_url, item.stream(), {
       size: item.size,
       sha256: item.sha256 || item.lastChunkSha256,
       csrfToken: csrfToken(),
-      onProgress: (offset) => {
-        const sent = done + offset;
-        bar.value = sent / total;
-        const finish = estimateFinish({ startedAt, now: serverNow(), sent, total });
-        if (finish && finish > deadline) {
-          say(eta, `警告：按当前速度，上传将在截止时间之后完成，届时未完成的上传将被拒绝。 / Warning: at this rate the upload finishes after the deadline and will be refused.`, true);
-        } else if (finish) {
-          say(eta, `预计完成 / estimated finish: ${beijingTime(finish, { precision: "time" })}`);
-        }
-      },
+      fetchImpl: xhrFetch, // its upload reports the bytes as they leave, within a chunk
+      onSending: sent,
+      onProgress: sent,
+      onWait: (wait) => view.waiting(wait),
     })) || receipt;
     done += item.size;
   }
-  if (!receipt) throw new Error("上传完成但未收到回执 / no receipt came back");
-  bar.value = 1;
-  say(status, submittedText(receipt.receipt));
-  document.getElementById("progress").dataset.receiptId = receipt.receipt.receipt_id;
+  if (!receipt) throw new Error(gettext("The upload is complete but no receipt came back: reload the page to see your versions."));
+  view.upload.finish();
+  say(eta, "");
+  view.done(receipt);
   download(new TextEncoder().encode(JSON.stringify(receipt, null, 1)), `receipt-${receipt.receipt.receipt_id}.json`, "application/json");
-  setTimeout(() => window.location.reload(), 1500);
+  document.getElementById("progress").dataset.receiptId = receipt.receipt.receipt_id;
+  await showMyVersions();
+}
+
+/** My versions and the counting one, as the server now lists them, in place: the receipt above stays. */
+async function showMyVersions() {
+  try {
+    const response = await fetch(window.location.href, { credentials: "same-origin" });
+    if (!response.ok) return;
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+    for (const id of ["my-versions", "counting-version"]) {
+      const now = fresh.getElementById(id);
+      if (now) document.getElementById(id)?.replaceWith(document.adoptNode(now));
+    }
+  } catch {
+    // the versions stay as they were; "See my versions and receipts" reloads them
+  }
 }

@@ -6,10 +6,11 @@ import { openShare } from "../ceremony.js";
 import { loadKeyFile } from "../keys.js";
 import { toHex } from "../bytes.js";
 import { download, say } from "./common.js";
-import { applySnapshot, countdownTarget, emptyHall, receiveEvent, serverNow } from "./hall-state.js";
+import { askToConfirm } from "../confirm.js";
+import { gettext, interpolate } from "../i18n.js";
+import { applySnapshot, bidderAnswers, countdownTarget, emptyHall, receiveEvent, serverNow } from "./hall-state.js";
 import { openRoom } from "../room-client.js";
 import { beijingTime, sealedAmountShown, yuanText } from "../formats.js";
-import { gettext, interpolate } from "../i18n.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -88,6 +89,8 @@ function describe(ev, labels) {
 
 function main(app) {
   const labels = JSON.parse(app.dataset.labels);
+  // The server's own rules for what the page offers (bidding/hall/states.py), not copies of them.
+  const serverRules = JSON.parse(app.dataset.rules);
   const items = JSON.parse(app.dataset.items);
   const myOrganization = app.dataset.organization || "";
   const hall = emptyHall();
@@ -188,12 +191,45 @@ function main(app) {
     send({ type: "hand_in_identity", identity: key.identity }, "提交密钥解密 / hand in the key");
   });
 
-  on("confirm-record", async () => send({ type: "confirm" }, "确认开标记录 / confirm"));
+  // What cannot be undone is asked once, in the site's dialog (../confirm.js), saying what
+  // will happen; the button's own words name the action. Cancelled, nothing is sent.
+  const forGood = (consequence) => interpolate(gettext("%(consequence)s This cannot be undone."), { consequence });
+  const QUESTIONS = {
+    "confirm-record": [gettext("Confirm the opening record?"),
+      gettext("Your organization confirms the record as read. A confirmation cannot be taken back; while the record is open you may still raise an objection.")],
+    "raise-objection": [gettext("Raise this objection?"),
+      gettext("Your objection goes into the opening record and the host answers it on the spot. Once you have objected you can no longer confirm the record: the objection is your answer.")],
+    "hand-in-share": [gettext("Hand in your share?"),
+      gettext("Your share of the tender's opening key is handed in. Once enough shares are in, the server rebuilds the opening key, to open the bids their bidders did not decrypt. It cannot be taken back.")],
+    "start-decryption": [gettext("Start decryption now?"),
+      forGood(gettext("Sign-in closes and the bidders' time to decrypt their bids starts now. A bid its bidder does not decrypt in time counts as revoked."))],
+    "end-decryption": [gettext("End decryption now?"),
+      forGood(gettext("No key is taken after this. A bid that was not decrypted can still be opened with the tender's remedy until the record is read."))],
+    "read-record": [gettext("Read the record now?"),
+      forGood(gettext("Every bid's opening form is read out exactly as sealed, to everyone in the hall, and the time to confirm or object begins."))],
+    "draw-k": [gettext("Draw K now?"),
+      forGood(gettext("K is drawn once, from the committed seed and every signed-in bidder's contribution, and published with its inputs."))],
+    "end-opening": [gettext("End the opening?"),
+      forGood(gettext("The record becomes final and is archived as a PDF with its digest, the opening keys handed in are forgotten, and the lot goes to evaluation."))],
+    "fail-opening": [gettext("Fail the opening?"),
+      forGood(gettext("The opening ends as failed and the lot fails, to be tendered again; the reason you gave is published and kept in the record."))],
+    remedy: [gettext("Apply the remedy to this bid?"),
+      forGood(gettext("This bid is opened with the tender's opening key, rebuilt from the custodians' shares, in place of its bidder's own key."))],
+  };
+  function confirmFirst(key, button) {
+    const [title, detail] = QUESTIONS[key];
+    return askToConfirm({ title, detail, action: button.textContent.trim() });
+  }
+
+  on("confirm-record", async () => {
+    if (await confirmFirst("confirm-record", $("confirm-record"))) send({ type: "confirm" }, gettext("Confirm the record"));
+  });
 
   on("raise-objection", async () => {
     const question = $("objection-text").value.trim();
-    if (!question) return showError("请填写异议内容 / write the objection");
-    if (send({ type: "object", question }, "提出异议 / objection")) $("objection-text").value = "";
+    if (!question) return showError(gettext("Write the objection first."));
+    if (!(await confirmFirst("raise-objection", $("raise-objection")))) return;
+    if (send({ type: "object", question }, gettext("Raise an objection"))) $("objection-text").value = "";
   });
 
   on("hand-in-share", async () => {
@@ -223,23 +259,28 @@ function main(app) {
     const payload = JSON.stringify({ ...opened, share: toHex(opened.share) });
     opened.share.fill(0);
     $("custodian-key-passphrase").value = "";
-    send({ type: "hand_in_share", payload }, "提交密钥份额 / hand in the share");
+    if (!(await confirmFirst("hand-in-share", $("hand-in-share")))) return;
+    send({ type: "hand_in_share", payload }, gettext("Hand in the share"));
   });
 
   const hostCommands = {
-    "start-decryption": ["start_decryption", "开始解密 / start decryption"],
-    "end-decryption": ["end_decryption", "结束解密 / end decryption"],
-    "read-record": ["read_record", "唱标 / read the record"],
-    "draw-k": ["draw_k", "抽取 K / draw K"],
-    "end-opening": ["end_opening", "结束开标 / end the opening"],
+    "start-decryption": ["start_decryption", gettext("Start decryption")],
+    "end-decryption": ["end_decryption", gettext("End decryption")],
+    "read-record": ["read_record", gettext("Read the record")],
+    "draw-k": ["draw_k", gettext("Draw K")],
+    "end-opening": ["end_opening", gettext("End the opening")],
   };
-  for (const [id, [type, what]] of Object.entries(hostCommands)) on(id, async () => send({ type }, what));
+  for (const [id, [type, what]] of Object.entries(hostCommands)) {
+    on(id, async () => {
+      if (await confirmFirst(id, $(id))) send({ type }, what);
+    });
+  }
 
   on("fail-opening", async () => {
     const reason = $("fail-reason").value.trim();
-    if (!reason) return showError("请写明开标失败的原因 / give the reason");
-    if (!window.confirm($("fail-opening").dataset.confirm)) return;
-    send({ type: "fail_opening", reason }, "开标失败 / fail the opening");
+    if (!reason) return showError(gettext("Give the reason the opening fails."));
+    if (!(await confirmFirst("fail-opening", $("fail-opening")))) return;
+    send({ type: "fail_opening", reason }, gettext("Fail the opening"));
   });
 
   $("k-download").addEventListener("click", () => {
@@ -258,12 +299,16 @@ function main(app) {
   }
 
   function render() {
+    // A lot past its opening: the page leads with the outcome (rendered by the server); the
+    // hall's state, countdown and controls are not on it, only the proceedings replayed.
     const state = $("hall-state");
-    state.textContent = labels.state[hall.state] ?? "…";
-    state.className = `state state-${hall.state}`;
-    state.dataset.state = hall.state ?? "";
-    $("hall-role").textContent = labels.role[hall.role] ?? hall.role;
-    $("hall-role").dataset.role = hall.role;
+    if (state) {
+      state.textContent = labels.state[hall.state] ?? "…";
+      state.className = `state state-${hall.state}`;
+      state.dataset.state = hall.state ?? "";
+      $("hall-role").textContent = labels.role[hall.role] ?? hall.role;
+      $("hall-role").dataset.role = hall.role;
+    }
     renderControls();
     renderBidders();
     renderBids();
@@ -277,15 +322,20 @@ function main(app) {
   }
 
   function renderControls() {
+    if (!$("controls-host")) return;
     const s = hall.state;
-    for (const role of ["bidder", "custodian", "host"]) $(`controls-${role}`).hidden = hall.role !== role;
+    // An opening that has ended (or failed) takes no command: its controls go.
+    const over = serverRules.finished.includes(s);
+    for (const role of ["bidder", "custodian", "host"]) $(`controls-${role}`).hidden = hall.role !== role || over;
     const enable = (id, yes) => { $(id).disabled = !yes; };
     const signedIn = myOrganization && hall.signIns.has(myOrganization);
     enable("sign-in", (s === "waiting" || s === "closed") && !signedIn);
     $("sign-in-status").textContent = signedIn ? `已签到 ${when(hall.signIns.get(myOrganization))} / signed in` : "";
     enable("hand-in-identity", s === "decrypting");
-    enable("confirm-record", s === "confirming");
-    enable("raise-objection", s === "confirming");
+    // The bidder's answers follow the server's rule: no confirming once it has objected.
+    const answers = bidderAnswers(hall, myOrganization, serverRules);
+    enable("confirm-record", answers.confirm);
+    enable("raise-objection", answers.object);
     enable("hand-in-share", ["decrypting", "reading", "confirming"].includes(s));
     enable("start-decryption", s === "closed");
     enable("end-decryption", s === "decrypting");
@@ -321,7 +371,9 @@ function main(app) {
     const body = $("bids-body");
     body.replaceChildren(...sortedBids().map((b) => {
       const remedy = hall.role === "host" && (b.outcome === "revoked" || b.outcome === "withdrawn")
-        ? h("button", { type: "button", class: "secondary", onclick: () => send({ type: "apply_remedy", opening_id: b.id }, "补救解密 / remedy") }, body.dataset.remedy)
+        ? h("button", { type: "button", class: "secondary", onclick: async (event) => {
+          if (await confirmFirst("remedy", event.currentTarget)) send({ type: "apply_remedy", opening_id: b.id }, gettext("Apply the remedy"));
+        } }, body.dataset.remedy)
         : null;
       return h("tr", { "data-bidder": b.bidder, "data-status": b.status, "data-outcome": b.outcome },
         h("td", {}, b.order ?? ""), h("td", {}, b.bidder),
@@ -431,6 +483,7 @@ function main(app) {
   }
 
   function tick() {
+    if (!$("hall-countdown")) return;
     const now = serverNow(hall);
     $("hall-server-time").textContent = hall.state ? beijingTime(now, { zone: true }) : "—";
     const offset = hall.offsetMs / 1000;

@@ -167,6 +167,18 @@ export function applyEvent(hall, { seq, kind, data = {} }) {
   }
 }
 
+/**
+ * What a bidder may answer to the record now, by the server's rules (`rules.confirmable`, from
+ * bidding/hall/states.py): {confirm, object}. Both need the record open and a bid of its own in
+ * it; confirming also needs an answer after which the server still takes a confirmation (not
+ * once it objected).
+ */
+export function bidderAnswers(hall, organization, rules) {
+  const mine = organization ? bidOf(hall, organization) : null;
+  const open = hall.state === "confirming" && mine !== null;
+  return { confirm: open && rules.confirmable.includes(mine.confirmation), object: open };
+}
+
 /** What the countdown counts down to now: {key, at} or null. */
 export function countdownTarget(hall) {
   const at = { waiting: hall.deadline, decrypting: hall.decryptionDeadline, confirming: hall.confirmDeadline }[hall.state];
