@@ -1,4 +1,4 @@
-"""The bidding app's config: at start-up, its receivers, its confidential audit actions, the lifecycle's facts and clock."""
+"""The bidding app's config: at start-up, its receivers, its confidential audit actions, the lifecycle's facts and clock, its events' names."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +12,7 @@ class BiddingConfig(AppConfig):
         from trading.audit import register_confidential_prefix
         from trading.lifecycle import register_clock_sync, register_fact_provider
 
-        from . import receivers  # noqa: F401
+        from . import event_names, receivers  # noqa: F401
         from .closing import sync_clock
         from .hall.events import CONFIDENTIAL_ACTIONS
         from .selectors import lifecycle_facts
@@ -23,3 +23,4 @@ class BiddingConfig(AppConfig):
             register_confidential_prefix(prefix)
         register_fact_provider(lifecycle_facts, owns=("complete_bids", "opening_record_complete"))
         register_clock_sync(sync_clock)
+        event_names.register()  # the names people read of this floor's events (trading.event_text)

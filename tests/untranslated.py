@@ -28,9 +28,11 @@ ALLOWED = frozenset({
     "B", "KB", "MB", "GB",  # sizes
     "PDF", "JSON", "PEM", "QR", "CSV", "XLSX", "SHA", "UTC", "CA", "URL", "ID",
     "age",  # the age encryption format (age-encryption.org), its name
+    "Python",  # the language the platform's own tools run in, its name
 })
 
 SKIPPED_ELEMENTS = frozenset({"script", "style", "code", "pre", "kbd", "samp", "template", "noscript"})
+CODE_ELEMENTS = frozenset({"code", "pre", "kbd", "samp"})  # shown as code: no interface text, no Python repr
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
 READ_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
 
@@ -42,6 +44,7 @@ class _Reader(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.language = language.split("-")[0].lower()
         self.texts: list[str] = []
+        self.code_texts: list[str] = []  # what <code>, <pre>… show
         self.stack: list[tuple[str, bool]] = []  # open elements: (tag, skipped)
         self.in_title = False
 
@@ -75,8 +78,12 @@ class _Reader(HTMLParser):
                 break
 
     def handle_data(self, data):
-        if not self.skipping and data.strip():
+        if not data.strip():
+            return
+        if not self.skipping:
             self.texts.append(" ".join(data.split()))
+        elif all(tag in CODE_ELEMENTS or not skipped for tag, skipped in self.stack):
+            self.code_texts.append(data)
 
     def _attributes(self, tag, attrs):
         for name in READ_ATTRIBUTES:
@@ -85,27 +92,46 @@ class _Reader(HTMLParser):
         if tag == "input" and (attrs.get("type") or "").lower() in ("submit", "button", "reset") and attrs.get("value"):
             self.texts.append(attrs["value"])
         for name, value in attrs.items():
-            if name.startswith("data-") and value and not _machine_value(value):
+            if name.startswith("data-") and value and _shown_text(name, value):
                 self.texts.append(value)
 
 
-def _machine_value(value: str) -> bool:
-    """A data-* value a script reads rather than shows: JSON, an address, a time, a number."""
+def _shown_text(name: str, value: str) -> bool:
+    """A data-* value the page's script shows (data-closed-text="已截止", data-empty="暂无"),
+    not one it reads (JSON, an address, a time, a code such as data-type="money")."""
     stripped = value.strip()
     if stripped[:1] in "[{":
         try:
             json.loads(stripped)
-            return True
-        except ValueError:
             return False
-    return bool(re.fullmatch(r"(/|https?://|wss?://)\S*|[\w:+.\-]+", stripped)) and not re.fullmatch(r"[A-Za-z]{2,}(?: [A-Za-z]+)*", stripped)
+        except ValueError:
+            return True
+    if name.endswith("-text"):
+        return True
+    return not re.fullmatch(r"[\w:+.\-/]*", stripped, re.ASCII)
 
 
 def visible_texts(html: str, language: str) -> list[str]:
+    return _read(html, language).texts
+
+
+def _read(html, language) -> _Reader:
     reader = _Reader(language)
     reader.feed(html)
     reader.close()
-    return reader.texts
+    return reader
+
+
+_PYTHON_REPR = re.compile(r"\{'\w+': |\[\{'|<\w+ object at 0x|\bDecimal\('|datetime\.datetime\(")
+_PYTHON_CONSTANT = re.compile(r"\bNone\b|\bTrue\b|\bFalse\b")
+
+
+def python_reprs(html: str, language: str) -> list[str]:
+    """What the page shows that is a Python repr ({'k': None}, Decimal('1'), and None, True or
+    False shown as code): data printed for a programmer, not written for a reader."""
+    reader = _read(html, language)
+    return ([text for text in reader.texts if _PYTHON_REPR.search(text)]
+            + [text for text in reader.code_texts if _PYTHON_REPR.search(text) or _PYTHON_CONSTANT.search(text)])
 
 
 # --- English on a Chinese page -------------------------------------------------------------------
@@ -114,7 +140,8 @@ _NOT_WORDS = re.compile(
     r"(?:https?|wss?)://\S+"  # web addresses
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
     r"|(?<![\w/])/[\w./?=&%-]*"  # a path on the site
-    r"|[\w.\-]+\.(?:pdf|json|age|txt|pem|docx?|xlsx?|zip|rar|csv|png|jpe?g|html?)\b"  # file names
+    r"|[\w.\-…]+\.(?:pdf|json|age|txt|pem|docx?|xlsx?|zip|rar|csv|png|jpe?g|html?)\b"  # file names
+    r"|“[a-z_][a-z0-9_.]*”"  # a field's key quoted: “receipt”, “price”
     r"|[\w.\-:/+=]*\d[\w.\-:/+=]*",  # anything with a digit: codes, numbers, digests, keys, times
     re.IGNORECASE,
 )
@@ -139,11 +166,16 @@ _CAPITAL_AMOUNT = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿元
 
 
 def cjk_runs(text: str) -> set[str]:
-    return {run for run in _CJK_RUN.findall(text) if _HAS_CJK.search(run)}
+    """The runs of Chinese in a text, law citations and capital-numeral amounts taken out."""
+    return set(_runs(text))
+
+
+def _runs(text: str) -> list[str]:
+    text = _CITATION.sub(" ", text)
+    text = _CAPITAL_AMOUNT.sub(" ", text)
+    return [run for run in _CJK_RUN.findall(text) if _HAS_CJK.search(run)]
 
 
 def chinese_runs(text: str, data_runs=frozenset()) -> list[str]:
     """The runs of Chinese in a text of an English page that are not data (module docstring)."""
-    text = _CITATION.sub(" ", text)
-    text = _CAPITAL_AMOUNT.sub(" ", text)
-    return [run for run in _CJK_RUN.findall(text) if _HAS_CJK.search(run) and run not in data_runs]
+    return [run for run in _runs(text) if run not in data_runs]

@@ -3,9 +3,8 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +14,7 @@ import rules
 
 from . import law, lifecycle, selectors, services
 from .choices import LotState
-from .errors import DomainError, NotFound, PermissionDenied
+from .errors import DomainError, NotFound, PageNotFound, PageRefused, PermissionDenied
 from .forms import BidderRegistrationForm, DocumentForm, LotFormSet, NoticeForm, ProjectForm, PublishForm, TransitionForm
 from .models import Document
 
@@ -25,14 +24,14 @@ def _access(fn, *args, **kwargs):
     try:
         return fn(*args, **kwargs)
     except NotFound as err:
-        raise Http404(err.message) from err
+        raise PageNotFound(err.message) from err
     except PermissionDenied as err:
-        raise DjangoPermissionDenied(err.message) from err
+        raise PageRefused(err.message) from err
 
 
 def _form_error(request, form, err: DomainError):
     if isinstance(err, PermissionDenied):
-        raise DjangoPermissionDenied(err.message)
+        raise PageRefused(err.message)
     form.add_error(None, err.message)
 
 
@@ -68,7 +67,7 @@ def dashboard(request):
 @login_required
 def project_create(request):
     if not rules.has_perm("trading.add_project", request.user):
-        raise DjangoPermissionDenied(_("You may not register projects."))
+        raise PageRefused(_("You may not register projects."))
     form = ProjectForm(request.POST or None, user=request.user)
     lots = LotFormSet(request.POST or None, prefix="lots")
     if request.method == "POST" and form.is_valid() and lots.is_valid():
@@ -205,13 +204,13 @@ def lot_transition(request, pk):
 @login_required
 def audit_trail(request):
     if not rules.has_perm("trading.view_audit_list", request.user):
-        raise DjangoPermissionDenied(_("Only supervisors and trading-center staff read the audit trail."))
+        raise PageRefused(_("Only supervisors and trading-center staff read the audit trail."))
     project = None
     if request.GET.get("project"):
         try:
             project_id = int(request.GET["project"])
         except ValueError:
-            raise Http404(_("No such project.")) from None
+            raise PageNotFound(_("No such project.")) from None
         project = _access(services.access_project, request.user, project_id, perm="trading.view_audit")
     events = selectors.audit_events(request.user, project=project, action_prefix=request.GET.get("action", ""))
     page = selectors.numbered_page(events, request.GET.get("page"))
@@ -225,7 +224,7 @@ def audit_trail(request):
 def document_download(request, pk):
     document = get_object_or_404(Document.objects.select_related("project"), pk=pk)
     if not rules.has_perm("trading.download_document", request.user, document.project):
-        raise Http404(_("No such document."))
+        raise PageNotFound(_("No such document."))
     if request.user.is_authenticated:
         services.record_download(actor=request.user, document=document)
     return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.file.name.rsplit("/", 1)[-1])

@@ -20,7 +20,7 @@ from django.db import models, transaction
 from django.test import Client
 from django.test.utils import override_settings
 
-from tests.untranslated import chinese_runs, cjk_runs, english_words, visible_texts
+from tests.untranslated import chinese_runs, cjk_runs, english_words, python_reprs, visible_texts
 from trading.models import User
 
 # One account of each demo role, and a second where the role sees other things (README.md).
@@ -140,10 +140,14 @@ def read_every_page(username, language, check):
             continue
         if "text/html" not in response.get("Content-Type", ""):
             continue
-        for text in visible_texts(response.content.decode(), language):
+        html = response.content.decode()
+        for text in visible_texts(html, language):
             bad = check(text)
             if bad:
                 found[url].append(f"{text!r} → {bad}")
+        found[url] += [f"{text!r} → a Python repr" for text in python_reprs(html, language)]
+        if not found[url]:
+            del found[url]
     return found, broken, pages
 
 

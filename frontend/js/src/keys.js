@@ -9,6 +9,7 @@ import {
   identityToRecipient,
 } from "age-encryption";
 import { readBytes } from "./bytes.js";
+import { gettext, interpolate } from "./i18n.js";
 
 const AGE_MAGIC = "age-encryption.org/v1\n";
 const ARMOR_BEGIN = "-----BEGIN AGE ENCRYPTED FILE-----";
@@ -139,16 +140,16 @@ async function unlock(bytes, passphrase) {
     try {
       file = armor.decode(new TextDecoder().decode(bytes));
     } catch {
-      throw new KeyFileError("invalid-key-file", "damaged armored age file");
+      throw new KeyFileError("invalid-key-file", gettext("The key file is damaged (its armored text does not read)."));
     }
   }
   // A passphrase file has exactly one stanza, "-> scrypt salt logN" (age spec).
   const firstStanza = new TextDecoder().decode(file.subarray(AGE_MAGIC.length, AGE_MAGIC.length + 10));
   if (!firstStanza.startsWith("-> scrypt ")) {
-    throw new KeyFileError("invalid-key-file", "this age file is not locked with a passphrase");
+    throw new KeyFileError("invalid-key-file", gettext("This age file is not a key file locked with a passphrase."));
   }
   if (passphrase === undefined || passphrase === null || passphrase === "") {
-    throw new KeyFileError("passphrase-required", "this key file is locked with a passphrase");
+    throw new KeyFileError("passphrase-required", gettext("This key file has a passphrase: enter it."));
   }
   const d = new Decrypter();
   d.addPassphrase(passphrase);
@@ -156,9 +157,9 @@ async function unlock(bytes, passphrase) {
     return await d.decrypt(file, "text");
   } catch (err) {
     if (/no identity matched/.test(err?.message ?? "")) {
-      throw new KeyFileError("wrong-passphrase", "wrong passphrase");
+      throw new KeyFileError("wrong-passphrase", gettext("Wrong passphrase."));
     }
-    throw new KeyFileError("invalid-key-file", `cannot decrypt the key file: ${err?.message ?? err}`);
+    throw new KeyFileError("invalid-key-file", interpolate(gettext("The key file cannot be decrypted: %(reason)s"), { reason: err?.message ?? err }));
   }
 }
 
@@ -180,22 +181,22 @@ export async function loadKeyFile(input, { passphrase } = {}) {
       continue;
     }
     if (!line.startsWith("AGE-SECRET-KEY-1")) {
-      throw new KeyFileError("invalid-key-file", "not a Kaibiao / age key file");
+      throw new KeyFileError("invalid-key-file", gettext("This is not a valid key file."));
     }
     keys.push(line);
   }
   if (keys.length !== 1) {
-    throw new KeyFileError("invalid-key-file", `expected one AGE-SECRET-KEY line, found ${keys.length}`);
+    throw new KeyFileError("invalid-key-file", interpolate(gettext("A key file holds one AGE-SECRET-KEY line; this one holds %(n)s."), { n: keys.length }));
   }
   const identity = keys[0];
   let recipient;
   try {
     recipient = await identityToRecipient(identity);
   } catch {
-    throw new KeyFileError("invalid-key-file", "the AGE-SECRET-KEY line is damaged");
+    throw new KeyFileError("invalid-key-file", gettext("The key file is damaged (its AGE-SECRET-KEY line does not read)."));
   }
   if (meta["public key"] !== undefined && meta["public key"] !== recipient) {
-    throw new KeyFileError("invalid-key-file", "the key does not match the public key written above it");
+    throw new KeyFileError("invalid-key-file", gettext("The key file is damaged: its key does not match the public key written above it."));
   }
   return { identity, recipient, meta };
 }

@@ -4,7 +4,7 @@ import { generateBidderKey, loadKeyFile, makeKeyFile, isAgeFile } from "../keys.
 import { bidRecipients, sealFile, sealForm } from "../seal.js";
 import { estimateFinish, presealedItems, uploadFile } from "../upload.js";
 import { csrfToken, download, postJSON, say, serverNow } from "./common.js";
-import { gettext } from "../i18n.js";
+import { gettext, interpolate } from "../i18n.js";
 
 const app = document.getElementById("bid-app");
 if (app) main(app);
@@ -23,9 +23,9 @@ function main(app) {
       download(file.bytes, file.filename);
       await postJSON(app.dataset.keyUrl, { recipient });
       registered = recipient;
-      say(keyStatus, `密钥已生成并下载（${file.filename}），公钥已登记：${recipient}。请妥善保管密钥文件。 / Key saved and registered.`);
+      say(keyStatus, interpolate(gettext("Your key is made and downloaded (%(file)s) and its public key registered: %(recipient)s. Keep the key file safe."), { file: file.filename, recipient }));
     } catch (err) {
-      say(keyStatus, `失败 / failed: ${err.message}`, true);
+      say(keyStatus, interpolate(gettext("Failed: %(reason)s"), { reason: err.message }), true);
     }
   });
 
@@ -53,7 +53,7 @@ async function checkKeyFile(registered) {
   const passphrase = document.getElementById("key-passphrase").value || undefined;
   const { recipient } = await loadKeyFile(input.files[0], { passphrase });
   if (recipient !== registered) {
-    throw new Error("这个密钥文件与登记的公钥不符 / this key file does not match the registered key");
+    throw new Error(gettext("This key file does not match the registered key."));
   }
 }
 
@@ -61,14 +61,14 @@ async function sealAndUpload(params, registered) {
   const status = document.getElementById("progress-text");
   document.getElementById("progress").hidden = false;
   try {
-    if (!params.opening_recipient) throw new Error("开标密钥尚未生成 / the tender's key ceremony is not done");
-    if (params.bidders_decrypt && !registered) throw new Error("请先生成并保存您的密钥 / generate and save your key first");
+    if (!params.opening_recipient) throw new Error(gettext("The tender's opening key is not made yet (the key ceremony is not done)."));
+    if (params.bidders_decrypt && !registered) throw new Error(gettext("Generate and save your key first."));
     await checkKeyFile(registered);
     const recipients = bidRecipients({
       openingRecipient: params.opening_recipient, bidderRecipient: registered, bidderDecrypts: params.bidders_decrypt,
     });
     const files = [...document.getElementById("bid-files").files];
-    if (!files.length) throw new Error("请选择投标文件 / pick your bid files");
+    if (!files.length) throw new Error(gettext("Choose your bid files."));
     const form = await sealForm(openingForm(params), recipients);
     const sealed = [];
     for (const file of files) sealed.push({ name: `${file.name}.age`, sealed: await sealFile(file, recipients) });
@@ -79,7 +79,7 @@ async function sealAndUpload(params, registered) {
     ];
     await upload(params, items, status);
   } catch (err) {
-    say(status, `失败 / failed: ${err.message}`, true);
+    say(status, interpolate(gettext("Failed: %(reason)s"), { reason: err.message }), true);
   }
 }
 
@@ -92,14 +92,14 @@ async function uploadPresealed(params) {
     const manifestFile = picked.find((f) => f.name === "manifest.json");
     const files = picked.filter((f) => f !== manifestFile);
     for (const f of files) {
-      if (!isAgeFile(new Uint8Array(await f.slice(0, 64).arrayBuffer()))) throw new Error(`${f.name}: 不是 age 加密文件 / not an age file`);
+      if (!isAgeFile(new Uint8Array(await f.slice(0, 64).arrayBuffer()))) throw new Error(interpolate(gettext("%(file)s is not a file sealed with age."), { file: f.name }));
     }
     let items;
     if (manifestFile) {
       items = presealedItems(JSON.parse(await manifestFile.text()), files);
     } else {
       const form = files.filter((f) => f.name.startsWith("opening-form"));
-      if (form.length !== 1) throw new Error("需要一个 opening-form.json.age / exactly one opening-form.json.age");
+      if (form.length !== 1) throw new Error(gettext("Pick exactly one opening-form.json.age (the sealed opening form)."));
       items = [
         { kind: "form", name: form[0].name, size: form[0].size, stream: () => form[0].stream() },
         ...files.filter((f) => f !== form[0]).map((f) => ({ kind: "file", name: f.name, size: f.size, stream: () => f.stream() })),
@@ -107,7 +107,7 @@ async function uploadPresealed(params) {
     }
     await upload(params, items, status);
   } catch (err) {
-    say(status, `失败 / failed: ${err.message}`, true);
+    say(status, interpolate(gettext("Failed: %(reason)s"), { reason: err.message }), true);
   }
 }
 
@@ -124,7 +124,7 @@ async function upload(params, items, status) {
   let receipt = null;
   for (const [index, item] of items.entries()) {
     const target = version.files.find((f) => f.name === item.name);
-    say(status, `上传 / uploading ${item.name} (${index + 1}/${items.length})`);
+    say(status, interpolate(gettext("Uploading %(file)s (%(n)s of %(total)s)"), { file: item.name, n: index + 1, total: items.length }));
     receipt = (await uploadFile(target.upload_url, item.stream(), {
       size: item.size,
       sha256: item.sha256 || item.lastChunkSha256,
@@ -134,17 +134,17 @@ async function upload(params, items, status) {
         bar.value = sent / total;
         const finish = estimateFinish({ startedAt, now: serverNow(), sent, total });
         if (finish && finish > deadline) {
-          say(eta, `警告：按当前速度，上传将在截止时间之后完成，届时未完成的上传将被拒绝。 / Warning: at this rate the upload finishes after the deadline and will be refused.`, true);
+          say(eta, gettext("Warning: at this rate the upload finishes after the deadline, and an upload not finished by then is refused."), true);
         } else if (finish) {
-          say(eta, `预计完成 / estimated finish: ${new Date(finish).toLocaleTimeString("zh-CN", { timeZone: "Asia/Shanghai" })}`);
+          say(eta, interpolate(gettext("Estimated finish: %(at)s"), { at: new Date(finish).toLocaleTimeString("zh-CN", { timeZone: "Asia/Shanghai" }) }));
         }
       },
     })) || receipt;
     done += item.size;
   }
-  if (!receipt) throw new Error("上传完成但未收到回执 / no receipt came back");
+  if (!receipt) throw new Error(gettext("The upload finished but no receipt came back."));
   bar.value = 1;
-  say(status, `已提交：第 ${receipt.receipt.version} 版，服务器时间 ${receipt.receipt.server_time}，回执编号 ${receipt.receipt.receipt_id}。 / Submitted.`);
+  say(status, interpolate(gettext("Submitted: version %(version)s, server time %(at)s, receipt number %(receipt)s."), { version: receipt.receipt.version, at: receipt.receipt.server_time, receipt: receipt.receipt.receipt_id }));
   document.getElementById("progress").dataset.receiptId = receipt.receipt.receipt_id;
   download(new TextEncoder().encode(JSON.stringify(receipt, null, 1)), `receipt-${receipt.receipt.receipt_id}.json`, "application/json");
   setTimeout(() => window.location.reload(), 1500);
