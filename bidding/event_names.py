@@ -130,7 +130,6 @@ FIELDS = {
     "replaced": (_("Replaces"), t.digest),
     "opening_recipient": (_("Opening key (public)"), t.digest),
     "custodians": (_("Key custodians"), t.names),
-    "custodian": (_("Key custodian"), t.text),
     "k": (_("Shares needed to open"), t.count),
     "n": (_("Key custodians"), t.count),
     "count": (_("Shares handed in"), t.count),
@@ -141,9 +140,6 @@ FIELDS = {
     "amount": (_("Amount"), t.money),
     "method": (_("Method"), choice(BidSecurity.Method)),
     "reference": (_("Reference"), t.text),
-    "supervisor": (_("Supervisor"), t.text),
-    "host": (_("Host"), t.text),
-    "bidder": (_("Bidder"), t.text),
     "bidders": (_("Bidders"), t.names),
     "min_bids": (_("Bids needed to open"), t.count),
     "citation": (_("Law"), t.text),
@@ -167,6 +163,14 @@ FIELDS = {
     "seq": (None, t.hidden), "opening": (None, t.hidden), "bid": (None, t.hidden), "id": (None, t.hidden),
 }
 
+# Who an event is about: its summary starts with them.
+WHO = {
+    "bidder": (_("Bidder"), t.text),
+    "custodian": (_("Key custodian"), t.text),
+    "supervisor": (_("Supervisor"), t.text),
+    "host": (_("Host"), t.text),
+}
+
 # In the hall's K events, "k" is the random coefficient, not a number of shares.
 K_EVENTS = ("hall.hall_opened", "hall.k_drawn")
 
@@ -174,5 +178,6 @@ K_EVENTS = ("hall.hall_opened", "hall.k_drawn")
 def register() -> None:
     t.name_actions(ACTIONS)
     t.name_objects(OBJECTS)
+    t.label_fields(WHO, leading=True)
     t.label_fields(FIELDS)
     t.label_fields({"k": (_("Random coefficient K"), random_coefficient)}, actions=K_EVENTS)

@@ -106,9 +106,16 @@ _fields: dict[str, Field] = {}
 _scoped: dict[tuple[str, str], Field] = {}  # (action, key): a key that means something else there
 
 
-def label_fields(fields: dict[str, tuple[Promise | None, Callable[[object], str]]], *, actions=()) -> None:
+_leading: list[str] = []  # keys a summary starts with: who the event is about
+
+
+def label_fields(fields: dict[str, tuple[Promise | None, Callable[[object], str]]], *, actions=(),
+                 leading=False) -> None:
     """Give keys of events' data their label and writer: for every action, or for `actions`
-    only (where the key means something else than it does elsewhere)."""
+    only (where the key means something else than it does elsewhere). A summary writes its
+    fields in the order they were labelled, `leading` ones (who: the bidder…) first."""
+    if leading:
+        _leading.extend(k for k in fields if k not in _leading)
     for key, (label, write) in fields.items():
         field = Field(label, write)
         for where, table in ([((a, key), _scoped) for a in actions] or [(key, _fields)]):
@@ -127,7 +134,7 @@ def summary(action: str, data) -> str:
     were labelled; a key without a label is written as it is (the tests fail then)."""
     if not isinstance(data, dict):
         return plain(data)
-    order = {key: index for index, key in enumerate(_fields)}
+    order = {key: index for index, key in enumerate([*_leading, *(k for k in _fields if k not in _leading)])}
     parts = []
     for key in sorted(data, key=lambda k: (order.get(k, len(order)), k)):
         field = field_for(action, key)
