@@ -54,7 +54,8 @@ def build_record(hall: OpeningHall) -> dict:
     with translation.override("zh-hans"):  # the record is written in Chinese, whoever ends the opening
         steps = [{"at": _iso(taken.get((e.data or {}).get("seq"), e.at)),
                   "actor": event_text.actor_text(e.actor_name, e.role), "role": e.role,
-                  "action": event_text.action_name(e.action), "details": _brief(event_text.summary(e.action, e.data)),
+                  "action": e.action, "name": event_text.action_name(e.action),
+                  "details": _brief(event_text.summary(e.action, e.data)),
                   "address": e.ip or ""}
                  for e in AuditEvent.objects.filter(object_type="bidding.openinghall", object_id=str(hall.pk))
                  .order_by("seq")]

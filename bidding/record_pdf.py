@@ -32,8 +32,9 @@ The dict (times: ISO 8601 strings with an offset, or aware datetimes; "…?" may
               i.e. bidding.draw.published_inputs(...) plus drawn_at (low/high/step may also
               sit at the top level); null when the tender draws no K
     objections?: [{bidder, question, asked_at, answer?, answered_by?, answered_at?}]
-    steps?: [{at, actor, role?, action, details?, address?}]  role: a trading.choices.Role value or text;
-              action: the step's name (trading.event_text), details: what it recorded, in words
+    steps?: [{at, actor, role?, action, name?, details?, address?}]  role: a trading.choices.Role value or
+              text; action: the audit action, shown where the step has no name (trading.event_text's);
+              details: what it recorded, in words
     custodians?: [{name, handed_in_at?}]
     digest_of_events?: hex digest of the hall's event chain
 
@@ -341,8 +342,8 @@ class _Builder(DocumentBuilder):
         return out
 
     def step(self, s):
-        """The step's name, and what it recorded in smaller type below it."""
-        name = escape(text_or(s.get("action")))
+        """The step's name (else its action), and what it recorded in smaller type below it."""
+        name = escape(text_or(s.get("name") or s.get("action")))
         details = s.get("details")
         if not details:
             return self.p(name, raw=True)

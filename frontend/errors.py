@@ -1,7 +1,9 @@
-"""The site's 403 and 404 pages (kaibiao.urls' handler403, handler404): in the site's layout,
-saying why where the refusal's message was written for the reader (trading.errors.PageRefused,
-PageNotFound), and where to go. The 400 and 500 pages are Django's own views with the
-templates 400.html and 500.html (rendered without the request: errors/bare.html)."""
+"""The site's 403 and 404 pages, in its layout, saying why and where to go.
+
+kaibiao.urls' handler403 and handler404: the refusal's message is shown where it was written
+for the reader (trading.errors.PageRefused, PageNotFound). The 400 and 500 pages are Django's
+own views with the templates 400.html and 500.html (rendered without the request:
+errors/bare.html)."""
 
 from django.shortcuts import render
 
