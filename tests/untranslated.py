@@ -40,8 +40,9 @@ READ_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
 class _Reader(HTMLParser):
     """The texts a person reads, each a separate string (a text node or an attribute)."""
 
-    def __init__(self, language: str):
+    def __init__(self, language: str, data_attributes: bool = True):
         super().__init__(convert_charrefs=True)
+        self.data_attributes = data_attributes
         self.language = language.split("-")[0].lower()
         self.texts: list[str] = []
         self.code_texts: list[str] = []  # what <code>, <pre>… show
@@ -92,7 +93,7 @@ class _Reader(HTMLParser):
         if tag == "input" and (attrs.get("type") or "").lower() in ("submit", "button", "reset") and attrs.get("value"):
             self.texts.append(attrs["value"])
         for name, value in attrs.items():
-            if name.startswith("data-") and value and _shown_text(name, value):
+            if self.data_attributes and name.startswith("data-") and value and _shown_text(name, value):
                 self.texts.append(value)
 
 
@@ -111,12 +112,14 @@ def _shown_text(name: str, value: str) -> bool:
     return not re.fullmatch(r"[\w:+.\-/]*", stripped, re.ASCII)
 
 
-def visible_texts(html: str, language: str) -> list[str]:
-    return _read(html, language).texts
+def visible_texts(html: str, language: str, *, data_attributes: bool = True) -> list[str]:
+    """The texts of a page as served. In a page as a browser has run it, `data_attributes=False`:
+    the scripts' own data-* (their state, keyed by names and answers) are not read."""
+    return _read(html, language, data_attributes).texts
 
 
-def _read(html, language) -> _Reader:
-    reader = _Reader(language)
+def _read(html, language, data_attributes=True) -> _Reader:
+    reader = _Reader(language, data_attributes)
     reader.feed(html)
     reader.close()
     return reader
