@@ -29,26 +29,6 @@ from .choices import Category, LotState, NoticeKind, Role
 from .lifecycle import SYSTEM, TRANSITIONS
 from .models import Project
 
-
-
-def listed(items) -> str:
-    """Items of one list: 甲、乙、丙 in Chinese."""
-    return pgettext("a list's separator", ", ").join(items)
-
-
-def clauses(items) -> str:
-    """The parts of one field's value: 第 1 标段 …，预算 …"""
-    return pgettext("clauses' separator", ", ").join(items)
-
-
-def fields(items) -> str:
-    """The fields of a summary: 标题：…；大小：…"""
-    return pgettext("fields' separator", "; ").join(items)
-
-
-def labelled(label, value) -> str:
-    return _("%(label)s: %(value)s") % {"label": label, "value": value}
-
 _names: dict[str, Promise] = {}
 _object_names: dict[str, Promise] = {}
 
@@ -104,8 +84,6 @@ class Field:
 
 _fields: dict[str, Field] = {}
 _scoped: dict[tuple[str, str], Field] = {}  # (action, key): a key that means something else there
-
-
 _leading: list[str] = []  # keys a summary starts with: who the event is about
 
 
@@ -130,8 +108,9 @@ def field_for(action: str, key: str) -> Field | None:
 
 
 def summary(action: str, data) -> str:
-    """An event's data as a person reads it: "label：value；label：value" (in Chinese), in the order the keys
-    were labelled; a key without a label is written as it is (the tests fail then)."""
+    """An event's data as a person reads it: "label：value；label：value" (in Chinese), in the
+    order the keys were labelled; a key without a label is written as it is (the tests fail
+    then)."""
     if not isinstance(data, dict):
         return plain(data)
     order = {key: index for index, key in enumerate([*_leading, *(k for k in _fields if k not in _leading)])}
@@ -146,12 +125,34 @@ def summary(action: str, data) -> str:
         written = field.write(data[key])
         if written:
             parts.append(labelled(field.label, written))
-    return fields(parts)
+    return in_fields(parts)
 
 
 def unlabelled_keys(action: str, data) -> list[str]:
     """The keys of an event's data that summary() would write as they are."""
     return [key for key in (data if isinstance(data, dict) else {}) if field_for(action, key) is None]
+
+
+# --- punctuation, in the reader's language --------------------------------------------------
+
+
+def listed(items) -> str:
+    """Items of one list: 甲、乙、丙 in Chinese."""
+    return pgettext("a list's separator", ", ").join(items)
+
+
+def clauses(items) -> str:
+    """The parts of one field's value: 第 1 标段 …，预算 …"""
+    return pgettext("clauses' separator", ", ").join(items)
+
+
+def in_fields(items) -> str:
+    """The fields of a summary: 标题：…；大小：…"""
+    return pgettext("fields' separator", "; ").join(items)
+
+
+def labelled(label, value) -> str:
+    return _("%(label)s: %(value)s") % {"label": label, "value": value}
 
 
 # --- writers: one per kind of value ----------------------------------------------------------
