@@ -49,29 +49,25 @@ const FIELDS = ["tender", "lot", "bidder", "created", "public key"];
 /**
  * The text of the plain key file. Comment lines are ignored by `age -i`, rage
  * and pyrage's identity parsers; the "created" and "public key" lines are the
- * ones age-keygen writes.
+ * ones age-keygen writes. The field names stay as they are (they are read back);
+ * the title and the warning are in the page's language: a person reads them.
  */
-const WORDING = {
-  bidder: [
-    "# 开标 Kaibiao — 投标人解密密钥 / bidder decryption key",
-    "# 警告：请妥善保管本文件。丢失本文件，投标人将无法自行解密自己的投标文件。",
-    "# 开标前不要把本文件交给任何人（包括平台工作人员）。本密钥只用于这一次招标。",
-    "# WARNING: keep this file safe. If you lose it, you (the bidder) cannot",
-    "# decrypt your own bid. Give it to no one, platform staff included, before",
-    "# the opening. This key is for this one tender only.",
-  ],
-  custodian: [
-    "# 开标 Kaibiao — 密钥保管人密钥 / key custodian's key",
-    "# 警告：请妥善保管本文件。各招标项目开标密钥的份额只能用它打开。",
-    "# 不要把本文件交给任何人（包括平台工作人员和其他保管人）。",
-    "# WARNING: keep this file safe. Your shares of tenders' opening keys open",
-    "# only with it. Give it to no one, platform staff and other custodians included.",
-  ],
-};
+function wording(role) {
+  const lines = role === "custodian" ? [
+    gettext("Kaibiao — key custodian's key"),
+    gettext("WARNING: keep this file safe. Your shares of tenders' opening keys open only with it."),
+    gettext("Give it to no one, platform staff and other custodians included."),
+  ] : [
+    gettext("Kaibiao — bidder decryption key"),
+    gettext("WARNING: keep this file safe. If you lose it, you (the bidder) cannot decrypt your own bid."),
+    gettext("Give it to no one, platform staff included, before the opening. This key is for this one tender only."),
+  ];
+  return lines.map((line) => `# ${line}`);
+}
 
 export function keyFileText({ identity, recipient, tender, lot, bidder, created, role = "bidder" }) {
   const when = (created ?? new Date()).toISOString().replace(/\.\d{3}Z$/, "Z");
-  const [title, ...warning] = WORDING[role] ?? WORDING.bidder;
+  const [title, ...warning] = wording(role);
   const lines = [
     title,
     `# tender: ${oneLine(tender)}`,
