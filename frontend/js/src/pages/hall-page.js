@@ -72,7 +72,7 @@ function details(ev, labels) {
     case "row_read": return [`${d.bidder} ${d.form && typeof d.form === "object" && "price" in d.form ? asSealed(d.form.price) : ""}`.trim(),
       d.security_forfeit ? forfeitText(d.security_forfeit) : ""].filter(Boolean).join(gettext("; "));
     case "confirmation_open": return interpolate(gettext("until %(at)s"), { at: when(d.deadline) });
-    case "k_drawn": return `K = ${d.k}`;
+    case "k_drawn": return String(d.k ?? "");
     case "confirmed": return d.bidder;
     case "objection_raised": return interpolate(gettext("%(bidder)s: %(question)s"), { bidder: d.bidder, question: d.question });
     case "objection_answered": return interpolate(gettext("to %(bidder)s: %(answer)s"), { bidder: d.bidder, answer: d.answer });
