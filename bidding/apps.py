@@ -1,4 +1,4 @@
-"""The bidding app's config: at start-up, its receivers, its confidential audit actions, the lifecycle's facts and clock, its workspace sections."""
+"""The bidding app's config: at start-up, its receivers, its confidential audit actions, the lifecycle's facts and clock, its workspace sections, its events' names."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +13,7 @@ class BiddingConfig(AppConfig):
         from trading.lifecycle import register_clock_sync, register_fact_provider
         from trading.workspace import register_note_provider, register_section_provider
 
-        from . import desk, my_bids, receivers  # noqa: F401
+        from . import desk, event_names, my_bids, receivers  # noqa: F401
         from .closing import sync_clock
         from .hall.events import CONFIDENTIAL_ACTIONS
         from .selectors import lifecycle_facts
@@ -28,3 +28,4 @@ class BiddingConfig(AppConfig):
         register_section_provider(desk.sections)
         register_section_provider(my_bids.workspace_sections)
         register_note_provider(my_bids.workspace_notes)
+        event_names.register()  # the names people read of this floor's events (trading.event_text)

@@ -79,7 +79,7 @@ def open_sealed_file(*, actor, file_id):
         # An official trying early is on the record; anyone else is merely told "not found".
         if (is_staff_member(actor) or is_supervisor(actor)) and not deadline_passed(project):
             audit.record(actor=actor, action="sealed_file.read_refused", obj=sealed, project=project,
-                         data={"reason": "before the deadline"})
+                         data={"until": project.bid_deadline})  # refused until the deadline
         raise
     return sealed, open(storage.path_of(sealed.storage_name), "rb")
 

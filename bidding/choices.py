@@ -1,4 +1,4 @@
-"""Bidding's choices: bid and hall states, each bid's decryption and outcome, the record's confirmations."""
+"""Bidding's choices: bid and hall states, what a receipt attests, each bid's decryption and outcome, the record's confirmations."""
 
 from django.db import models
 from django.utils.translation import pgettext_lazy
@@ -9,6 +9,12 @@ class BidState(models.TextChoices):
     COMPLETE = "complete", pgettext_lazy("bid state", "Complete")
     SUPERSEDED = "superseded", pgettext_lazy("bid state", "Replaced by a later version")
     WITHDRAWN = "withdrawn", pgettext_lazy("bid state", "Withdrawn")
+
+
+class ReceiptAction(models.TextChoices):
+    """What a receipt (投标回执) attests: a version received, or a bid withdrawn."""
+    SUBMITTED = "submitted", pgettext_lazy("receipt", "Receipt of submission")
+    WITHDRAWN = "withdrawn", pgettext_lazy("receipt", "Receipt of withdrawal")
 
 
 class HallState(models.TextChoices):

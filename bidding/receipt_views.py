@@ -8,12 +8,12 @@ import json
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
 from trading import formats
-from trading.errors import DomainError
+from trading.errors import DomainError, PageNotFound
 
 from . import bid_access, receipts
 from . import receipt_pdf as receipt_pdf_module
@@ -25,7 +25,7 @@ def receipt_download(request, receipt_id):
     try:
         document = bid_access.receipt_document(actor=request.user, receipt_id=receipt_id)
     except DomainError as err:
-        raise Http404(err.message) from err
+        raise PageNotFound(err.message) from err
     response = HttpResponse(json.dumps(document, ensure_ascii=False, indent=1), content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="receipt-{receipt_id}.json"'
     return response
@@ -35,7 +35,7 @@ def _own_receipt(request, receipt_id):
     try:
         return bid_access.own_receipt(actor=request.user, receipt_id=receipt_id)
     except DomainError as err:
-        raise Http404(err.message) from err
+        raise PageNotFound(err.message) from err
 
 
 def _printed_check_url(request, document) -> str:

@@ -3,6 +3,9 @@
 The opening record as data (the hall's tables and events → the dict bidding.record_pdf
 renders). Everything comes from the server's rows; nothing from a client."""
 
+from django.utils import translation
+
+from trading import event_text
 from trading.models import AuditEvent
 
 from . import draw
@@ -48,9 +51,14 @@ def build_record(hall: OpeningHall) -> dict:
     # When each step was taken: a hall event's own time (its command's server time), else the
     # audit row's; the audit trail's times stay those of the writing, never back-dated.
     taken = dict(hall.events.values_list("seq", "at"))
-    steps = [{"at": _iso(taken.get((e.data or {}).get("seq"), e.at)), "actor": e.actor_name, "role": e.role,
-              "action": e.action, "address": e.ip or ""}
-             for e in AuditEvent.objects.filter(object_type="bidding.openinghall", object_id=str(hall.pk)).order_by("seq")]
+    with translation.override("zh-hans"):  # the record is written in Chinese, whoever ends the opening
+        steps = [{"at": _iso(taken.get((e.data or {}).get("seq"), e.at)),
+                  "actor": event_text.actor_text(e.actor_name, e.role), "role": e.role,
+                  "action": e.action, "name": event_text.action_name(e.action),
+                  "details": _brief(event_text.summary(e.action, e.data)),
+                  "address": e.ip or ""}
+                 for e in AuditEvent.objects.filter(object_type="bidding.openinghall", object_id=str(hall.pk))
+                 .order_by("seq")]
     return {
         "tender": {
             "project_code": project.code, "project_name": project.name, "lot_number": lot.number, "lot_name": lot.name,
@@ -77,6 +85,13 @@ def build_record(hall: OpeningHall) -> dict:
                        .order_by("handed_in_at")],
         "digest_of_events": _events_digest(hall),
     }
+
+
+STEP_DETAILS = 160  # characters of a step's details in the log: the sections above give them whole
+
+
+def _brief(text: str) -> str:
+    return text if len(text) <= STEP_DETAILS else text[:STEP_DETAILS - 1] + "…"
 
 
 def _forfeit(security) -> dict | None:

@@ -32,7 +32,9 @@ The dict (times: ISO 8601 strings with an offset, or aware datetimes; "…?" may
               i.e. bidding.draw.published_inputs(...) plus drawn_at (low/high/step may also
               sit at the top level); null when the tender draws no K
     objections?: [{bidder, question, asked_at, answer?, answered_by?, answered_at?}]
-    steps?: [{at, actor, role?, action, address?}]  role: a trading.choices.Role value or text
+    steps?: [{at, actor, role?, action, name?, details?, address?}]  role: a trading.choices.Role value or
+              text; action: the audit action, shown where the step has no name (trading.event_text's);
+              details: what it recorded, in words
     custodians?: [{name, handed_in_at?}]
     digest_of_events?: hex digest of the hall's event chain
 
@@ -337,11 +339,19 @@ class _Builder(DocumentBuilder):
         for s in steps:
             role = s.get("role")
             rows.append([self.p(beijing_time(need(s, "at", "steps[]"))), self.p(text_or(s.get("actor"), "系统")),
-                         self.p(ROLES.get(role, text_or(role))), self.p(text_or(s.get("action"))),
+                         self.p(ROLES.get(role, text_or(role))), self.step(s),
                          self.hexp(s.get("address"))])
         w = self.width
         out.append(self.grid(rows, [84, 0.17 * w, 0.13 * w, w - 84 - 0.30 * w - 92, 92], long=True))
         return out
+
+    def step(self, s):
+        """The step's name (else its action), and what it recorded in smaller type below it."""
+        name = escape(text_or(s.get("name") or s.get("action")))
+        details = s.get("details")
+        if not details:
+            return self.p(name, raw=True)
+        return self.p(f'{name}<br/><font size="7">{escape(str(details))}</font>', raw=True)
 
     def integrity(self):
         out = self.heading("记录完整性")

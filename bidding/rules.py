@@ -133,7 +133,7 @@ def _refuse_share(user, project):
 
 REFUSALS = {
     "bidding.host_hall": _denied(gettext_lazy("Only the trading center's host may do this.")),
-    "bidding.watch_hall": _denied(gettext_lazy("Only a supervisor of this trading center watches as 监标人.")),
+    "bidding.watch_hall": _denied(gettext_lazy("Only a supervisor of this trading center watches the opening as its supervisor.")),
     "bidding.hand_in_share": _refuse_share,
     "bidding.seal_bid": _bidders_only,
     "bidding.hand_in_key": _denied(gettext_lazy("Only the bidder hands in its key.")),

@@ -8,7 +8,6 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +19,7 @@ from rules import has_perm
 from trading import confirming, lifecycle
 from trading.choices import Role
 from trading.formats import local_text, money
-from trading.errors import DomainError, NotFound, PermissionDenied
+from trading.errors import DomainError, NotFound, PageNotFound, PageRefused, PermissionDenied
 from trading.formkit import quiet, with_one_more_row
 from trading.models import Lot, Project
 from trading.services import access_project
@@ -33,6 +32,7 @@ from . import hall as hall_services
 from .hall import states as hall_states
 from . import security as security_services
 from .choices import Confirmation, HallState, OpeningOutcome, OpeningStatus
+from .hall.events import HALL_EVENTS
 from .forms import ITEM_TYPES, BidSecurityForm, InviteCustodiansForm, ReceiptVerifyForm, TenderRulesForm, opening_items
 from .models import BidderKey, BidSecurity, CustodianKey, CustodianShare, KeyCeremony, OpeningHall
 from .rules import check, is_bidder
@@ -41,7 +41,7 @@ from .rules import check, is_bidder
 def _lot_or_404(lot_id) -> Lot:
     lot = Lot.objects.not_draft().select_related("project", "project__center").filter(pk=lot_id).first()
     if lot is None:
-        raise Http404(_("No such lot."))
+        raise PageNotFound(_("No such lot."))
     return lot
 
 
@@ -55,7 +55,7 @@ def _page_check(user, perm, obj=None, message=None):
     try:
         check(user, perm, obj, message=message)
     except PermissionDenied as err:
-        raise DjangoPermissionDenied(err.message) from err
+        raise PageRefused(err.message) from err
 
 
 # --- the bidder ------------------------------------------------------------------------------
@@ -167,7 +167,7 @@ def sealed_download(request, file_id):
     try:
         sealed, handle = bid_access.open_sealed_file(actor=request.user, file_id=file_id)
     except DomainError as err:
-        raise Http404(err.message) from err
+        raise PageNotFound(err.message) from err
     return FileResponse(handle, as_attachment=True, filename=f"{sealed.name}.age")
 
 
@@ -202,7 +202,7 @@ def _staff_project(request, pk) -> Project:
     try:
         project = access_project(request.user, pk)
     except NotFound as err:
-        raise Http404(err.message) from err
+        raise PageNotFound(err.message) from err
     _page_check(request.user, "bidding.view_sealing_setup", project)
     return project
 
@@ -252,7 +252,7 @@ def sealing_setup(request, pk):
             services.update_rules(actor=request.user, project=project, declared_items=items.items(), **form.values())
         except DomainError as err:
             if isinstance(err, PermissionDenied):
-                raise DjangoPermissionDenied(err.message) from err
+                raise PageRefused(err.message) from err
             form.add_error(err.field if err.field in form.fields else None, err.message)
         else:
             messages.success(request, _("The sealing rules are saved."))
@@ -271,7 +271,7 @@ def invite_custodians(request, pk):
                                                 custodians=list(form.cleaned_data["custodians"]), k=form.cleaned_data["k"])
         except DomainError as err:
             if isinstance(err, PermissionDenied):
-                raise DjangoPermissionDenied(err.message) from err
+                raise PageRefused(err.message) from err
             form.add_error(err.field if err.field in form.fields else None, err.message)
         else:
             messages.success(request, _("Custodians invited. Deal the opening key now."))
@@ -320,7 +320,7 @@ def record_security(request, lot_id):
             security_services.record_bid_security(actor=request.user, lot=lot, **form.cleaned_data)
         except DomainError as err:
             if isinstance(err, PermissionDenied):
-                raise DjangoPermissionDenied(err.message) from err
+                raise PageRefused(err.message) from err
             form.add_error(err.field if err.field in form.fields else None, err.message)
         else:
             messages.success(request, _("Bid security recorded: lot %(lot)s, %(bidder)s, %(amount)s yuan. Records are listed after the bid deadline.")
@@ -359,6 +359,7 @@ def hall_page(request, lot_id):
         "status": {c.value: str(c.label) for c in OpeningStatus},
         "outcome": {c.value: str(c.label) for c in OpeningOutcome if c.value},
         "confirmation": {c.value: str(c.label) for c in Confirmation},
+        "kinds": {kind.name: str(kind.label) for kind in HALL_EVENTS},  # the log's names (trading.event_text's too)
         "role": {"host": _("Opening host"), "supervisor": pgettext("role", "Supervisor"),
                  "custodian": str(Role.CUSTODIAN.label), "bidder": str(Role.BIDDER.label), "public": _("Public viewer")},
     }
@@ -380,7 +381,7 @@ def hall_record(request, lot_id):
     lot = _lot_or_404(lot_id)
     hall = OpeningHall.objects.filter(lot=lot, state=HallState.ENDED).first()
     if hall is None or not hall.record_pdf:
-        raise Http404(_("The opening record is published once the opening has ended."))
+        raise PageNotFound(_("The opening record is published once the opening has ended."))
     response = HttpResponse(bytes(hall.record_pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="opening-record-{lot.project.code}-lot{lot.number}.pdf"'
     return response

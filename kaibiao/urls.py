@@ -17,3 +17,6 @@ urlpatterns = [
     path("", include("trading.urls")),
 ]
 
+# The error pages in the site's layout and language (frontend/errors.py; 400.html and 500.html).
+handler403 = "frontend.errors.permission_denied"
+handler404 = "frontend.errors.page_not_found"

@@ -1,4 +1,7 @@
-"""Domain errors: each carries a message a person can act on, shown as it is."""
+"""Domain errors: each carries a message a person can act on, shown as it is; and the pages' refusals that carry one."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
 
 
 class DomainError(Exception):
@@ -24,3 +27,16 @@ class RuleViolation(DomainError):
 
 class NotFound(DomainError):
     """The object does not exist, or the user may not know that it does."""
+
+
+# --- refusals of a page, whose message the error page shows -----------------------------------
+
+
+class PageRefused(DjangoPermissionDenied):
+    """HTTP 403 with a message written for the person refused (a domain refusal, translated):
+    the 403 page shows it. A bare PermissionDenied (Django's, a library's) shows none."""
+
+
+class PageNotFound(Http404):
+    """HTTP 404 with a message written for the reader (“No such lot.”): the 404 page shows it.
+    Other 404s (a mistyped address, get_object_or_404's message naming a model) show none."""

@@ -3,9 +3,8 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +15,7 @@ import rules
 
 from . import confirming, formats, law, lifecycle, lot_services, selectors, services, workspace
 from .choices import LotState
-from .errors import DomainError, NotFound, PermissionDenied
+from .errors import DomainError, NotFound, PageNotFound, PageRefused, PermissionDenied
 from .formkit import quiet, with_one_more_row
 from .forms import BidderRegistrationForm, DocumentForm, LotFormSet, NoticeForm, ProjectForm, PublishForm, TransitionForm
 from .models import Document
@@ -28,15 +27,15 @@ def _access(fn, *args, **kwargs):
     try:
         return fn(*args, **kwargs)
     except NotFound as err:
-        raise Http404(err.message) from err
+        raise PageNotFound(err.message) from err
     except PermissionDenied as err:
-        raise DjangoPermissionDenied(err.message) from err
+        raise PageRefused(err.message) from err
 
 
 def _form_error(request, form, err: DomainError):
     """A service's refusal on the form: beside the field it names, else above the form."""
     if isinstance(err, PermissionDenied):
-        raise DjangoPermissionDenied(err.message)
+        raise PageRefused(err.message)
     form.add_error(err.field if err.field in form.fields else None, err.message)
 
 
@@ -91,7 +90,7 @@ def _lot_rows(data, *, add_row: bool, **kwargs):
 @login_required
 def project_create(request):
     if not rules.has_perm("trading.add_project", request.user):
-        raise DjangoPermissionDenied(_("You may not register projects."))
+        raise PageRefused(_("You may not register projects."))
     data = request.POST if request.method == "POST" else None
     add_row = data is not None and "add_lot" in data
     form = ProjectForm(data, user=request.user)
@@ -272,13 +271,13 @@ def lot_transition(request, pk):
 @login_required
 def audit_trail(request):
     if not rules.has_perm("trading.view_audit_list", request.user):
-        raise DjangoPermissionDenied(_("Only supervisors and trading-center staff read the audit trail."))
+        raise PageRefused(_("Only supervisors and trading-center staff read the audit trail."))
     project = None
     if request.GET.get("project"):
         try:
             project_id = int(request.GET["project"])
         except ValueError:
-            raise Http404(_("No such project.")) from None
+            raise PageNotFound(_("No such project.")) from None
         project = _access(services.access_project, request.user, project_id, perm="trading.view_audit")
     events = selectors.audit_events(request.user, project=project, action_prefix=request.GET.get("action", ""))
     page = selectors.numbered_page(events, request.GET.get("page"))
@@ -292,7 +291,7 @@ def audit_trail(request):
 def document_download(request, pk):
     document = get_object_or_404(Document.objects.select_related("project"), pk=pk)
     if not rules.has_perm("trading.download_document", request.user, document.project):
-        raise Http404(_("No such document."))
+        raise PageNotFound(_("No such document."))
     if request.user.is_authenticated:
         services.record_download(actor=request.user, document=document)
     return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.file.name.rsplit("/", 1)[-1])

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from trading.models import Lot, Organization, User
 
-from ..choices import BidState
+from ..choices import BidState, ReceiptAction
 
 
 def random_id() -> int:
@@ -220,6 +220,11 @@ class Receipt(models.Model):
 
     class Meta:
         ordering = ["issued_at"]
+
+    @property
+    def action_label(self) -> str:
+        """What the receipt attests, as people read it (the stored action is the signed body's)."""
+        return str(ReceiptAction(self.action).label) if self.action in ReceiptAction.values else self.action
 
 
 class HandedInShare(models.Model):

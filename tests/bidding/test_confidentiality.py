@@ -102,7 +102,7 @@ def test_download_sealed_file_by_official_before_deadline_is_audited(tender, sen
     client_for(user).get(reverse("bidding:sealed_download", args=[row.pk]))
     attempts = events("sealed_file.read_refused", object_id=str(row.pk))
     assert len(attempts) == 1
-    assert attempts[0].actor_id == user.pk and attempts[0].data == {"reason": "before the deadline"}
+    assert attempts[0].actor_id == user.pk and attempts[0].data == {"until": str(row.bid.lot.project.bid_deadline)}
 
 
 def test_download_sealed_file_one_millisecond_before_deadline_by_staff_not_found(tender, sent):

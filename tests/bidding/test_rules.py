@@ -157,7 +157,7 @@ REFUSALS = [
     # perm, state, who, what
     ("bidding.host_hall", "open", "city_supervisor", (PermissionDenied, "Only the trading center's host may do this.")),
     ("bidding.watch_hall", "open", "unrelated_supervisor",
-     (PermissionDenied, "Only a supervisor of this trading center watches as 监标人.")),
+     (PermissionDenied, "Only a supervisor of this trading center watches the opening as its supervisor.")),
     ("bidding.hand_in_share", "closed", "center_staff", (PermissionDenied, "Only a key custodian hands in a share.")),
     ("bidding.hand_in_share", "closed", "custodian", (NotFound, "You hold no share of this tender's opening key.")),
     ("bidding.seal_bid", "open", "tenderee", BIDDERS_ONLY),

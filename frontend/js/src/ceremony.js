@@ -12,6 +12,7 @@ import {
   sha256Hex,
   toHex,
 } from "./bytes.js";
+import { gettext } from "./i18n.js";
 
 export const SHARE_FORMAT = "kaibiao-opening-share/1";
 const SHARE_LENGTH = 33; // 32 y-bytes, then the x-coordinate
@@ -48,7 +49,7 @@ export async function dealOpeningKey({ tender, threshold, custodians }) {
     for (const some of [shares.slice(0, threshold), shares.slice(n - threshold)]) {
       const rebuilt = secretToIdentity(await shamirCombine(some));
       if ((await identityToRecipient(rebuilt)) !== openingRecipient) {
-        throw new Error("the shares do not rebuild the opening key");
+        throw new Error(gettext("The shares do not rebuild the opening key."));
       }
     }
     const encryptedShares = [];
@@ -81,11 +82,11 @@ function parseShare(text) {
   try {
     obj = JSON.parse(text);
   } catch {
-    throw new Error("not a Kaibiao opening share");
+    throw new Error(gettext("This is not a share of a Kaibiao opening key."));
   }
-  if (obj?.format !== SHARE_FORMAT) throw new Error("not a Kaibiao opening share");
+  if (obj?.format !== SHARE_FORMAT) throw new Error(gettext("This is not a share of a Kaibiao opening key."));
   const share = fromHex(obj.share);
-  if (share.length !== SHARE_LENGTH || share[32] === 0) throw new Error("damaged opening share");
+  if (share.length !== SHARE_LENGTH || share[32] === 0) throw new Error(gettext("The share is damaged."));
   return { ...obj, share };
 }
 

@@ -10,6 +10,7 @@ import {
 } from "age-encryption";
 import { readBytes } from "./bytes.js";
 import { beijingTime } from "./formats.js";
+import { gettext, interpolate } from "./i18n.js";
 
 const AGE_MAGIC = "age-encryption.org/v1\n";
 const ARMOR_BEGIN = "-----BEGIN AGE ENCRYPTED FILE-----";
@@ -49,30 +50,26 @@ const FIELDS = ["tender", "lot", "bidder", "created", "public key"];
 /**
  * The text of the plain key file. Comment lines are ignored by `age -i`, rage
  * and pyrage's identity parsers; the "created" and "public key" lines are the
- * ones age-keygen writes.
+ * ones age-keygen writes. The field names stay as they are (they are read back);
+ * the title and the warning are in the page's language: a person reads them.
  */
-const WORDING = {
-  bidder: [
-    "# 开标 Kaibiao — 投标人解密密钥 / bidder decryption key",
-    "# 警告：请妥善保管本文件。丢失本文件，投标人将无法自行解密自己的投标文件。",
-    "# 开标前不要把本文件交给任何人（包括平台工作人员）。本密钥只用于这一次招标。",
-    "# WARNING: keep this file safe. If you lose it, you (the bidder) cannot",
-    "# decrypt your own bid. Give it to no one, platform staff included, before",
-    "# the opening. This key is for this one tender only.",
-  ],
-  custodian: [
-    "# 开标 Kaibiao — 密钥保管人密钥 / key custodian's key",
-    "# 警告：请妥善保管本文件。各招标项目开标密钥的份额只能用它打开。",
-    "# 不要把本文件交给任何人（包括平台工作人员和其他保管人）。",
-    "# WARNING: keep this file safe. Your shares of tenders' opening keys open",
-    "# only with it. Give it to no one, platform staff and other custodians included.",
-  ],
-};
+function wording(role) {
+  const lines = role === "custodian" ? [
+    gettext("Kaibiao — key custodian's key"),
+    gettext("WARNING: keep this file safe. Your shares of tenders' opening keys open only with it."),
+    gettext("Give it to no one, platform staff and other custodians included."),
+  ] : [
+    gettext("Kaibiao — bidder decryption key"),
+    gettext("WARNING: keep this file safe. If you lose it, you (the bidder) cannot decrypt your own bid."),
+    gettext("Give it to no one, platform staff included, before the opening. This key is for this one tender only."),
+  ];
+  return lines.map((line) => `# ${line}`);
+}
 
 export function keyFileText({ identity, recipient, tender, lot, bidder, created, role = "bidder" }) {
-  // the file is read by people: Beijing time, its zone named in both of the file's languages
-  const when = `${beijingTime(created ?? new Date())} (北京时间 Beijing time, UTC+8)`;
-  const [title, ...warning] = WORDING[role] ?? WORDING.bidder;
+  // the file is read by people: Beijing time, its zone named
+  const when = beijingTime(created ?? new Date(), { zone: true });
+  const [title, ...warning] = wording(role);
   const lines = [
     title,
     `# tender: ${oneLine(tender)}`,
@@ -141,16 +138,16 @@ async function unlock(bytes, passphrase) {
     try {
       file = armor.decode(new TextDecoder().decode(bytes));
     } catch {
-      throw new KeyFileError("invalid-key-file", "damaged armored age file");
+      throw new KeyFileError("invalid-key-file", gettext("The key file is damaged (its armored text does not read)."));
     }
   }
   // A passphrase file has exactly one stanza, "-> scrypt salt logN" (age spec).
   const firstStanza = new TextDecoder().decode(file.subarray(AGE_MAGIC.length, AGE_MAGIC.length + 10));
   if (!firstStanza.startsWith("-> scrypt ")) {
-    throw new KeyFileError("invalid-key-file", "this age file is not locked with a passphrase");
+    throw new KeyFileError("invalid-key-file", gettext("This age file is not a key file locked with a passphrase."));
   }
   if (passphrase === undefined || passphrase === null || passphrase === "") {
-    throw new KeyFileError("passphrase-required", "this key file is locked with a passphrase");
+    throw new KeyFileError("passphrase-required", gettext("This key file has a passphrase: enter it."));
   }
   const d = new Decrypter();
   d.addPassphrase(passphrase);
@@ -158,9 +155,9 @@ async function unlock(bytes, passphrase) {
     return await d.decrypt(file, "text");
   } catch (err) {
     if (/no identity matched/.test(err?.message ?? "")) {
-      throw new KeyFileError("wrong-passphrase", "wrong passphrase");
+      throw new KeyFileError("wrong-passphrase", gettext("Wrong passphrase."));
     }
-    throw new KeyFileError("invalid-key-file", `cannot decrypt the key file: ${err?.message ?? err}`);
+    throw new KeyFileError("invalid-key-file", interpolate(gettext("The key file cannot be decrypted: %(reason)s"), { reason: err?.message ?? err }));
   }
 }
 
@@ -182,22 +179,22 @@ export async function loadKeyFile(input, { passphrase } = {}) {
       continue;
     }
     if (!line.startsWith("AGE-SECRET-KEY-1")) {
-      throw new KeyFileError("invalid-key-file", "not a Kaibiao / age key file");
+      throw new KeyFileError("invalid-key-file", gettext("This is not a valid key file."));
     }
     keys.push(line);
   }
   if (keys.length !== 1) {
-    throw new KeyFileError("invalid-key-file", `expected one AGE-SECRET-KEY line, found ${keys.length}`);
+    throw new KeyFileError("invalid-key-file", interpolate(gettext("A key file holds one AGE-SECRET-KEY line; this one holds %(n)s."), { n: keys.length }));
   }
   const identity = keys[0];
   let recipient;
   try {
     recipient = await identityToRecipient(identity);
   } catch {
-    throw new KeyFileError("invalid-key-file", "the AGE-SECRET-KEY line is damaged");
+    throw new KeyFileError("invalid-key-file", gettext("The key file is damaged (its AGE-SECRET-KEY line does not read)."));
   }
   if (meta["public key"] !== undefined && meta["public key"] !== recipient) {
-    throw new KeyFileError("invalid-key-file", "the key does not match the public key written above it");
+    throw new KeyFileError("invalid-key-file", gettext("The key file is damaged: its key does not match the public key written above it."));
   }
   return { identity, recipient, meta };
 }

@@ -4,6 +4,7 @@
 import { Encrypter } from "age-encryption";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { checkX25519Recipient, sha256Hex, toHex } from "./bytes.js";
+import { gettext, interpolate } from "./i18n.js";
 
 /**
  * The recipients of a bid: always the tender's opening recipient (held by the
@@ -88,7 +89,7 @@ export async function sealFile(input, recipients) {
     },
     flush() {
       if (size !== null && seen !== size) {
-        const err = new Error(`sealed ${seen} bytes, expected ${size}: the file changed while it was read`);
+        const err = new Error(interpolate(gettext("The file changed while it was sealed (%(seen)s bytes read, %(size)s expected): pick it again."), { seen, size }));
         settle.reject(err);
         throw err;
       }
@@ -123,7 +124,7 @@ function wrapErrors(stream, onError) {
         }
       },
       cancel(reason) {
-        onError(new Error("sealing was cancelled"));
+        onError(new Error(gettext("Sealing was cancelled.")));
         return reader.cancel(reason);
       },
     },

@@ -11,6 +11,7 @@
 // the header Repr-Digest (RFC 9530), once the sealing stream has ended.
 import { sha256 } from "@noble/hashes/sha2.js";
 import { fromHex } from "./bytes.js";
+import { gettext, interpolate } from "./i18n.js";
 
 export const DEFAULT_CHUNK = 16 * 1024 * 1024;
 
@@ -127,7 +128,7 @@ export async function uploadFile(url, stream, { size, startOffset = 0, csrfToken
         });
       } catch (err) {
         // The network dropped (or the laptop slept): wait, ask where to resume, go on.
-        if (attempt >= maxRetries) throw new UploadError(`network: ${err.message}`, { retryable: true });
+        if (attempt >= maxRetries) throw new UploadError(interpolate(gettext("The network failed: %(reason)s"), { reason: err.message }), { retryable: true });
         onWait({ attempt: attempt + 1, reason: "network" });
         await sleep(retryDelayMs);
         offset = await resumePoint(url, { fetchImpl, fallback: offset });
@@ -158,7 +159,7 @@ export async function uploadFile(url, stream, { size, startOffset = 0, csrfToken
       throw new UploadError(await messageOf(response), { status: response.status });
     }
   }
-  if (offset !== size) throw new UploadError(`sent ${offset} of ${size} bytes`);
+  if (offset !== size) throw new UploadError(interpolate(gettext("Only %(sent)s of %(size)s bytes were sent."), { sent: offset, size }));
   return receipt;
 }
 
@@ -168,13 +169,13 @@ export async function uploadFile(url, stream, { size, startOffset = 0, csrfToken
  * the size the sealer wrote, is refused here, before anything is sent.
  */
 export function presealedItems(manifest, files) {
-  if (!manifest || !Array.isArray(manifest.files)) throw new Error("manifest.json: no list of files");
+  if (!manifest || !Array.isArray(manifest.files)) throw new Error(gettext("manifest.json lists no files."));
   const byName = new Map(files.map((f) => [f.name, f]));
   return manifest.files.map((entry) => {
     const file = byName.get(entry.name);
-    if (!file) throw new Error(`${entry.name}: 缺少此文件 / missing`);
+    if (!file) throw new Error(interpolate(gettext("%(file)s is missing: pick it with the other sealed files."), { file: entry.name }));
     if (file.size !== entry.size) {
-      throw new Error(`${entry.name}: 文件大小（${file.size} 字节）与 manifest.json 记载的（${entry.size} 字节）不符，文件不完整或已改动 / not the file that was sealed`);
+      throw new Error(interpolate(gettext("%(file)s is not the file that was sealed: its size (%(size)s bytes) differs from the %(sealed)s bytes manifest.json names; it is incomplete or was changed."), { file: entry.name, size: file.size, sealed: entry.size }));
     }
     return { kind: entry.kind, name: entry.name, size: entry.size, sha256: entry.sha256, stream: () => file.stream() };
   });

@@ -38,8 +38,7 @@ test("plain_key_file_carries_the_header_and_loads_back", async () => {
   ]) {
     assert.ok(text.includes(`${line}\n`), line);
   }
-  assert.match(text, /丢失本文件，投标人将无法自行解密/);
-  assert.match(text, /If you lose it, you \(the bidder\) cannot/);
+  assert.match(text, /If you lose it, you \(the bidder\) cannot/); // node has no catalog: the msgids
   assert.ok(text.endsWith(`\n${key.identity}\n`));
 
   const loaded = await loadKeyFile(new Blob([file.bytes]));
@@ -116,4 +115,27 @@ test("damaged_or_foreign_key_files_are_refused", async () => {
   await assert.rejects(loadKeyFile(text.replace(key.identity, other.identity)), { code: "invalid-key-file" });
   await assert.rejects(loadKeyFile(`${text}${other.identity}\n`), { code: "invalid-key-file" });
   await assert.rejects(loadKeyFile("hello\n"), { code: "invalid-key-file" });
+});
+
+test("the_key_file_s_title_and_warning_are_in_the_page_s_language_and_its_fields_are_read_back", async () => {
+  // The page's catalog (Django's /jsi18n/ defines the global gettext), here a stand-in.
+  const chinese = {
+    "Kaibiao — bidder decryption key": "开标 — 投标人解密密钥",
+    "WARNING: keep this file safe. If you lose it, you (the bidder) cannot decrypt your own bid.":
+      "警告：请妥善保管本文件。丢失本文件，投标人将无法自行解密自己的投标文件。",
+  };
+  globalThis.gettext = (msgid) => chinese[msgid] ?? msgid;
+  try {
+    const key = await generateBidderKey();
+    const file = await makeKeyFile({ ...key, ...about });
+    const text = new TextDecoder().decode(file.bytes);
+    assert.ok(text.startsWith("# 开标 — 投标人解密密钥\n"), text);
+    assert.match(text, /丢失本文件，投标人将无法自行解密/);
+    assert.doesNotMatch(text, /If you lose it/);
+    const loaded = await loadKeyFile(new Blob([file.bytes]));
+    assert.equal(loaded.identity, key.identity);
+    assert.equal(loaded.meta.tender, "ZB-2025-017");
+  } finally {
+    delete globalThis.gettext;
+  }
 });

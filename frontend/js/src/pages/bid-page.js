@@ -27,9 +27,9 @@ function main(app) {
       download(file.bytes, file.filename);
       await postJSON(app.dataset.keyUrl, { recipient });
       registered = recipient;
-      say(keyStatus, `密钥已生成并下载（${file.filename}），公钥已登记：${recipient}。请妥善保管密钥文件。 / Key saved and registered.`);
+      say(keyStatus, interpolate(gettext("Your key is made and downloaded (%(file)s) and its public key registered: %(recipient)s. Keep the key file safe."), { file: file.filename, recipient }));
     } catch (err) {
-      say(keyStatus, `失败 / failed: ${err.message}`, true);
+      say(keyStatus, interpolate(gettext("Failed: %(reason)s"), { reason: err.message }), true);
     }
   });
 
@@ -59,7 +59,7 @@ async function checkKeyFile(registered) {
   const passphrase = document.getElementById("key-passphrase").value || undefined;
   const { recipient } = await loadKeyFile(input.files[0], { passphrase });
   if (recipient !== registered) {
-    throw new Error("这个密钥文件与登记的公钥不符 / this key file does not match the registered key");
+    throw new Error(gettext("This key file does not match the registered key."));
   }
 }
 

@@ -2,6 +2,7 @@
 // recipient and the shares, each encrypted to its custodian.
 import { dealOpeningKey } from "../ceremony.js";
 import { postJSON, say } from "./common.js";
+import { gettext, interpolate } from "../i18n.js";
 
 const app = document.getElementById("ceremony-app");
 if (app) {
@@ -13,11 +14,11 @@ if (app) {
       const dealt = await dealOpeningKey({ tender: app.dataset.tender || "", threshold: Number(app.dataset.k), custodians });
       const shares = dealt.encryptedShares.map((s) => ({ custodian: s.custodian, age: toBase64(s.ageFile) }));
       const result = await postJSON(app.dataset.postUrl, { opening_recipient: dealt.openingRecipient, shares });
-      say(status, `完成 / done: ${result.opening_recipient}`);
+      say(status, interpolate(gettext("Done: the opening key is %(recipient)s."), { recipient: result.opening_recipient }));
       setTimeout(() => window.location.assign(app.dataset.doneUrl || window.location.href), 1200);
     } catch (err) {
       event.target.disabled = false;
-      say(status, `失败 / failed: ${err.message}`, true);
+      say(status, interpolate(gettext("Failed: %(reason)s"), { reason: err.message }), true);
     }
   });
 }

@@ -2,6 +2,7 @@
 // only its recipient registered.
 import { generateBidderKey, makeKeyFile } from "../keys.js";
 import { download, postJSON, say } from "./common.js";
+import { gettext, interpolate } from "../i18n.js";
 
 const app = document.getElementById("custodian-app");
 if (app) {
@@ -13,9 +14,9 @@ if (app) {
       const file = await makeKeyFile({ identity, tender: "custodian", lot: app.dataset.username, bidder: app.dataset.username, passphrase, role: "custodian" });
       download(file.bytes, file.filename);
       await postJSON(app.dataset.keyUrl, { recipient });
-      say(status, `已登记 / registered: ${recipient}`);
+      say(status, interpolate(gettext("Registered: %(recipient)s"), { recipient }));
     } catch (err) {
-      say(status, `失败 / failed: ${err.message}`, true);
+      say(status, interpolate(gettext("Failed: %(reason)s"), { reason: err.message }), true);
     }
   });
 }

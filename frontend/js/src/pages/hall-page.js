@@ -7,7 +7,7 @@ import { loadKeyFile } from "../keys.js";
 import { toHex } from "../bytes.js";
 import { download, say } from "./common.js";
 import { askToConfirm } from "../confirm.js";
-import { gettext, interpolate } from "../i18n.js";
+import { gettext, interpolate, ngettext } from "../i18n.js";
 import { applySnapshot, bidderAnswers, countdownTarget, emptyHall, receiveEvent, serverNow } from "./hall-state.js";
 import { openRoom } from "../room-client.js";
 import { beijingTime, sealedAmountShown, yuanText } from "../formats.js";
@@ -29,6 +29,7 @@ function h(tag, attrs = {}, ...children) {
 // Every time in the hall in Beijing time (../formats.js), never the visitor's zone.
 const when = (at) => beijingTime(at);
 const pad = (n) => String(n).padStart(2, "0");
+const COLON = gettext(": "); // before what a label introduces: "：" in Chinese
 
 // A value of the opening form exactly as sealed: strings as they are, anything else as JSON.
 function asSealed(value) {
@@ -50,41 +51,52 @@ function priceRead(form) {
 }
 
 const KEY_FILE_ERRORS = {
-  "passphrase-required": "该密钥文件设有口令，请输入口令 / this key file needs its passphrase",
-  "wrong-passphrase": "口令错误 / wrong passphrase",
-  "invalid-key-file": "不是有效的密钥文件 / not a valid key file",
+  "passphrase-required": gettext("This key file has a passphrase: enter it."),
+  "wrong-passphrase": gettext("Wrong passphrase."),
+  "invalid-key-file": gettext("This is not a valid key file."),
 };
 
 /** A bid read as revoked by its bidder loses its bid security (bidding.security). */
 function forfeitText(forfeit) {
-  return `视为撤销，投标保证金 ${yuanText(forfeit.amount)}不予退还（《招标投标法实施条例》第三十五条）`;
+  return interpolate(gettext("Counts as revoked: its bid security of %(amount)s is not returned (%(law)s)."),
+    { amount: yuanText(forfeit.amount), law: "《招标投标法实施条例》第三十五条" });
 }
 
-function describe(ev, labels) {
+/** What an event says beyond its name (the name is the server's: labels.kinds). */
+function details(ev, labels) {
   const d = ev.data ?? {};
   const status = (s) => labels.status[s] ?? s;
   switch (ev.kind) {
-    case "hall_opened": return `开标大厅开放，开标时间 ${when(d.deadline)} / hall opened`;
-    case "lot_failed": return `有效投标不足 ${d.min_bids} 家（${d.complete_bids} 家），不予开标 ${d.citation ?? ""} / not opened: too few bids`;
-    case "bidding_closed": return `投标截止：${d.complete_bids} 份有效投标 / bidding closed`;
-    case "signed_in": return `${d.bidder} 签到 / signed in`;
-    case "decryption_started": return `主持人 ${d.host ?? ""} 开始解密，解密截止 ${when(d.deadline)} / decryption started`;
-    case "bid_status": return `${d.bidder}：${status(d.status)}${d.outcome ? "（" + (labels.outcome[d.outcome] ?? d.outcome) + "）" : ""}${d.reason ? " " + d.reason : ""}`;
-    case "files_decrypted": return `${d.bidder}：投标文件已解密（${d.files} 个）/ bid files decrypted`;
-    case "share_handed_in": return `密钥保管人 ${d.custodian} 提交份额（${d.count}/${d.k}）/ share handed in`;
-    case "opening_key_rebuilt": return "开标密钥已由份额恢复 / opening key rebuilt";
-    case "decryption_ended": return `解密结束，成功解密 ${d.decrypted} 份 / decryption ended`;
-    case "row_read": return `唱标：${d.bidder} ${priceRead(d.form)}${d.security_forfeit ? "；" + forfeitText(d.security_forfeit) : ""}`;
-    case "confirmation_open": return `开标记录确认开始，截止 ${when(d.deadline)} / confirmation open`;
-    case "k_drawn": return `抽取随机系数 K = ${d.k} / K drawn`;
-    case "confirmed": return `${d.bidder} 确认开标记录 / confirmed`;
-    case "objection_raised": return `${d.bidder} 提出异议：${d.question}`;
-    case "objection_answered": return `答复 ${d.bidder} 的异议：${d.answer}`;
-    case "deemed_accepted": return `${d.bidder} 未在时限内确认，视为认可 / deemed accepted`;
-    case "opening_ended": return `开标结束，开标记录 SHA-256 ${d.record_sha256} / opening ended`;
-    case "opening_failed": return `开标失败：${d.reason} / opening failed`;
-    default: return ev.kind;
+    case "hall_opened": return interpolate(gettext("opening time %(at)s"), { at: when(d.deadline) });
+    case "lot_failed": return interpolate(gettext("%(complete)s complete bids, fewer than the %(min)s needed: the lot is not opened %(citation)s"),
+      { complete: d.complete_bids, min: d.min_bids, citation: d.citation ?? "" });
+    case "bidding_closed": return interpolate(gettext("%(n)s complete bids"), { n: d.complete_bids });
+    case "signed_in": return d.bidder;
+    case "decryption_started": return interpolate(gettext("host %(host)s; decryption ends at %(at)s"), { host: d.host ?? "", at: when(d.deadline) });
+    case "bid_status": return [interpolate(gettext("%(bidder)s: %(status)s"), { bidder: d.bidder, status: status(d.status) }),
+      d.outcome ? labels.outcome[d.outcome] ?? d.outcome : "", d.reason ?? ""].filter(Boolean).join(gettext("; "));
+    case "files_decrypted": return interpolate(gettext("%(bidder)s: %(n)s bid files decrypted"), { bidder: d.bidder, n: d.files });
+    case "share_handed_in": return interpolate(gettext("key custodian %(custodian)s (%(count)s of the %(k)s needed)"), { custodian: d.custodian, count: d.count, k: d.k });
+    case "decryption_ended": return interpolate(gettext("%(n)s bids decrypted"), { n: d.decrypted });
+    case "row_read": return [`${d.bidder} ${priceRead(d.form)}`.trim(),
+      d.security_forfeit ? forfeitText(d.security_forfeit) : ""].filter(Boolean).join(gettext("; "));
+    case "confirmation_open": return interpolate(gettext("until %(at)s"), { at: when(d.deadline) });
+    case "k_drawn": return String(d.k ?? "");
+    case "confirmed": return d.bidder;
+    case "objection_raised": return interpolate(gettext("%(bidder)s: %(question)s"), { bidder: d.bidder, question: d.question });
+    case "objection_answered": return interpolate(gettext("to %(bidder)s: %(answer)s"), { bidder: d.bidder, answer: d.answer });
+    case "deemed_accepted": return interpolate(gettext("%(bidder)s did not answer in time"), { bidder: d.bidder });
+    case "opening_ended": return interpolate(gettext("SHA-256 of the opening record %(digest)s"), { digest: d.record_sha256 });
+    case "opening_failed": return d.reason;
+    default: return "";
   }
+}
+
+/** An event as the hall's log shows it: its name, then what it says. */
+function describe(ev, labels) {
+  const name = labels.kinds[ev.kind] ?? ev.kind;
+  const more = details(ev, labels);
+  return more ? interpolate(gettext("%(name)s: %(details)s"), { name, details: more }) : name;
 }
 
 function main(app) {
@@ -117,10 +129,10 @@ function main(app) {
 
   function send(message, what) {
     if (!room || !room.send(message, what)) {
-      showError("未连接到开标大厅，请稍候重试 / not connected, try again shortly");
+      showError(gettext("Not connected to the opening hall: try again in a moment."));
       return false;
     }
-    say($("hall-message"), `${what}… / sent`);
+    say($("hall-message"), interpolate(gettext("%(what)s: sent…"), { what }));
     return true;
   }
 
@@ -141,15 +153,15 @@ function main(app) {
 
   function onAnswer(what, m) {
     if (m === null) {
-      showError(`${what}：连接中断，结果以大厅记录为准 / connection lost`);
+      showError(interpolate(gettext("%(what)s: the connection was lost; the hall's record says whether it was taken."), { what }));
     } else if (m.type === "ok") {
       $("hall-error").hidden = true;
-      say($("hall-message"), `${what}：完成 / done`);
+      say($("hall-message"), interpolate(gettext("%(what)s: done"), { what }));
       // Before the deadline a sign-in is no event (even its number would tell); the bidder
       // sees its own in a fresh snapshot.
       if (m.command === "sign_in") room.raw({ type: "snapshot" });
     } else {
-      showError(what ? `${what}：${m.message}` : m.message);
+      showError(what ? interpolate(gettext("%(what)s: %(reason)s"), { what, reason: m.message }) : m.message);
     }
   }
 
@@ -166,18 +178,18 @@ function main(app) {
 
   on("sign-in", async () => {
     const nonce = toHex(crypto.getRandomValues(new Uint8Array(32)));
-    send({ type: "sign_in", nonce }, "签到 / sign in");
+    send({ type: "sign_in", nonce }, gettext("Sign in"));
   });
 
   on("hand-in-identity", async () => {
     const file = $("bidder-key-file").files[0];
-    if (!file) return showError("请选择本项目的密钥文件 / choose your key file for this tender");
+    if (!file) return showError(gettext("Choose your key file for this tender."));
     // The server's state, not this machine's clock, says that the deadline has passed.
     if (hall.state !== "decrypting") {
-      return showError("解密尚未开始：密钥只在开标解密时发送 / the key is sent only once decryption has started");
+      return showError(gettext("Decryption has not started: your key is sent only once it has."));
     }
     const passphrase = $("bidder-key-passphrase").value || undefined;
-    say($("hall-message"), "正在读取密钥文件… / reading the key file…");
+    say($("hall-message"), gettext("Reading the key file…"));
     let key;
     try {
       key = await loadKeyFile(file, { passphrase });
@@ -185,10 +197,10 @@ function main(app) {
       return showError(KEY_FILE_ERRORS[err.code] ?? err.message);
     }
     if (key.meta.tender && key.meta.tender !== app.dataset.project) {
-      return showError(`这个密钥文件属于招标项目 ${key.meta.tender}，不是本项目 / this key file is for another tender`);
+      return showError(interpolate(gettext("This key file is for the tender %(tender)s, not this one."), { tender: key.meta.tender }));
     }
     $("bidder-key-passphrase").value = "";
-    send({ type: "hand_in_identity", identity: key.identity }, "提交密钥解密 / hand in the key");
+    send({ type: "hand_in_identity", identity: key.identity }, gettext("Hand in the key"));
   });
 
   // What cannot be undone is asked once, in the site's dialog (../confirm.js), saying what
@@ -234,7 +246,7 @@ function main(app) {
 
   on("hand-in-share", async () => {
     const file = $("custodian-key-file").files[0];
-    if (!file) return showError("请选择您的保管人密钥文件 / choose your custodian key file");
+    if (!file) return showError(gettext("Choose your custodian key file."));
     const passphrase = $("custodian-key-passphrase").value || undefined;
     let key;
     try {
@@ -248,13 +260,13 @@ function main(app) {
       try {
         message = (await response.json()).error || message;
       } catch { /* not JSON */ }
-      return showError(`取得份额失败 / cannot fetch the share: ${message}`);
+      return showError(interpolate(gettext("Your share could not be fetched: %(reason)s"), { reason: message }));
     }
     let opened;
     try {
       opened = await openShare(new Uint8Array(await response.arrayBuffer()), key.identity);
     } catch (err) {
-      return showError(`无法用此密钥打开份额 / this key does not open the share: ${err.message}`);
+      return showError(interpolate(gettext("This key does not open your share: %(reason)s"), { reason: err.message }));
     }
     const payload = JSON.stringify({ ...opened, share: toHex(opened.share) });
     opened.share.fill(0);
@@ -330,7 +342,7 @@ function main(app) {
     const enable = (id, yes) => { $(id).disabled = !yes; };
     const signedIn = myOrganization && hall.signIns.has(myOrganization);
     enable("sign-in", (s === "waiting" || s === "closed") && !signedIn);
-    $("sign-in-status").textContent = signedIn ? `已签到 ${when(hall.signIns.get(myOrganization))} / signed in` : "";
+    $("sign-in-status").textContent = signedIn ? interpolate(gettext("Signed in at %(at)s"), { at: when(hall.signIns.get(myOrganization)) }) : "";
     enable("hand-in-identity", s === "decrypting");
     // The bidder's answers follow the server's rule: no confirming once it has objected.
     const answers = bidderAnswers(hall, myOrganization, serverRules);
@@ -354,7 +366,7 @@ function main(app) {
     for (const b of hall.bidders ?? []) {
       listed.add(b.bidder);
       const at = hall.signIns.get(b.bidder);
-      rows.push(h("tr", { "data-bidder": b.bidder }, h("td", {}, b.bidder), h("td", {}, b.uscc ?? ""), h("td", {}, at ? when(at) : b.signed_in ? "已签到 / signed in" : "未签到 / not signed in")));
+      rows.push(h("tr", { "data-bidder": b.bidder }, h("td", {}, b.bidder), h("td", {}, b.uscc ?? ""), h("td", {}, at ? when(at) : b.signed_in ? gettext("Signed in") : gettext("Not signed in"))));
     }
     for (const [bidder, at] of hall.signIns) {
       if (!listed.has(bidder)) rows.push(h("tr", { "data-bidder": bidder }, h("td", {}, bidder), h("td", {}, ""), h("td", {}, when(at))));
@@ -382,7 +394,9 @@ function main(app) {
         h("td", {}, b.reason ?? ""), h("td", {}, b.files !== undefined ? `${b.files} ✓` : ""));
     }));
     const shares = $("shares-status");
-    shares.textContent = hall.shares ? `密钥份额 / shares: ${hall.shares.count}/${hall.shares.k}${hall.keyRebuilt ? "，开标密钥已恢复 / opening key rebuilt" : ""}` : "";
+    shares.textContent = !hall.shares ? "" : interpolate(hall.keyRebuilt
+      ? gettext("Key shares handed in: %(count)s of the %(k)s needed; the opening key is rebuilt.")
+      : gettext("Key shares handed in: %(count)s of the %(k)s needed."), { count: hall.shares.count, k: hall.shares.k });
   }
 
   function renderDigests() {
@@ -393,7 +407,7 @@ function main(app) {
           h("td", {}, d.bidder), h("td", {}, f.name), h("td", { class: "num" }, f.size),
           h("td", {}, h("code", { class: "digest receipt-sha256" }, f.receipt_sha256)),
           h("td", {}, h("code", { class: "digest stored-sha256" }, f.stored_sha256)),
-          h("td", { class: f.match ? "match" : "errors" }, f.match ? "一致 ✓" : "不一致 ✗")));
+          h("td", { class: f.match ? "match" : "errors" }, f.match ? `${gettext("Same")} ✓` : `${gettext("Different")} ✗`)));
       }
     }
     $("digests-body").replaceChildren(...rows);
@@ -413,9 +427,9 @@ function main(app) {
       const decrypted = b.form && typeof b.form === "object";
       const cells = columns.map((c) => h("td", { class: `item item-${c.key}`, "data-key": c.key }, decrypted ? itemShown(b.form[c.key], c) : ""));
       const notes = [];
-      if (!decrypted) notes.push(h("div", { class: "errors" }, labels.outcome[b.outcome] ?? labels.status[b.status] ?? "", b.reason ? `：${b.reason}` : ""));
+      if (!decrypted) notes.push(h("div", { class: "errors" }, labels.outcome[b.outcome] ?? labels.status[b.status] ?? "", b.reason ? `${COLON}${b.reason}` : ""));
       if (b.securityForfeit) notes.push(h("div", { class: "errors security-forfeit" }, forfeitText(b.securityForfeit)));
-      if (b.aboveCeiling) notes.push(h("div", { class: "errors above-ceiling" }, `⚠ ${b.ceilingReason || "超过最高投标限价 / above the ceiling price"}`));
+      if (b.aboveCeiling) notes.push(h("div", { class: "errors above-ceiling" }, `⚠ ${b.ceilingReason || gettext("Above the ceiling price")}`));
       for (const f of b.flags ?? []) notes.push(h("div", { class: "flag" }, `⚑ ${f}`));
       return h("tr", { "data-bidder": b.bidder, class: b.aboveCeiling ? "above-ceiling-row" : "" },
         h("td", {}, b.order ?? ""), h("td", {}, b.bidder), ...cells, h("td", { class: "flags" }, ...notes),
@@ -428,7 +442,7 @@ function main(app) {
     $("k-none").hidden = !!k?.commitment;
     $("k-facts").hidden = !k?.commitment;
     if (!k?.commitment) return;
-    $("k-range").textContent = `${k.low} – ${k.high}，步长 / step ${k.step}`;
+    $("k-range").textContent = interpolate(gettext("%(low)s to %(high)s, in steps of %(step)s"), { low: k.low, high: k.high, step: k.step });
     $("k-commitment").textContent = k.commitment;
     $("k-seed").textContent = k.seed ?? "—";
     $("k-value").textContent = k.k ?? "—";
@@ -446,16 +460,16 @@ function main(app) {
       const key = `${o.answer}|${hall.role}|${hall.state}`;
       if (li && li.dataset.key === key) continue;
       const fresh = h("li", { "data-objection": o.id, "data-bidder": o.bidder },
-        h("div", {}, h("strong", {}, o.bidder), ` · ${when(o.asked_at)}：`, h("span", { class: "question" }, o.question)),
-        o.answer ? h("div", { class: "answer" }, `${list.dataset.answer}（${when(o.answered_at)}）：`, h("span", { class: "answer-text" }, o.answer)) : null);
+        h("div", {}, h("strong", {}, o.bidder), ` · ${when(o.asked_at)}${COLON}`, h("span", { class: "question" }, o.question)),
+        o.answer ? h("div", { class: "answer" }, `${interpolate(gettext("%(answer)s (%(at)s)"), { answer: list.dataset.answer, at: when(o.answered_at) })}${COLON}`, h("span", { class: "answer-text" }, o.answer)) : null);
       if (!o.answer && hall.role === "host") {
         const area = h("textarea", { rows: 2, class: "answer-input", "aria-label": list.dataset.answer });
         const old = li?.querySelector("textarea");
         if (old) area.value = old.value;
         const button = h("button", { type: "button", class: "answer-send", onclick: () => {
           const answer = area.value.trim();
-          if (!answer) return showError("请填写答复 / write the answer");
-          send({ type: "answer", objection_id: o.id, answer }, "答复异议 / answer");
+          if (!answer) return showError(gettext("Write the answer."));
+          send({ type: "answer", objection_id: o.id, answer }, gettext("Answer the objection"));
         } }, list.dataset.send);
         fresh.append(h("div", { class: "answer-form" }, area, button));
       }
@@ -487,9 +501,10 @@ function main(app) {
     const now = serverNow(hall);
     $("hall-server-time").textContent = hall.state ? beijingTime(now, { zone: true }) : "—";
     const offset = hall.offsetMs / 1000;
-    $("hall-offset").textContent = hall.state
-      ? `（本机时钟${offset >= 0 ? "快" : "慢"} ${Math.abs(offset).toFixed(1)} 秒，仅作显示，一切以服务器时间为准 / your clock ${offset >= 0 ? "+" : ""}${offset.toFixed(1)} s, shown only）`
-      : "";
+    $("hall-offset").textContent = !hall.state ? "" : interpolate(offset >= 0
+      ? gettext("(this computer's clock is %(s)s s fast; shown only: the server's time is the one that counts)")
+      : gettext("(this computer's clock is %(s)s s slow; shown only: the server's time is the one that counts)"),
+    { s: Math.abs(offset).toFixed(1) });
     const target = countdownTarget(hall);
     const label = $("countdown-label");
     label.hidden = $("hall-countdown").parentElement.hidden = !target;
@@ -497,7 +512,7 @@ function main(app) {
     label.textContent = label.dataset[target.key];
     const left = Math.max(0, Math.floor((target.at - now) / 1000));
     const days = Math.floor(left / 86400);
-    $("hall-countdown").textContent = `${days ? days + " 天 " : ""}${pad(Math.floor((left % 86400) / 3600))}:${pad(Math.floor((left % 3600) / 60))}:${pad(left % 60)}`;
+    $("hall-countdown").textContent = `${days ? interpolate(ngettext("%(n)s day", "%(n)s days", days), { n: days }) + " " : ""}${pad(Math.floor((left % 86400) / 3600))}:${pad(Math.floor((left % 3600) / 60))}:${pad(left % 60)}`;
     $("countdown-target").textContent = interpolate(gettext("until %(time)s"), { time: beijingTime(target.at, { zone: true }) });
   }
 
