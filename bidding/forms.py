@@ -44,7 +44,7 @@ class OpeningItemForm(forms.Form):
                             help_text=_("As bidders and the opening record read it, such as 工期（日历天）."))
     type = forms.ChoiceField(label=_("Type"), choices=ITEM_TYPES, initial="text")
     choices = forms.CharField(label=_("Options"), required=False, max_length=500,
-                              help_text=_("For a choice only: the options, separated by 、 or commas, such as 合格、优良."))
+                              help_text=_("For a choice only: the options, separated by commas, such as “pass, good”."))
     required = forms.BooleanField(label=_("Required"), required=False, initial=True)
 
     def clean_key(self):
@@ -177,7 +177,7 @@ class TenderRulesForm(forms.ModelForm):
 
 class CustodianChoice(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.display_name}（{obj.username}）"
+        return _("%(name)s (%(username)s)") % {"name": obj.display_name, "username": obj.username}
 
 
 class InviteCustodiansForm(forms.Form):

@@ -41,7 +41,6 @@ The dict (times: ISO 8601 strings with an offset, or aware datetimes; "…?" may
     render_record_pdf(record, font_path=None) -> bytes
 """
 
-
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors

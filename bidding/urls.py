@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import receipt_views, upload_views, views
+from . import hall_views, receipt_views, upload_views, views
 
 app_name = "bidding"
 
@@ -24,9 +24,9 @@ urlpatterns = [
     path("work/projects/<int:pk>/custodians/", views.invite_custodians, name="invite_custodians"),
     path("work/projects/<int:pk>/ceremony/", views.ceremony, name="ceremony"),
     path("work/lots/<int:lot_id>/security/", views.record_security, name="record_security"),
-    path("halls/<int:lot_id>/", views.hall_page, name="hall"),
-    path("halls/<int:lot_id>/record.pdf", views.hall_record, name="hall_record"),
-    path("halls/<int:lot_id>/my-share.age", views.hall_share, name="hall_share"),
+    path("halls/<int:lot_id>/", hall_views.hall_page, name="hall"),
+    path("halls/<int:lot_id>/record.pdf", hall_views.hall_record, name="hall_record"),
+    path("halls/<int:lot_id>/my-share.age", hall_views.hall_share, name="hall_share"),
     path("receipts/verify/", receipt_views.receipt_verify, name="receipt_verify"),
     path("receipts/public-key.pem", receipt_views.receipt_public_key, name="receipt_public_key"),
 ]

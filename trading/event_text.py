@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import pgettext, pgettext_lazy
 
 from . import formats
-from .choices import Category, LotState, NoticeKind, Role
+from .choices import Category, EvaluationMethod, LotState, NoticeKind, Role
 from .lifecycle import SYSTEM, TRANSITIONS
 from .models import Project
 
@@ -235,6 +235,29 @@ def names(value) -> str:
     return listed(shown) or formats.ABSENT
 
 
+def evaluation_method(value) -> str:
+    return str(EvaluationMethod(value).label) if value in EvaluationMethod.values else plain(value)
+
+
+def transition(value) -> str:
+    """A lifecycle step by its name on the project page (fail_too_few_bids → 流标：投标不足)."""
+    step = TRANSITIONS.get(value) if isinstance(value, str) else None
+    return str(step.label) if step is not None else plain(value)
+
+
+def ranked(value) -> str:
+    """The winning candidates in their order, each with its bid price: 1. 某公司 1,234.00元."""
+    if not isinstance(value, list):
+        return plain(value)
+    return listed([_("%(rank)s. %(name)s %(price)s") % {"rank": plain(c.get("rank", i)), "name": plain(c.get("name")),
+                                                        "price": money(c.get("price"))}
+                   for i, c in enumerate(value, start=1) if isinstance(c, dict)]) or formats.ABSENT
+
+
+def winner(value) -> str:
+    return plain(value.get("name")) if isinstance(value, dict) else plain(value)
+
+
 def how_many(value) -> str:
     """A list by its length: the shares dealt, the contributions mixed in."""
     return str(len(value)) if isinstance(value, list) else plain(value)
@@ -307,6 +330,9 @@ name_actions({
     "project.created": pgettext_lazy("audit event", "Project registered"),
     "project.updated": pgettext_lazy("audit event", "Project edited"),
     "project.published": pgettext_lazy("audit event", "Project published"),
+    "lot.added": pgettext_lazy("audit event", "Lot added"),
+    "lot.updated": pgettext_lazy("audit event", "Lot edited"),
+    "lot.removed": pgettext_lazy("audit event", "Lot removed"),
     "document.added": pgettext_lazy("audit event", "Tender document uploaded"),
     "document.downloaded": pgettext_lazy("audit event", "Tender document downloaded"),
     # A notice of each kind: "notice.clarification" reads 澄清 (trading.services.publish_notice)
@@ -349,5 +375,18 @@ label_fields({
     "size": (gettext_lazy("Size"), size),
     "sha256": (gettext_lazy("SHA-256"), digest),
     "notice": (None, hidden),  # the notice's number in the database
+    # a lot's fields (trading.lot_services) and its award-stage notices (trading.lot_notices)
+    "number": (gettext_lazy("Lot number"), text),
+    "lot_name": (gettext_lazy("Lot name"), text),
+    "budget": (gettext_lazy("Budget"), money),
+    "ceiling_price": (gettext_lazy("Ceiling price"), money),
+    "reserve_price": (gettext_lazy("Reserve price"), money),
+    "bid_security": (gettext_lazy("Bid security"), money),
+    "evaluation_method": (gettext_lazy("Evaluation method"), evaluation_method),
+    "transition": (gettext_lazy("Step"), transition),
+    "candidates": (gettext_lazy("Winning candidates"), ranked),
+    "publicity_starts": (gettext_lazy("Publicity starts"), moment),
+    "publicity_ends": (gettext_lazy("Publicity ends"), moment),
+    "winner": (gettext_lazy("Winning bidder"), winner),
 })
 

@@ -24,7 +24,7 @@ class OrganizationField(forms.ModelChoiceField):
     widget = SearchableSelect
 
     def label_from_instance(self, obj):
-        return f"{obj.name}（{obj.uscc}）"
+        return _("%(name)s (%(uscc)s)") % {"name": obj.name, "uscc": obj.uscc}
 
 
 def with_one_more_row(data, prefix: str, **defaults):

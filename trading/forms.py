@@ -93,9 +93,9 @@ class LotForm(forms.ModelForm):
 
     budget = MoneyField(label=_("Budget (yuan)"))
     ceiling_price = MoneyField(label=_("Ceiling price (yuan)"), required=False,
-                               help_text=_("最高投标限价; at most the budget. Empty where there is none."))
+                               help_text=_("The highest price a bid may ask; at most the budget. Empty where there is none."))
     reserve_price = MoneyField(label=_("Reserve price (yuan)"), required=False,
-                               help_text=_("底价, for a sale to the highest price; empty otherwise."))
+                               help_text=_("The lowest price accepted, for a sale to the highest price; empty otherwise."))
     bid_security = MoneyField(label=_("Bid security (yuan)"), required=False,
                               help_text=_("At most 2 percent of the ceiling price (or of the budget)."))
 

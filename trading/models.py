@@ -131,7 +131,7 @@ class Project(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
     must_be_tendered = models.BooleanField(
-        _("must be tendered by law"), default=True, help_text=_("依法必须进行招标的项目: the law's limits bind the settings below.")
+        _("must be tendered by law"), default=True, help_text=_("A project that must be tendered by law: the law's limits bind the settings below.")
     )
     bid_deadline = models.DateTimeField(_("bid deadline = opening time"), null=True, blank=True)
     documents_published_at = models.DateTimeField(_("documents published at"), null=True, blank=True)

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit, law, lifecycle, lot_notices
-from .formats import FEN, first_minute_from, money, zoned_text
-from .choices import Category, NoticeKind, Role
+from .formats import first_minute_from, zoned_text
+from .choices import NoticeKind, Role
 from .errors import NotFound, RuleViolation
 from .lot_rules import check_lots as _check_lots
 from .models import Document, DocumentDownload, Lot, Notice, Organization, Project, User

@@ -34,7 +34,7 @@ def english_left(html: str, names=()) -> list:
 def test_the_bidder_s_receipts_are_named_by_what_they_attest(tender, bidder):
     submit(tender, bidder)
     client = chinese_client(bidder.user)
-    client.post(reverse("bidding:withdraw", args=[tender.lot.pk]))
+    client.post(reverse("bidding:withdraw", args=[tender.lot.pk]), {"confirmed": "yes"})
     html = client.get(reverse("bidding:bid_page", args=[tender.lot.pk])).content.decode()
     links = [re.sub(r"\s+", " ", link).strip() for link in re.findall(r'class="receipt-link">([^<]*)<', html)]
     assert len(links) == 2 and Receipt.objects.filter(bid__lot=tender.lot).count() == 2

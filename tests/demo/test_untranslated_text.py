@@ -206,7 +206,7 @@ def test_every_event_of_the_demo_has_a_name_and_a_summary_without_codes(demo):
             words = english_words(event_text.summary(event.action, event.data), demo["names"])
             if words:
                 problems.append(f"{event.action}: English in its summary {words}")
-    assert sorted(set(problems)) == []
+    assert not problems, "\n".join(sorted(set(problems)))
 
 
 @pytest.mark.django_db

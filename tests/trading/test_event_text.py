@@ -53,7 +53,8 @@ def recorded_actions() -> tuple[set, set]:
 def appended_hall_kinds() -> set:
     kinds = set()
     for _path, text in sources():
-        kinds |= set(re.findall(r"""\bappend\(\s*[\w().]+,\s*["'](\w+)["']""", text))
+        # the hall's own append(hall, "kind", …), not a list's .append(…)
+        kinds |= set(re.findall(r"""(?<![.\w])append\(\s*[\w().]+,\s*["'](\w+)["']""", text))
     return kinds
 
 

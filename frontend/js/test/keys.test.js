@@ -33,7 +33,7 @@ test("plain_key_file_carries_the_header_and_loads_back", async () => {
     "# tender: ZB-2025-017",
     "# lot: 2",
     "# bidder: 华东建设有限公司",
-    "# created: 2025-06-01 16:00:00 (北京时间 Beijing time, UTC+8)",
+    "# created: 2025-06-01 16:00:00 (Beijing time)",
     `# public key: ${key.recipient}`,
   ]) {
     assert.ok(text.includes(`${line}\n`), line);
@@ -48,7 +48,7 @@ test("plain_key_file_carries_the_header_and_loads_back", async () => {
     tender: "ZB-2025-017",
     lot: "2",
     bidder: "华东建设有限公司",
-    created: "2025-06-01 16:00:00 (北京时间 Beijing time, UTC+8)",
+    created: "2025-06-01 16:00:00 (Beijing time)",
     "public key": key.recipient,
   });
 });
