@@ -148,7 +148,7 @@ class StaffFormsJourneyTests(ChannelsLiveServerTestCase):
         assert [lot.budget for lot in lots] == [Decimal("17680000.00"), Decimal("9850000.00"), Decimal("1234567.80")]
         assert [lot.ceiling_price for lot in lots] == [Decimal("17000000.00"), None, Decimal("1200000.00")]
         assert [lot.bid_security for lot in lots] == [Decimal("340000.00"), Decimal("150000.00"), Decimal("20000.00")]
-        assert "¥17,680,000.00" in page.content()
+        assert "17,680,000.00元" in page.content()
         return project
 
     def fill_lot(self, page, index, name, budget, ceiling, security):
