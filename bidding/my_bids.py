@@ -18,6 +18,7 @@ from trading import lifecycle
 from trading.choices import LotState, NoticeKind
 from trading.formats import local_text
 from trading.models import DocumentDownload, Lot, Notice
+from trading.stages import effective_state
 from trading.workspace import Link, Section, Task
 
 from .choices import BidState, Confirmation, HallState, OpeningOutcome, OpeningStatus
@@ -157,7 +158,7 @@ def _task(lot, mine: Mine, notices: dict, now) -> tuple[str, Task]:
     hall_page = reverse("bidding:hall", args=[lot.pk])
     hall = getattr(lot, "hall", None)
     counting = mine.counting
-    if lot.state == LotState.PUBLISHED and now < deadline:
+    if effective_state(lot, now) == LotState.PUBLISHED:
         return OPEN, Task(lot, _before_deadline(mine), _links_before_deadline(lot, mine, bid_page, hall_page),
                           countdown_to=deadline, mine=_mine_in_brief(lot, mine, now))
     if lot.state in AT_THE_OPENING and hall is not None and hall.state not in (HallState.ENDED, HallState.FAILED,

@@ -119,6 +119,12 @@ def publicity_ends(lot) -> datetime:
     return lot.state_changed_at + timedelta(days=lot.project.publicity_days)
 
 
+def contract_due(lot) -> datetime:
+    """By when an awarded lot's contract is to be signed (招标投标法 第四十六条: within the
+    project's contract days of the award)."""
+    return lot.state_changed_at + timedelta(days=lot.project.contract_days)
+
+
 def _publicity_over(lot, now, facts):
     ends = publicity_ends(lot)
     if now < ends:

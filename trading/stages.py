@@ -7,13 +7,12 @@ states and their labels are the lifecycle's (choices.LotState); the dates come f
 its tender's legal settings, as the lifecycle's guards read them."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.utils.translation import gettext as _
 
 from .choices import LotState as S
 from .formats import local_text
-from .lifecycle import publicity_ends
+from .lifecycle import contract_due, publicity_ends
 from .models import AuditEvent
 
 # The transitions that end a lot without a contract, whose audit event says why.
@@ -70,7 +69,7 @@ def _next_step(lot, state, reason) -> str:
             "ends": local_text(publicity_ends(lot), "min")}
     if state == S.AWARDED:
         return _("The winning bidder is named; the contract is to be signed by %(by)s (within %(days)d days).") % {
-            "by": local_text(lot.state_changed_at + timedelta(days=project.contract_days), "min"), "days": project.contract_days}
+            "by": local_text(contract_due(lot), "min"), "days": project.contract_days}
     if state == S.CONTRACTED:
         return _("The contract is signed.")
     if state == S.ARCHIVED:

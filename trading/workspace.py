@@ -143,13 +143,13 @@ def _waiting_for_staff(lot, now, project_link) -> Task | None:
         return Task(lot, _("A draft registered by %(who)s: check it and publish the tender.")
                     % {"who": project.created_by.display_name}, [project_link(lot, _("Publish the tender"))])
     if lot.state == LotState.PUBLICITY:
-        ends = lot.state_changed_at + timedelta(days=project.publicity_days)
+        ends = lifecycle.publicity_ends(lot)
         if now < ends:
             return None
         return Task(lot, _("The publicity of the winning candidates ended at %(ends)s: award the lot.")
                     % {"ends": local_text(ends, "min")}, [project_link(lot, _("Award"))])
     if lot.state == LotState.AWARDED:
-        due = lot.state_changed_at + timedelta(days=project.contract_days)
+        due = lifecycle.contract_due(lot)
         summary = (_("Record the signed contract: it is due by %(due)s (within %(days)d days of the award, %(citation)s).")
                    if now < due else
                    _("The contract was due by %(due)s (within %(days)d days of the award, %(citation)s): record it, "
