@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "rooms",
     "trading",
     "bidding",
+    "evaluation",
     "reporting",
     "demo",  # above every floor: `manage.py load_demo`; nothing imports it
 ]

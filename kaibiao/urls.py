@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("reporting.urls")),
     path("", include("bidding.urls")),
+    path("", include("evaluation.urls")),
     path("", include("trading.urls")),
 ]
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import audit, law, lifecycle, lot_notices
+from . import audit, law, lifecycle, lot_notices, signals
 from .formats import first_minute_from, zoned_text
 from .choices import NoticeKind, Role
 from .errors import NotFound, RuleViolation
@@ -323,6 +323,7 @@ def _take(*, actor, lot: Lot, name: str, now, facts: dict, reason: str = "") -> 
     audit.record(actor=actor, action=f"lot.{name}", obj=lot, project=lot.project, data=data)
     # The failure, the candidates and the result are published with the stage that makes them.
     lot_notices.publish_for(actor=actor, lot=lot, name=name, now=now, facts=facts, reason=reason)
+    signals.lot_transitioned.send(sender=Lot, lot=lot, name=name, actor=actor, now=now)
     return lot
 
 

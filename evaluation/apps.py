@@ -1,0 +1,14 @@
+"""The evaluation app's config: at start-up, its events' names and its receivers."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EvaluationConfig(AppConfig):
+    name = "evaluation"
+    verbose_name = _("Evaluation")
+
+    def ready(self):
+        from . import event_names, receivers  # noqa: F401
+
+        event_names.register()

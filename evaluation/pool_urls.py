@@ -1,0 +1,3 @@
+"""The evaluation floor's URLs: pool."""
+
+urlpatterns = []

@@ -1,0 +1,77 @@
+"""Who may do what on the evaluation floor: the pool's keepers, a lot's draw, a committee's names.
+
+One predicate per kind of person, one permission per action (checked in the services, not only
+in the views). Loaded by rules' autodiscovery, like trading/rules.py."""
+
+import rules
+
+from trading.choices import CenterLevel, LotState, Role
+from trading.rules import is_center_staff, is_supervisor_over
+
+# The result is final (实施条例 第四十六条: the committee's names stay secret until then).
+RESULT_FINAL = frozenset({LotState.AWARDED, LotState.CONTRACTED, LotState.ARCHIVED, LotState.FAILED, LotState.CANCELLED})
+
+
+def _role(user):
+    return getattr(user, "role", None) if user and user.is_authenticated else None
+
+
+def pool_center(center):
+    """The center that keeps the pool a center draws from: the province center at the top of its
+    network (三级联网)."""
+    while center is not None and center.parent_id is not None:
+        center = center.parent
+    return center
+
+
+@rules.predicate
+def is_pool_keeper(user, expert=None):
+    """Staff of the province center that keeps the pool (of this expert, when one is named)."""
+    if _role(user) != Role.STAFF or user.center is None or user.center.level != CenterLevel.PROVINCE:
+        return False
+    return expert is None or expert.pool_id == user.center_id
+
+
+@rules.predicate
+def is_expert(user):
+    return _role(user) == Role.EXPERT and hasattr(user, "expert")
+
+
+@rules.predicate
+def is_the_expert(user, expert):
+    return _role(user) == Role.EXPERT and expert is not None and expert.user_id == user.pk
+
+
+@rules.predicate
+def runs_the_lot(user, lot):
+    return lot is not None and is_center_staff(user, lot.project)
+
+
+@rules.predicate
+def supervises_the_lot(user, lot):
+    return lot is not None and is_supervisor_over(user, lot.project)
+
+
+@rules.predicate
+def sits_on_the_committee(user, lot):
+    """A member of the lot's committee, drawn and not declined or timed out."""
+    if _role(user) != Role.EXPERT or lot is None:
+        return False
+    from .models import CommitteeMember
+
+    return CommitteeMember.objects.filter(draw__lot=lot, expert__user=user, state__in=("notified", "confirmed")).exists()
+
+
+@rules.predicate
+def result_is_final(user, lot):
+    return lot is not None and type(lot).objects.filter(pk=lot.pk, state__in=RESULT_FINAL).exists()
+
+
+rules.add_perm("evaluation.review_expert", is_pool_keeper)
+rules.add_perm("evaluation.edit_specialties", is_pool_keeper)
+rules.add_perm("evaluation.keep_profile", is_the_expert)
+rules.add_perm("evaluation.run_draw", runs_the_lot)
+rules.add_perm("evaluation.watch_draw", runs_the_lot | supervises_the_lot)
+# Who may read the committee's names: before the result only the draw's staff, supervisors and
+# the members themselves; everyone once the result is final (招标投标法 第四十四条).
+rules.add_perm("evaluation.view_committee", runs_the_lot | supervises_the_lot | sits_on_the_committee | result_is_final)

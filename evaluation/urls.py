@@ -1,0 +1,11 @@
+"""The evaluation floor's URLs: the pool (experts, specialties), the draw, the experts' answers."""
+
+from django.urls import include, path
+
+app_name = "evaluation"
+
+urlpatterns = [
+    path("", include("evaluation.pool_urls")),
+    path("", include("evaluation.draw_urls")),
+    path("", include("evaluation.answer_urls")),
+]
