@@ -22,7 +22,7 @@ class RegionScope(models.TextChoices):
 
     ANY = "any", pgettext_lazy("region scope", "Any region")
     LOCAL = "local", pgettext_lazy("region scope", "The lot's own region only")
-    REMOTE = "remote", pgettext_lazy("region scope", "Other regions only (异地抽取)")
+    REMOTE = "remote", pgettext_lazy("region scope", "Other regions only")
     MIX = "mix", pgettext_lazy("region scope", "A mix, with a set share from the lot's own region")
 
 
@@ -50,5 +50,5 @@ class ExclusionReason(models.TextChoices):
     SAT_ON_PROJECT = "sat_on_project", pgettext_lazy("exclusion", "Sat on a committee of the same project before")
     SUSPENDED = "suspended", pgettext_lazy("exclusion", "Suspended")
     AWAY = "away", pgettext_lazy("exclusion", "Away on the evaluation date")
-    SAME_REGION = "same_region", pgettext_lazy("exclusion", "From the lot's own region (异地抽取)")
+    SAME_REGION = "same_region", pgettext_lazy("exclusion", "From the lot's own region")
     OTHER_REGION = "other_region", pgettext_lazy("exclusion", "From outside the lot's region")
