@@ -69,6 +69,7 @@ class DrawResult:
     picks: tuple[Pick, ...]  # every pick in order of p, the replaced ones included
     committee: tuple[int, ...]  # the final committee: the ids of the picks not replaced, in order of p
     replacements: tuple[tuple[int, int], ...]  # (group, replaced expert id), in the order made
+    snapshot_digest: str  # SHA-256 of the snapshot file the draw used, lowercase hex
 
     def group_of(self, expert: int) -> int:
         """The group a committee member was drawn for."""
@@ -127,21 +128,26 @@ def canonical_experts(experts) -> list[dict]:
             raise DrawError(f"An expert's id must be an integer, not {eid!r}.", code="bad_expert")
         if eid in seen:
             raise DrawError(f"Expert {eid} appears more than once.", code="duplicate_expert")
-        if not isinstance(codes, (list, tuple, set, frozenset)) or not all(isinstance(c, str) and c for c in codes):
+        if not isinstance(codes, (list, tuple, set, frozenset)) or not all(type(c) is str and c for c in codes):
             raise DrawError(f"The specialties of expert {eid} must be a list of codes.", code="bad_expert")
-        if len(set(codes)) != len(codes):
+        codes = sorted(codes)
+        if any(a == b for a, b in zip(codes, codes[1:])):
             raise DrawError(f"Expert {eid} lists a specialty twice.", code="bad_expert")
         if not isinstance(local, bool):
             raise DrawError(f"'local' of expert {eid} must be true or false.", code="bad_expert")
         seen.add(eid)
-        out.append({"id": eid, "local": local, "specialties": sorted(codes)})
+        out.append({"id": eid, "local": local, "specialties": codes})
     return sorted(out, key=lambda e: e["id"])
+
+
+def _dump(lot: str, pool: list[dict]) -> bytes:
+    document = {"lot": _check_lot(lot), "experts": pool}
+    return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def snapshot_bytes(lot: str, experts) -> bytes:
     """The snapshot file, byte for byte: the lot and the eligible experts, canonical JSON."""
-    document = {"lot": _check_lot(lot), "experts": canonical_experts(experts)}
-    return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _dump(lot, canonical_experts(experts))
 
 
 def snapshot_digest(lot: str, experts) -> str:
@@ -203,7 +209,10 @@ def is_candidate(expert: dict, group: dict) -> bool:
 def shortages(experts, groups) -> list[tuple[int, str, str, int]]:
     """Each group with fewer candidates than its count, as (group index, specialty, scope,
     missing); empty when every group, taken on its own, can be filled."""
-    pool, groups = canonical_experts(experts), canonical_groups(groups)
+    return _shortages(canonical_experts(experts), canonical_groups(groups))
+
+
+def _shortages(pool: list[dict], groups: list[dict]) -> list[tuple[int, str, str, int]]:
     short = []
     for g, group in enumerate(groups):
         have = sum(1 for e in pool if is_candidate(e, group))
@@ -256,10 +265,10 @@ def replay(lot: str, seed: bytes, experts, groups, replacements=()) -> DrawResul
     lot, seed = _check_lot(lot), _check_seed(seed)
     pool, groups = canonical_experts(experts), canonical_groups(groups)
     replacements = _canonical_replacements(replacements)
-    short = shortages(pool, groups)
+    short = _shortages(pool, groups)
     if short:
         raise ShortPool(short)
-    digest_hex = snapshot_digest(lot, pool)
+    digest_hex = hashlib.sha256(_dump(lot, pool)).hexdigest()
     candidates = [[e["id"] for e in pool if is_candidate(e, group)] for group in groups]
     taken, picks, members = set(), [], {}  # members: expert id -> group, for the committee now
 
@@ -288,7 +297,8 @@ def replay(lot: str, seed: bytes, experts, groups, replacements=()) -> DrawResul
         del members[replaces]
         pick(group, 1, replaces)
     committee = tuple(pk.expert for pk in picks if pk.expert in members)
-    return DrawResult(picks=tuple(picks), committee=committee, replacements=tuple(replacements))
+    return DrawResult(picks=tuple(picks), committee=committee, replacements=tuple(replacements),
+                      snapshot_digest=digest_hex)
 
 
 def draw(lot: str, seed: bytes, experts, groups) -> DrawResult:
@@ -313,12 +323,11 @@ def published_draw(lot: str, seed: bytes, experts, groups, replacements=()) -> d
     """Exactly draw.json, published with the snapshot file (snapshot_bytes) once the result is
     public; what tools/recompute_draw.py reads."""
     result = replay(lot, seed, experts, groups, replacements)
-    digest_hex = snapshot_digest(lot, experts)
     return {
         "lot": lot,
-        "commitment": commitment(lot, digest_hex, seed),
+        "commitment": commitment(lot, result.snapshot_digest, seed),
         "seed": bytes(seed).hex(),
-        "snapshot_digest": digest_hex,
+        "snapshot_digest": result.snapshot_digest,
         "groups": canonical_groups(groups),
         "replacements": [{"group": g, "replaces": r} for g, r in result.replacements],
         "committee": list(result.committee),
