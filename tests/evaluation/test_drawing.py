@@ -64,6 +64,7 @@ def test_a_fixed_pool_and_seed_give_the_recorded_committee():
     assert all("A0101" in by_id[x]["specialties"] and by_id[x]["local"] for x in (60, 44))
     assert all("B0201" in by_id[x]["specialties"] and not by_id[x]["local"] for x in (12, 38))
     assert drawing.snapshot_digest(LOT, POOL) == "31a94157d47c52a63debcce80cae1d4faeff7b1078878488cc6b6c7604a2ab03"
+    assert result.snapshot_digest == drawing.snapshot_digest(LOT, POOL)
 
 
 def test_replacements_continue_the_numbering_and_keep_the_groups():
