@@ -101,7 +101,7 @@ def set_up(actor, lot_id: int, request: DrawRequest, *, now=None) -> CommitteeDr
             snapshot_digest=digest, seed=seed.hex(), commitment=drawing.commitment(label, digest, seed),
             set_up_by=actor, set_up_at=now)
         audit.record(actor=actor, action="draw.set_up", obj=draw, project=lot.project, data={
-            "lot": str(lot), "size": draw.size, "representatives": len(representatives), "groups": groups,
+            "lot": str(lot), "committee_size": draw.size, "representatives": len(representatives), "groups": groups,
             "region_scope": draw.region_scope, "evaluation_at": draw.evaluation_at, "place": draw.place,
             "answer_minutes": draw.answer_minutes})
         audit.record(actor=actor, action="draw.screened", obj=draw, project=lot.project, data={
@@ -109,7 +109,7 @@ def set_up(actor, lot_id: int, request: DrawRequest, *, now=None) -> CommitteeDr
             "exclusions_sha256": hashlib.sha256(canonical_json(screened.exclusions)).hexdigest(),
             "lookback_years": draw.lookback_years})
         audit.record(actor=actor, action="draw.committed", obj=draw, project=lot.project, data={
-            "lot": str(lot), "commitment": draw.commitment, "snapshot_digest": digest})
+            "lot": str(lot), "commitment": draw.commitment, "snapshot_digest": digest, "groups": groups})
     return draw
 
 
@@ -205,7 +205,7 @@ def replace(*, member: CommitteeMember, now=None) -> CommitteeMember | None:
             return None
         new = _seat(draw, pick, now)
         audit.record(actor=None, action="draw.replaced", obj=draw, project=lot.project, data={
-            "lot": str(lot), "member": member.pk, "expert": member.expert_id, "state": member.state,
+            "lot": str(lot), "member": member.pk, "expert": member.expert_id, "member_state": member.state,
             "reason": member.reason, "replacement": new.pk, "replacement_expert": new.expert_id, "pick": new.pick,
             "group": new.group})
         member_drawn.send(sender=CommitteeMember, member=new)
