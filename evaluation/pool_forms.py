@@ -102,7 +102,9 @@ class ExpertFields(WorkFields):
         super().__init__(*args, **kwargs)
         pools = province_centers()
         self.fields["pool"].queryset = pools
-        if len(pools) != 1:
+        if len(pools) == 1:
+            self.fields["pool"].initial = pools[0].pk
+        else:
             self.fields["pool"].empty_label = _("Choose the pool")
 
     def clean_id_number(self):

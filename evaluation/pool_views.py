@@ -71,7 +71,7 @@ def enrol(request):
             if user.is_authenticated:
                 services.enrol_account(actor=user, employments=rows, **values)
             else:
-                user = services.enrol_expert(employments=rows, **values)
+                user = services.enrol_expert(employments=rows, **values).user
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         except DomainError as err:
             form_error(form, err)
