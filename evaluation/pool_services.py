@@ -223,7 +223,7 @@ def review_expert(*, actor, expert: Expert, step: str, reason: str = "", now=Non
         before = expert.status
         expert.status, expert.status_reason, expert.status_changed_at = taken.target, (reason or "").strip(), now
         expert.save(update_fields=["status", "status_reason", "status_changed_at"])
-        audit.record(actor=actor, action=taken.action, obj=expert, data={
+        audit.record(actor=actor, action=f"expert.{taken.event}", obj=expert, data={
             "expert_name": expert.user.display_name, "status_before": before, "expert_status": expert.status,
             "reason": expert.status_reason,
         })

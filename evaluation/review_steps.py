@@ -18,11 +18,15 @@ class ReviewStep:
     label: str  # the button's words
     sources: frozenset  # the statuses it is taken from
     target: str
-    action: str  # the audit event it writes
+    event: str  # the audit event it writes is "expert.<event>"
     needs_reason: bool
     weighty: bool  # asked once more before it is taken
     final: bool  # cannot be undone
     consequence: str  # what it does, said in the confirmation
+
+    @property
+    def action(self) -> str:
+        return f"expert.{self.event}"
 
     def allowed_from(self, status: str) -> bool:
         return status in self.sources
@@ -30,19 +34,19 @@ class ReviewStep:
 
 STEPS = {step.name: step for step in (
     ReviewStep("approve", pgettext_lazy("expert review", "Approve"), frozenset({S.PENDING}), S.APPROVED,
-               "expert.approved", needs_reason=False, weighty=False, final=False,
+               "approved", needs_reason=False, weighty=False, final=False,
                consequence=_("The expert enters the pool and may be drawn for committees.")),
     ReviewStep("reject", pgettext_lazy("expert review", "Reject"), frozenset({S.PENDING}), S.REJECTED,
-               "expert.rejected", needs_reason=True, weighty=True, final=True,
+               "rejected", needs_reason=True, weighty=True, final=True,
                consequence=_("The application is refused; the applicant reads the reason.")),
     ReviewStep("suspend", pgettext_lazy("expert review", "Suspend"), frozenset({S.APPROVED}), S.SUSPENDED,
-               "expert.suspended", needs_reason=True, weighty=True, final=False,
+               "suspended", needs_reason=True, weighty=True, final=False,
                consequence=_("The expert is no longer drawn until reinstated; the expert reads the reason.")),
     ReviewStep("reinstate", pgettext_lazy("expert review", "Reinstate"), frozenset({S.SUSPENDED}), S.APPROVED,
-               "expert.reinstated", needs_reason=False, weighty=False, final=False,
+               "reinstated", needs_reason=False, weighty=False, final=False,
                consequence=_("The expert is back in the pool and may be drawn again.")),
     ReviewStep("retire", pgettext_lazy("expert review", "Retire"), frozenset({S.APPROVED, S.SUSPENDED}), S.RETIRED,
-               "expert.retired", needs_reason=True, weighty=True, final=True,
+               "retired", needs_reason=True, weighty=True, final=True,
                consequence=_("The expert leaves the pool for good and is never drawn again.")),
 )}
 
