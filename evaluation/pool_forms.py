@@ -56,7 +56,7 @@ class WorkFields(forms.Form):
     """What the pool keeps of the expert's work: title, employer, region, phone, specialties."""
 
     title = forms.CharField(label=_("Professional title"), max_length=60,
-                            help_text=_("For example 高级工程师, 注册造价工程师."))
+                            help_text=_("For example: senior engineer, registered cost engineer."))
     employer_name = forms.CharField(label=_("Current employer"), max_length=200)
     employer_uscc = forms.CharField(label=_("Employer's unified social credit code"), max_length=18, required=False,
                                     help_text=_("Optional; where the employer has one, the draw screens by it."))

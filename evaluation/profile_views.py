@@ -1,4 +1,4 @@
-"""我的专家档案: the expert's own record, status and reason, profile, dates away and declared relations.
+"""The expert's own record (我的专家档案): status and reason, profile, dates away and declared relations.
 
 Only the expert themself (evaluation.profile_services.own_expert). An expert account without a
 record yet is sent to the application; any other account is refused."""
