@@ -91,7 +91,7 @@ class ExpertFields(WorkFields):
     """An application to the pool: the identity card number and the pool, then the work."""
 
     id_number = forms.CharField(label=_("Identity card number"), max_length=18,
-                                help_text=_("18 characters, the last a digit or X (GB 11643)."))
+                                help_text=_("18 characters, the last one the check character (GB 11643)."))
     pool = forms.ModelChoiceField(label=_("Expert pool"), queryset=province_centers(), empty_label=None,
                                   help_text=_("The province center's pool serves every center below it."))
 

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 import rules
@@ -84,10 +84,10 @@ def enrol(request):
 
 
 ENROLMENT_GROUPS = (
-    (_lazy("Your account"), ("full_name", "email", "username", "password", "password_again")),
-    (_lazy("Identity and pool"), ("id_number", "pool")),
-    (_lazy("Your work"), ("title", "employer_name", "employer_uscc", "employed_since", "region_code", "phone")),
-    (_lazy("Specialties"), ("specialties",)),
+    (gettext_lazy("Your account"), ("full_name", "email", "username", "password", "password_again")),
+    (gettext_lazy("Identity and pool"), ("id_number", "pool")),
+    (gettext_lazy("Your work"), ("title", "employer_name", "employer_uscc", "employed_since", "region_code", "phone")),
+    (gettext_lazy("Specialties"), ("specialties",)),
 )
 
 
