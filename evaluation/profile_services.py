@@ -83,8 +83,16 @@ FIELD_KEYS = {"title": "professional_title", "employer_name": "employer", "emplo
               "employed_since": "employed_since", "phone": "phone", "region_code": "region_code"}
 
 
+def same_employer(old_name: str, old_uscc: str, new_name: str, new_uscc: str) -> bool:
+    """Whether the employer is still the same legal person: the same credit code where both have
+    one (a new name of the same company), else the same name (a code added or corrected)."""
+    if old_uscc and new_uscc:
+        return old_uscc == new_uscc
+    return old_name == new_name
+
+
 def _move_employer_if_changed(expert: Expert, values: dict, today: date) -> Employment | None:
-    if (values["employer_name"], values["employer_uscc"]) == (expert.employer_name, expert.employer_uscc):
+    if same_employer(expert.employer_name, expert.employer_uscc, values["employer_name"], values["employer_uscc"]):
         return None
     started = expert.employed_since or timezone.localdate(expert.enrolled_at)
     if values["employed_since"] <= started:

@@ -54,10 +54,21 @@ def test_a_change_of_employer_moves_the_old_one_into_the_earlier_employers(exper
     assert event.data["earlier_employers"] == ["广西建筑科学研究设计院 2015-03-01—2026-03-31"]
 
 
+@pytest.mark.parametrize("change", [
+    {"employer_name": "广西建筑科学研究设计院有限公司"},  # the same credit code: the company renamed
+    {"employer_uscc": ""},  # the same name, its code taken off
+])
+def test_a_renamed_employer_or_a_corrected_code_is_the_same_employer(expert, change):
+    services.update_profile(actor=expert.user, today=TODAY, **profile(expert, **change))
+    assert not expert.employments.exists()
+    expert.refresh_from_db()
+    assert expert.employed_since == datetime.date(2015, 3, 1)
+
+
 def test_a_new_employer_cannot_start_before_the_one_it_follows(expert):
     with pytest.raises(RuleViolation) as err:
         services.update_profile(actor=expert.user, today=TODAY, **profile(
-            expert, employer_name="柳州市政设计院", employed_since=datetime.date(2014, 1, 1)))
+            expert, employer_name="柳州市政设计院", employer_uscc=make_uscc(2), employed_since=datetime.date(2014, 1, 1)))
     assert err.value.field == "employed_since"
     assert not expert.employments.exists()
 
