@@ -9,6 +9,9 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Evaluation")
 
     def ready(self):
-        from . import event_names, receivers  # noqa: F401
+        from trading.workspace import register_section_provider
+
+        from . import event_names, pool_desk, receivers  # noqa: F401
 
         event_names.register()
+        register_section_provider(pool_desk.sections)
