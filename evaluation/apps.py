@@ -1,4 +1,4 @@
-"""The evaluation app's config: at start-up, its events' names and its receivers."""
+"""The evaluation app's config: at start-up, its events' names, its receivers and its workspace sections."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +9,9 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Evaluation")
 
     def ready(self):
-        from . import event_names, receivers  # noqa: F401
+        from trading import workspace
+
+        from . import draw_desk, event_names, receivers  # noqa: F401
 
         event_names.register()
+        workspace.register_section_provider(draw_desk.sections)
