@@ -32,7 +32,7 @@ class DrawSetUpForm(forms.Form):
                                         widget=DateTimeLocalInput())
     place = forms.CharField(label=_("Evaluation room"), required=False, max_length=100,
                             help_text=_("Leave empty for an online evaluation; otherwise the room's name, for example "
-                                        "第2评标室."))
+                                        "Evaluation room 2."))
     answer_minutes = forms.IntegerField(label=_("Time to answer (minutes)"), initial=ANSWER_MINUTES,
                                         min_value=MIN_ANSWER_MINUTES, max_value=MAX_ANSWER_MINUTES,
                                         help_text=_("A drawn expert who does not confirm in this time is replaced by "
