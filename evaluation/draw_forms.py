@@ -66,7 +66,8 @@ class DrawSetUpForm(forms.Form):
 class SpecialtyRowForm(forms.Form):
     """One specialty asked: a second-level specialty and how many experts of it."""
 
-    specialty = forms.ChoiceField(label=_("Specialty"), widget=SearchableSelect(),
+    specialty = forms.ChoiceField(label=_("Specialty"),
+                                  widget=SearchableSelect(placeholder=_("Type part of a specialty's code or name")),
                                   error_messages={"required": _("Choose the specialty."),
                                                   "invalid_choice": _("Choose a specialty from the list.")})
     count = forms.IntegerField(label=_("Experts"), min_value=1, max_value=99)
