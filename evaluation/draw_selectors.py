@@ -116,10 +116,6 @@ def shortage(draw: CommitteeDraw) -> str:
     return shortage_text(short) if short else _("The pool ran short of replacements.")
 
 
-def seated_count(draw: CommitteeDraw) -> int:
-    return draw.members.filter(state__in=(MemberState.NOTIFIED, MemberState.CONFIRMED)).count()
-
-
 # --- what everyone reads -----------------------------------------------------------------------
 
 
