@@ -5,7 +5,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from evaluation import drawing
 from evaluation.choices import DrawState, ExpertStatus, MemberState
@@ -18,6 +18,13 @@ from trading.models import AuditEvent
 from .opened import expert, later, opened_lot
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_chinese():
+    """The refusals are read in Chinese, whatever language an earlier test left active."""
+    with translation.override("zh-hans"):
+        yield
 
 
 def request(size=5, reps=(), specialties=(("A0101", 5),), **kw):
