@@ -1,4 +1,4 @@
-"""The evaluation app's config: at start-up, its events' names and its receivers."""
+"""The evaluation app's config: at start-up, its events' names, its receivers and its workspace section."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +9,9 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Evaluation")
 
     def ready(self):
-        from . import event_names, receivers  # noqa: F401
+        from trading.workspace import register_section_provider
+
+        from . import event_names, receivers, seats  # noqa: F401
 
         event_names.register()
+        register_section_provider(seats.workspace_sections)  # an expert's invitations awaiting an answer

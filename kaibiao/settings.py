@@ -153,6 +153,21 @@ STORAGES = {
 # Tender documents are public once published; cap what one upload may be.
 KAIBIAO_DOCUMENT_MAX_BYTES = env.int("KAIBIAO_DOCUMENT_MAX_BYTES", default=200 * 1024 * 1024)
 
+# --- mail and text messages ----------------------------------------------------------------
+# Drawn experts are told by email and by text message (evaluation.notify). Embedded, both are
+# written to the console and the log; a deployment names its SMTP server and its SMS gateway's
+# backend (a subclass of evaluation.sms.SMSBackend). KAIBIAO_SITE_URL is the address the
+# messages link to.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Kaibiao <noreply@localhost>")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+SMS_BACKEND = env.str("SMS_BACKEND", default="evaluation.sms.LoggingSMSBackend")
+KAIBIAO_SITE_URL = env.str("KAIBIAO_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
 # --- authentication and protection against guessing ---------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
