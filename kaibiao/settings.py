@@ -155,16 +155,19 @@ KAIBIAO_DOCUMENT_MAX_BYTES = env.int("KAIBIAO_DOCUMENT_MAX_BYTES", default=200 *
 
 # --- mail and text messages ----------------------------------------------------------------
 # Drawn experts are told by email and by text message (evaluation.notify). Embedded, both are
-# written to the console and the log; a deployment names its SMTP server and its SMS gateway's
-# backend (a subclass of evaluation.sms.SMSBackend). KAIBIAO_SITE_URL is the address the
-# messages link to.
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# written to the console and the log; a deployment names its mail backend (EMAIL_BACKEND, with
+# EMAIL_HOST and the rest for SMTP) and its SMS gateway's backend (a subclass of
+# evaluation.sms.SMSBackend). Django 6.1's MAILERS, not its deprecated EMAIL_* settings.
+# KAIBIAO_SITE_URL is the address the messages link to.
+_email_backend = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+MAILERS = {"default": {"BACKEND": _email_backend}}
+if _email_backend == "django.core.mail.backends.smtp.EmailBackend":
+    MAILERS["default"]["OPTIONS"] = {
+        "host": env.str("EMAIL_HOST", default="localhost"), "port": env.int("EMAIL_PORT", default=25),
+        "username": env.str("EMAIL_HOST_USER", default=""), "password": env.str("EMAIL_HOST_PASSWORD", default=""),
+        "use_tls": env.bool("EMAIL_USE_TLS", default=False),
+    }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Kaibiao <noreply@localhost>")
-EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
-EMAIL_PORT = env.int("EMAIL_PORT", default=25)
-EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
-EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
-EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 SMS_BACKEND = env.str("SMS_BACKEND", default="evaluation.sms.LoggingSMSBackend")
 KAIBIAO_SITE_URL = env.str("KAIBIAO_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
