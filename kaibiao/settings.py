@@ -154,12 +154,13 @@ STORAGES = {
 KAIBIAO_DOCUMENT_MAX_BYTES = env.int("KAIBIAO_DOCUMENT_MAX_BYTES", default=200 * 1024 * 1024)
 
 # --- mail and text messages ----------------------------------------------------------------
-# Drawn experts are told by email and by text message (evaluation.notify). Embedded, both are
-# written to the console and the log; a deployment names its mail backend (EMAIL_BACKEND, with
-# EMAIL_HOST and the rest for SMTP) and its SMS gateway's backend (a subclass of
-# evaluation.sms.SMSBackend). Django 6.1's MAILERS, not its deprecated EMAIL_* settings.
-# KAIBIAO_SITE_URL is the address the messages link to.
-_email_backend = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Drawn experts are told by email and by text message (evaluation.notify). Embedded, mail is
+# written to the console; in production it goes by SMTP to EMAIL_HOST, unless EMAIL_BACKEND
+# names another backend (Django 6.1's MAILERS, not its deprecated EMAIL_* settings). Text
+# messages go through SMS_BACKEND, a subclass of evaluation.sms.SMSBackend: the default writes
+# them to the log. KAIBIAO_SITE_URL is the address the messages link to.
+_email_backend = env.str("EMAIL_BACKEND", default="django.core.mail.backends."
+                         + ("smtp.EmailBackend" if PRODUCTION else "console.EmailBackend"))
 MAILERS = {"default": {"BACKEND": _email_backend}}
 if _email_backend == "django.core.mail.backends.smtp.EmailBackend":
     MAILERS["default"]["OPTIONS"] = {
