@@ -104,8 +104,6 @@ def answer(actor, member_id, *, accept: bool, reason: str = "", now=None) -> Com
     the committee."""
     now = now or timezone.now()
     reason = (reason or "").strip()
-    if not accept and not reason:
-        raise RuleViolation(_("Say why you decline: the reason is kept with the draw's record."), field="reason")
     with transaction.atomic():
         found = _locked(member_id, expert_user=actor) if getattr(actor, "is_authenticated", False) else None
         if found is None or not is_the_expert(actor, found[1].expert):
@@ -114,6 +112,8 @@ def answer(actor, member_id, *, accept: bool, reason: str = "", now=None) -> Com
         refusal = _refusal(member, now)
         if refusal:
             raise RuleViolation(refusal)
+        if not accept and not reason:
+            raise RuleViolation(_("Say why you decline: the reason is kept with the draw's record."), field="reason")
         member.answered_at = now
         if accept:
             member.state = MemberState.CONFIRMED
