@@ -1,11 +1,12 @@
 """Building the demo: parties, projects and bids through the services, past openings through the opening hall, once.
 
 Four centers (自治区, 南宁, 柳州, 鹿寨), their staff and supervisors, tenderees, agents,
-bidders, experts and key custodians, and nine projects at every stage of the lifecycle, one or
-more in each category. Every step is taken through the floors' services (trading.services,
-bidding.services, the opening hall's commands), with `now=` set in the past where a stage needs
-a past deadline, so the audit trail is the real one and `manage.py verify_audit` passes. The
-audit events themselves carry the real time of loading: the chain is never back-dated.
+bidders, key custodians, the province's expert pool (demo/pool.py), and nine projects at every
+stage of the lifecycle, one or more in each category. Every step is taken through the floors'
+services (trading.services, bidding.services, evaluation's pool services, the opening hall's
+commands), with `now=` set in the past where a stage needs a past deadline, so the audit trail
+is the real one and `manage.py verify_audit` passes. The audit events themselves carry the real
+time of loading: the chain is never back-dated.
 
 Every published tender had its sealing rules set and its 3-of-5 key ceremony dealt while still a
 draft (demo/sealing.py). The past tenders' bidders sealed and uploaded their bids before the
@@ -36,7 +37,7 @@ from trading.choices import LotState, NoticeKind, Role
 from trading.errors import DomainError
 from trading.models import Center, Organization, Project, User
 
-from . import documents, opening, sealing
+from . import documents, opening, pool, sealing
 from .data import (ACCOUNTS, AGENTS, BIDDERS, CENTERS, CUSTODIANS_NEEDED, DEMO_PASSWORD, K_RANGES, LIVE_NOTICE_DAYS,
                    LIVE_OPENING, MARKER, MORE_RULES, NOTICE_TITLES, OBJECTIONS, OPEN_TIMELINE, OPENING_IN,
                    OPENING_IN_LIMITS, PROJECTS, TENDEREES, TIMELINE, G, ProjectSpec, W, make_code, staff_username,
@@ -61,6 +62,7 @@ def load(*, opening_in: int = OPENING_IN) -> "Demo":
     try:
         with transaction.atomic():
             demo.load_parties()
+            demo.experts = pool.load_pool(demo)
             demo.load_projects()
             # Last, inside the transaction: if the files cannot be written, nothing is saved.
             try:
@@ -101,6 +103,7 @@ class Demo:
         self.live_bidders: list[sealing.DemoBidder] = []  # the live tender's sealed bids, with key files
         self.bidders: list[sealing.DemoBidder] = []  # every sealed bid (for the clean-up of a failed load)
         self.key_files = []
+        self.experts = []  # the province pool (demo/pool.py)
 
     def at(self, days: int, hour: int, minute: int = 0):
         return timezone.make_aware(datetime.combine(self.today + timedelta(days=days), time(hour, minute)))

@@ -39,8 +39,23 @@ def loaded(demo) -> list[Line]:
         (f"Custodian key files: {', '.join(str(path) for path in demo.key_files[:len(demo.custodians)])}", None),
         (f"Bidder key files: {', '.join(str(path) for path in demo.key_files[len(demo.custodians):])}", None),
         (DEMO_SHORTCUT, "warning"),
+        (expert_pool(demo.experts), None),
     ]
     return lines + live_opening(minutes=demo.opening_in) + accounts()
+
+
+def expert_pool(experts) -> str:
+    """The province pool in one line: how many in each status, who keeps it."""
+    from collections import Counter
+
+    from evaluation.choices import ExpertStatus
+
+    from .pool_data import KEEPER
+
+    counts = Counter(expert.status for expert in experts)
+    shown = ", ".join(f"{counts[status]} {ExpertStatus(status).label}" for status in ExpertStatus.values if counts[status])
+    return (f"Expert pool of the province center: {len(experts)} experts ({shown}), kept by {KEEPER}; "
+            f"expert.01 … expert.{len(experts):02d} log in with the same password.")
 
 
 def already_loaded() -> list[Line]:

@@ -11,7 +11,8 @@ class EvaluationConfig(AppConfig):
     def ready(self):
         from trading.workspace import register_section_provider
 
-        from . import event_names, receivers, seats  # noqa: F401
+        from . import event_names, pool_desk, receivers, seats  # noqa: F401
 
         event_names.register()
+        register_section_provider(pool_desk.sections)
         register_section_provider(seats.workspace_sections)  # an expert's invitations awaiting an answer

@@ -33,6 +33,16 @@ def is_pool_keeper(user, expert=None):
 
 
 @rules.predicate
+def reads_the_pool(user, expert=None):
+    """Staff and supervisors of a center of the pool's network (三级联网): the province center's
+    keepers, and the city and county centers below it, which draw from it (of this expert's pool,
+    when one is named)."""
+    if _role(user) not in (Role.STAFF, Role.SUPERVISOR) or user.center is None:
+        return False
+    return expert is None or pool_center(user.center).pk == expert.pool_id
+
+
+@rules.predicate
 def is_expert(user):
     return _role(user) == Role.EXPERT and hasattr(user, "expert")
 
@@ -70,6 +80,7 @@ def result_is_final(user, lot):
 rules.add_perm("evaluation.review_expert", is_pool_keeper)
 rules.add_perm("evaluation.edit_specialties", is_pool_keeper)
 rules.add_perm("evaluation.keep_profile", is_the_expert)
+rules.add_perm("evaluation.view_pool", reads_the_pool)
 rules.add_perm("evaluation.run_draw", runs_the_lot)
 rules.add_perm("evaluation.watch_draw", runs_the_lot | supervises_the_lot)
 # Who may read the committee's names: before the result only the draw's staff, supervisors and

@@ -59,6 +59,9 @@ class Section:
     tasks: list[Task]
     empty: str  # what the page says when nothing is there
     order: int = 50  # where it stands on the page, smallest first
+    # How the section is drawn: lots by default; a floor whose section lists other things (the
+    # expert pool's applications) names its own template, which reads section.tasks as its own.
+    template: str = "includes/task_section.html"
 
 
 SectionProvider = Callable[[object, datetime], list[Section]]

@@ -9,6 +9,11 @@ from tests.evaluation.factories import ExpertFactory, RelationFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def test_an_expert_from_the_factory_is_approved_valid_and_has_a_specialty():
     expert = ExpertFactory(user__full_name="张三", specialties=["A0201", "A0301"], region_code="450200")
     expert.full_clean()

@@ -12,19 +12,21 @@ from django.conf import settings
 from django.utils import translation
 
 from bidding.hall.events import HALL_EVENTS
+from evaluation.review_steps import STEPS as REVIEW_STEPS
 from tests.untranslated import english_words
 from trading import event_text
 from trading.choices import NoticeKind
 from trading.lifecycle import TRANSITIONS
 
 ROOT = Path(settings.BASE_DIR)
-FLOORS = ["trading", "bidding", "rooms", "reporting", "frontend", "demo"]
+FLOORS = ["trading", "bidding", "evaluation", "rooms", "reporting", "frontend", "demo"]
 # An action written as an f-string names a family; each family's members, from where the code
 # takes them. A new family fails the test until it is listed here and named.
 FAMILIES = {
     "notice.": [kind.value for kind in NoticeKind],  # trading.services.publish_notice
     "lot.": list(TRANSITIONS),  # trading.services._take
     "hall.": [kind.name for kind in HALL_EVENTS],  # bidding.hall.core.append
+    "expert.": [step.event for step in REVIEW_STEPS.values()],  # evaluation.pool_services.review_expert
 }
 
 
