@@ -8,6 +8,7 @@ import re
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from trading.choices import Role
 from trading.uscc import USCCError
@@ -137,8 +138,8 @@ class EmploymentForm(forms.Form):
 
     employer_name = forms.CharField(label=_("Employer"), max_length=200)
     employer_uscc = forms.CharField(label=_("Its unified social credit code"), max_length=18, required=False)
-    started_on = forms.DateField(label=_("From"), widget=DateInput())
-    ended_on = forms.DateField(label=_("Until"), widget=DateInput())
+    started_on = forms.DateField(label=pgettext_lazy("employment", "From"), widget=DateInput())
+    ended_on = forms.DateField(label=pgettext_lazy("employment", "Until"), widget=DateInput())
 
     def clean_employer_uscc(self):
         return _uscc(self.cleaned_data["employer_uscc"])
