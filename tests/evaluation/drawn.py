@@ -1,12 +1,11 @@
 """A lot being evaluated, with a committee drawn and each member notified, for the answer tests.
 
 `drawn(n=5)` makes a published tender at a city center under a province center (whose pool the
-experts are in), its lot past the opening and in evaluation with `bidders` complete bids, and a
-committee draw of `n` experts each seated and notified through evaluation.answers.notify, as the
-draw (evaluation.draw_services) seats them. The rows are written directly: what is tested here
-is what happens to a seat after the draw."""
+experts are in), its lot past the opening and in evaluation with `bidders` complete bids, and its
+committee of `n` experts drawn by evaluation.draw_services, which notifies each member
+(evaluation.answers.notify, through the member_drawn signal). `seat()` seats one more expert by
+hand, for what the draw does not do on its own."""
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -14,15 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from evaluation import answers
-from evaluation.choices import DrawState
+from evaluation.draw_services import DrawRequest, draw_committee, set_up
 from evaluation.models import CommitteeDraw, CommitteeMember, Expert
 from tests.bidding.factories import complete_bids
 from tests.evaluation.factories import ExpertFactory, province_center
 from tests.trading.factories import CenterFactory, LotFactory, ProjectFactory, staff
 from trading.choices import CenterLevel, LotState
 from trading.models import Lot
-
-SEED = "5eed" * 16
 
 
 @dataclass
@@ -71,18 +68,21 @@ def seat(draw: CommitteeDraw, expert: Expert, pick: int, *, now=None, notify=Tru
 
 
 def drawn(lot: Lot | None = None, *, n: int = 5, minutes: int = 30, place: str = "", bidders: int = 3,
-          experts: list[Expert] | None = None, notify: bool = True, now=None, tenderee_reps=()) -> Drawn:
-    """A committee of `n` drawn experts for `lot` (a new lot in evaluation when None), each
-    notified, and beside them the tenderee's representatives (never drawn)."""
+          experts: list[Expert] | None = None, spare: int = 3, now=None, tenderee_reps=(), specialty="A0101") -> Drawn:
+    """A committee of `n` experts drawn for `lot` (a new lot in evaluation when None) by the draw's
+    own services (draw_services.set_up, then draw_committee), each member notified as the draw
+    notifies them; beside them the tenderee's representatives (never drawn). The pool is
+    the pool center's approved experts of `specialty` (A0101 房屋建筑): `experts` when given, else
+    `n + spare` new ones."""
     lot = lot or evaluated_lot(bidders=bidders)
     now = now or timezone.now()
     runner = staff(lot.project.center)
     pool = lot.project.center.parent or lot.project.center
-    draw = CommitteeDraw.objects.create(
-        lot=lot, size=n + len(tenderee_reps), tenderee_reps=list(tenderee_reps), region_scope="any", answer_minutes=minutes, evaluation_at=now + timedelta(days=1),
-        place=place, groups=[{"specialty": "A0101", "scope": "any", "count": n}], exclusions=[],
-        snapshot="", snapshot_digest="0" * 64, seed=SEED, commitment=hashlib.sha256(bytes.fromhex(SEED)).hexdigest(),
-        state=DrawState.DRAWN, set_up_by=runner, set_up_at=now - timedelta(minutes=5), drawn_at=now)
-    experts = experts or [ExpertFactory(pool=pool) for _ in range(n)]
-    members = [seat(draw, expert, pick, now=now, notify=notify) for pick, expert in enumerate(experts, start=1)]
+    if experts is None:
+        experts = [ExpertFactory(pool=pool, specialties=[specialty]) for _ in range(n + spare)]
+    request = DrawRequest(size=n + len(tenderee_reps), representatives=list(tenderee_reps), specialties=[(specialty, n)],
+                          evaluation_at=now + timedelta(days=1), place=place, answer_minutes=minutes)
+    draw = set_up(runner, lot.pk, request, now=now - timedelta(minutes=5))
+    members = sorted(draw_committee(runner, lot.pk, now=now), key=lambda m: m.pick)
+    draw.refresh_from_db()
     return Drawn(lot=lot, draw=draw, members=members, staff=runner, bids=getattr(lot, "bids_made", []))

@@ -68,7 +68,7 @@ def test_the_worker_after_the_deadline_leaves_a_confirmed_seat_alone(run_worker)
     assert member.state == MemberState.CONFIRMED and member.reason == ""
     task = timeout_task(member)
     assert task.status == TaskResultStatus.SUCCESSFUL and task.return_value == 0
-    assert not AuditEvent.objects.filter(action="draw.expired").exists()
+    assert not AuditEvent.objects.filter(action="draw.expired", object_id=str(member.pk)).exists()
 
 
 def test_the_worker_after_the_deadline_gives_up_the_seat_and_draws_a_replacement(run_worker):

@@ -17,7 +17,7 @@ from django_tasks_db.models import DBTaskResult
 from evaluation import answers
 from evaluation.choices import DrawState, MemberState
 from evaluation.models import CommitteeMember
-from tests.evaluation.drawn import drawn, seat
+from tests.evaluation.drawn import drawn, evaluated_lot, seat
 from tests.evaluation.factories import ExpertFactory
 from tests.trading.factories import UserFactory, bidder, staff
 from trading.choices import LotState, Role
@@ -57,55 +57,56 @@ def test_notify_records_the_notice_and_schedules_the_timeout_at_the_answer_due()
     (event,) = events("draw.notified", member)
     assert event.actor_id is None and event.role == "system"
     assert event.project_id == committee.project.pk
-    assert event.data == {"member": member.pk, "expert": member.expert.user.display_name, "pick": 1,
+    assert event.data == {"member": member.pk, "expert": member.expert.user.display_name, "pick": member.pick,
                           "answer_due": member.answer_due.isoformat()}
     assert member.answer_due == member.notified_at + timedelta(minutes=30)
     (task,) = timeout_tasks(member)
     assert task.run_after == member.answer_due and task.status == TaskResultStatus.READY
 
 
-def test_notify_sends_one_email_and_one_text_message_after_the_commit(django_capture_on_commit_callbacks, caplog):
-    committee = drawn(n=5, notify=False)
-    member = committee.member(2)
-    member.expert.user.email = "expert3@example.cn"
-    member.expert.user.save()
+def pool_with_email(n=8):
+    """A province's pool of `n` experts, each with an email address, and a lot of a city under it."""
+    lot = evaluated_lot()
+    experts = [ExpertFactory(pool=lot.project.center.parent, user__email=f"pool{i}@example.cn") for i in range(n)]
+    return lot, experts
+
+
+def test_the_draw_sends_one_email_and_one_text_message_to_each_member_after_the_commit(
+        django_capture_on_commit_callbacks, caplog):
+    lot, experts = pool_with_email()
     caplog.set_level("INFO", logger="kaibiao.sms")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        with transaction.atomic():
-            answers.notify(member)
+        committee = drawn(lot, experts=experts)
         assert mail.outbox == [] and not caplog.records  # nothing before the commit
     for callback in callbacks:
         callback()
-    (email,) = mail.outbox
-    assert email.to == ["expert3@example.cn"]
-    (line,) = [r.getMessage() for r in caplog.records if r.name == "kaibiao.sms"]
-    assert member.expert.phone not in line and member.expert.phone[-4:] in line
-    assert committee.project.code in line
+    assert sorted(e.to[0] for e in mail.outbox) == sorted(m.expert.user.email for m in committee.members)
+    lines = [r.getMessage() for r in caplog.records if r.name == "kaibiao.sms"]
+    assert len(lines) == 5
+    member = committee.member(2)
+    (line,) = [text for text in lines if member.expert.phone[-4:] in text]
+    assert member.expert.phone not in line and committee.project.code in line
 
 
 def test_notify_twice_tells_the_expert_once(django_capture_on_commit_callbacks):
-    committee = drawn(n=5, notify=False)
-    member = committee.member(0)
-    member.expert.user.email = "once@example.cn"
-    member.expert.user.save()
+    lot, experts = pool_with_email()
     with django_capture_on_commit_callbacks(execute=True):
-        answers.notify(member)
-        answers.notify(member)
-    assert len(mail.outbox) == 1
+        committee = drawn(lot, experts=experts)
+        member = committee.member(0)
+        answers.notify(member)  # a second call for the same seat
+    assert len(mail.outbox) == 5
     assert len(events("draw.notified", member)) == 1 and len(timeout_tasks(member)) == 1
 
 
 def test_a_draw_rolled_back_tells_nobody(django_capture_on_commit_callbacks):
-    committee = drawn(n=5, notify=False)
-    member = committee.member(0)
-    member.expert.user.email = "never@example.cn"
-    member.expert.user.save()
+    lot, experts = pool_with_email()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(RuntimeError), transaction.atomic():
-            answers.notify(member)
-            raise RuntimeError("the draw failed after seating")
+            drawn(lot, experts=experts)
+            raise RuntimeError("something failed after the draw, in its transaction")
     assert callbacks == [] and mail.outbox == []
-    assert events("draw.notified", member) == [] and timeout_tasks(member) == []
+    assert not CommitteeMember.objects.exists() and events("draw.notified") == []
+    assert not DBTaskResult.objects.filter(task_path=TASK).exists()
 
 
 # --- confirmed ------------------------------------------------------------------------------------

@@ -18,13 +18,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 
 from evaluation import answers, sms
-from evaluation.choices import MemberState
 from evaluation.models import CommitteeMember
-from tests.evaluation.drawn import Drawn, drawn, evaluated_lot, seat
+from tests.evaluation.drawn import Drawn, drawn, evaluated_lot
 from tests.evaluation.factories import ExpertFactory
 from tests.evaluation.routes import walk
 from tests.trading.factories import CenterFactory, UserFactory, bidder, document, party, staff, supervisor
-from trading import audit
 from trading.choices import CenterLevel, LotState, Role
 
 pytestmark = pytest.mark.django_db
@@ -49,16 +47,16 @@ class Scene:
         self.sibling = CenterFactory(level=CenterLevel.CITY, parent=self.province, region_code="450200")
         lot = evaluated_lot(bidders=3, center=self.city)
         document(lot.project)
-        experts = [ExpertFactory(pool=self.province, user__username=f"secret-member-{i}", user__full_name=f"密评委{'甲乙丙丁戊'[i]}",
-                                 user__email=f"secret{i}@mail.example.cn", phone=f"1865550{i:04d}") for i in range(5)]
-        self.committee: Drawn = drawn(lot, experts=experts)
-        # another lot's committee, on which "another expert" sits: their own seat is not this one
+        # the pool of the lot's specialty: six experts, five drawn; the sixth is the replacement
+        # a decline draws, in the pool from the start
+        pool = [ExpertFactory(pool=self.province, user__username=f"secret-member-{i}", user__full_name=f"密评委{'甲乙丙丁戊己'[i]}",
+                              user__email=f"secret{i}@mail.example.cn", phone=f"1865550{i:04d}") for i in range(6)]
+        self.committee: Drawn = drawn(lot, n=5, experts=pool)
+        # another lot's committee, of another specialty, on which "another expert" sits
         other_lot = evaluated_lot(bidders=1, center=self.sibling)
-        self.other_expert = ExpertFactory(pool=self.province)
-        drawn(other_lot, n=5, experts=[self.other_expert] + [ExpertFactory(pool=self.province) for _ in range(4)])
-        # in the pool from the start, on no committee: the one a decline's replacement seats
-        self.spare = ExpertFactory(pool=self.province, user__username="secret-member-r", user__full_name="密评委替",
-                                   user__email="secretr@mail.example.cn", phone="18655509999")
+        others = [ExpertFactory(pool=self.province, specialties=["A0201"]) for _ in range(5)]
+        self.other_expert = others[0]
+        drawn(other_lot, n=5, experts=others, specialty="A0201")
         project = lot.project
         first = self.committee.members[0]
         answers.answer(first.expert.user, first.pk, accept=True)
@@ -103,17 +101,15 @@ class Scene:
             user = s.expert.user
             for text in (user.full_name, user.username, user.email, s.expert.id_number, s.expert.phone,
                          str(s.expert_id), str(s.pk)):
-                found[text] = user.username
+                if text:
+                    found[text] = user.username
         return found
 
     def decline_and_replace(self, i=1):
-        """Seat `i` declines and a replacement is seated, as the draw does (evaluation.draw_services)."""
+        """Seat `i` declines; the draw seats the one expert left in the pool in its place."""
         member = self.committee.member(i)
-        member.state, member.reason, member.answered_at = MemberState.DECLINED, "本人回避", AT
-        member.save()
-        audit.record(actor=member.expert.user, action="draw.declined", obj=member, project=self.lot.project,
-                     data={"member": member.pk, "pick": member.pick, "reason": member.reason})
-        return seat(self.committee.draw, self.spare, pick=6, replaces=member)
+        answers.answer(member.expert.user, member.pk, accept=False, reason="本人回避")
+        return CommitteeMember.objects.get(replaces=member)
 
 
 def leaks(shown: dict, secrets: dict) -> list[str]:
@@ -197,13 +193,11 @@ def test_once_the_result_is_final_the_public_reads_the_names(scene):
 
 def test_no_member_s_email_or_text_message_names_another_member(django_capture_on_commit_callbacks, caplog):
     caplog.set_level("INFO", logger="kaibiao.sms")
-    committee = drawn(n=5, notify=False)
-    for i, member in enumerate(committee.members):
-        member.expert.user.email = f"m{i}@example.cn"
-        member.expert.user.save()
+    lot = evaluated_lot()
+    experts = [ExpertFactory(pool=lot.project.center.parent, user__email=f"m{i}@example.cn", user__full_name=f"评委{i}号")
+               for i in range(7)]
     with django_capture_on_commit_callbacks(execute=True):
-        for member in committee.members:
-            answers.notify(member)
+        committee = drawn(lot, n=5, experts=experts)
     texts = [r.getMessage() for r in caplog.records if r.name == "kaibiao.sms"]
     assert len(mail.outbox) == 5 and len(texts) == 5
     for member in committee.members:

@@ -9,7 +9,8 @@ from django.test import override_settings
 from django.utils import translation
 
 from evaluation import answers, sms
-from tests.evaluation.drawn import drawn
+from tests.evaluation.drawn import drawn, evaluated_lot
+from tests.evaluation.factories import ExpertFactory
 from trading.formats import zoned_text
 
 pytestmark = pytest.mark.django_db
@@ -21,20 +22,14 @@ def sms_lines(caplog):
     return lambda: [r.getMessage() for r in caplog.records if r.name == "kaibiao.sms"]
 
 
-def notified(place="", n=5):
-    """A committee whose members all have an email address, notified after the commit."""
-    committee = drawn(n=n, place=place, notify=False)
-    for i, member in enumerate(committee.members):
-        member.expert.user.email = f"expert{i}@example.cn"
-        member.expert.user.full_name = f"评委专家{i}号"
-        member.expert.user.save()
-    return committee
-
-
-def notify_all(committee, capture):
+def notified(capture, place="", n=5, pool=8):
+    """A committee drawn from a pool whose experts all have a name and an email address, each
+    member told after the draw commits."""
+    lot = evaluated_lot()
+    experts = [ExpertFactory(pool=lot.project.center.parent, user__email=f"expert{i}@example.cn",
+                             user__full_name=f"评委专家{i}号") for i in range(pool)]
     with capture(execute=True):
-        for member in committee.members:
-            answers.notify(member)
+        return drawn(lot, n=n, place=place, experts=experts)
 
 
 def secrets_of(member) -> list[str]:
@@ -45,8 +40,7 @@ def secrets_of(member) -> list[str]:
 
 @override_settings(KAIBIAO_SITE_URL="https://ggzy.example.cn")
 def test_the_email_names_the_lot_the_time_the_place_the_deadline_and_the_link(django_capture_on_commit_callbacks):
-    committee = notified(place="第3评标室")
-    notify_all(committee, django_capture_on_commit_callbacks)
+    committee = notified(django_capture_on_commit_callbacks, place="第3评标室")
     assert len(mail.outbox) == 5
     member = committee.member(0)
     email = next(e for e in mail.outbox if e.to == [member.expert.user.email])
@@ -61,8 +55,7 @@ def test_the_email_names_the_lot_the_time_the_place_the_deadline_and_the_link(dj
 
 
 def test_an_online_evaluation_says_so_and_names_no_room(django_capture_on_commit_callbacks):
-    committee = notified(place="")
-    notify_all(committee, django_capture_on_commit_callbacks)
+    committee = notified(django_capture_on_commit_callbacks, place="")
     with translation.override("zh-hans"):
         online = answers.messages.place_text(committee.draw)
     assert all(online in e.body for e in mail.outbox)
@@ -70,8 +63,7 @@ def test_an_online_evaluation_says_so_and_names_no_room(django_capture_on_commit
 
 
 def test_no_message_names_a_bidder_or_another_member(django_capture_on_commit_callbacks, sms_lines):
-    committee = notified(place="第1评标室")
-    notify_all(committee, django_capture_on_commit_callbacks)
+    committee = notified(django_capture_on_commit_callbacks, place="第1评标室")
     bidders = [bid.organization for bid in committee.bids]
     assert bidders
     texts = sms_lines()
@@ -90,8 +82,7 @@ def test_no_message_names_a_bidder_or_another_member(django_capture_on_commit_ca
 
 
 def test_the_text_message_is_one_line_with_the_phone_masked(django_capture_on_commit_callbacks, sms_lines):
-    committee = notified()
-    notify_all(committee, django_capture_on_commit_callbacks)
+    committee = notified(django_capture_on_commit_callbacks)
     member = committee.member(1)
     (line,) = [t for t in sms_lines() if sms.mask(member.expert.phone) in t]
     assert "\n" not in line
@@ -101,25 +92,22 @@ def test_the_text_message_is_one_line_with_the_phone_masked(django_capture_on_co
 
 
 def test_the_messages_are_in_the_platform_s_language_whatever_the_request_s(django_capture_on_commit_callbacks):
-    committee = notified()
     with translation.override("en"):
-        notify_all(committee, django_capture_on_commit_callbacks)
+        notified(django_capture_on_commit_callbacks)
     assert all("北京时间" in e.body for e in mail.outbox)
 
 
 def test_an_expert_without_an_email_address_is_still_texted(django_capture_on_commit_callbacks, sms_lines):
-    committee = notified()
-    member = committee.member(0)
-    member.expert.user.email = ""
-    member.expert.user.save()
-    notify_all(committee, django_capture_on_commit_callbacks)
-    assert len(mail.outbox) == 4 and len(sms_lines()) == 5
+    lot = evaluated_lot()
+    experts = [ExpertFactory(pool=lot.project.center.parent, user__email="") for _ in range(6)]
+    with django_capture_on_commit_callbacks(execute=True):
+        drawn(lot, experts=experts)
+    assert mail.outbox == [] and len(sms_lines()) == 5
 
 
 @override_settings(SMS_BACKEND="tests.evaluation.test_invitation_messages.BrokenGateway")
 def test_a_gateway_that_fails_leaves_the_seat_and_the_email(django_capture_on_commit_callbacks, caplog):
-    committee = notified()
-    notify_all(committee, django_capture_on_commit_callbacks)
+    committee = notified(django_capture_on_commit_callbacks)
     assert len(mail.outbox) == 5
     assert committee.member(0).state == "notified"
     assert "was not sent" in caplog.text
