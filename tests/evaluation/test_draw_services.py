@@ -36,11 +36,11 @@ def eligible(draw) -> set:
 
 
 @pytest.mark.parametrize("size,reps,needle", [
-    (4, 0, "5 or more members, an odd number"),
-    (3, 0, "5 or more members, an odd number"),
-    (6, 0, "5 or more members, an odd number"),
-    (5, 2, "at most one third"),
-    (7, 3, "at most one third"),
+    (4, 0, "须为5人以上单数"),
+    (3, 0, "须为5人以上单数"),
+    (6, 0, "须为5人以上单数"),
+    (5, 2, "不得超过评标委员会成员总数的三分之一"),
+    (7, 3, "7人中至多2人"),
 ])
 def test_the_committee_rules_refuse_a_wrong_size_or_too_many_representatives(size, reps, needle):
     o = opened_lot()
@@ -53,7 +53,7 @@ def test_the_committee_rules_refuse_a_wrong_size_or_too_many_representatives(siz
 def test_government_procurement_of_ten_million_needs_seven():
     o = opened_lot(category="goods", budget="10000000.00")
     o.pool(10, "B0101")
-    with pytest.raises(RuleViolation, match="7 or more"):
+    with pytest.raises(RuleViolation, match="须为7人以上单数"):
         set_up(o.staff, o.lot.pk, request(5, specialties=[("B0101", 5)]))
     draw = set_up(o.staff, o.lot.pk, request(7, ["采购人代表"], [("B0101", 6)]))
     assert draw.drawn_count == 6 and draw.tenderee_reps == ["采购人代表"]
@@ -68,9 +68,9 @@ def test_works_of_ten_million_still_needs_only_five():
 def test_the_specialties_must_ask_exactly_the_drawn_experts():
     o = opened_lot()
     o.pool(10, "A0101")
-    with pytest.raises(RuleViolation, match="ask for 4 experts, but the committee draws 5"):
+    with pytest.raises(RuleViolation, match="各专业合计4人，但应抽取5人"):
         set_up(o.staff, o.lot.pk, request(5, specialties=[("A0101", 4)]))
-    with pytest.raises(RuleViolation, match="Unknown or unused specialty: Z9999"):
+    with pytest.raises(RuleViolation, match="专业代码不存在或已停用：Z9999"):
         set_up(o.staff, o.lot.pk, request(5, specialties=[("A0101", 4), ("Z9999", 1)]))
 
 
@@ -80,7 +80,7 @@ def test_a_short_specialty_is_named_with_how_many_are_missing():
     o.pool(1, "A0601")
     with pytest.raises(RuleViolation) as refused:
         set_up(o.staff, o.lot.pk, request(5, specialties=[("A0101", 2), ("A0601", 3)]))
-    assert "A0601" in str(refused.value) and "2 too few" in str(refused.value) and "A0101" not in str(refused.value)
+    assert "A0601" in str(refused.value) and "缺2人" in str(refused.value) and "A0101" not in str(refused.value)
 
 
 def test_only_the_lots_own_center_staff_set_up_and_draw():
@@ -100,7 +100,7 @@ def test_the_draw_waits_for_the_opening():
     o = opened_lot()
     o.pool(6, "A0101")
     type(o.lot).objects.filter(pk=o.lot.pk).update(state="opening")
-    with pytest.raises(RuleViolation, match="after the opening"):
+    with pytest.raises(RuleViolation, match="在开标后"):
         set_up(o.staff, o.lot.pk, request())
 
 
@@ -208,7 +208,7 @@ def test_the_commitment_is_published_before_the_draw_and_binds_seed_and_snapshot
     assert [m.expert_id for m in members] == list(expected.committee)
     assert all(m.state == MemberState.NOTIFIED and m.answer_due == m.notified_at + timedelta(minutes=30) for m in members)
     assert AuditEvent.objects.filter(action="draw.committed").get().seq < AuditEvent.objects.get(action="draw.drawn").seq
-    with pytest.raises(RuleViolation, match="drawn already"):
+    with pytest.raises(RuleViolation, match="已抽取"):
         draw_committee(o.staff, o.lot.pk)
 
 
