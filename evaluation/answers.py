@@ -35,9 +35,14 @@ ANSWERING = frozenset({LotState.OPENING, LotState.EVALUATION})
 SEATED = (MemberState.NOTIFIED, MemberState.CONFIRMED)
 
 
+def _seat_facts(member: CommitteeMember) -> dict:
+    return {"member": member.pk, "pick": member.pick, "answer_due": member.answer_due.isoformat()}
+
+
 def _facts(member: CommitteeMember) -> dict:
-    return {"member": member.pk, "expert": member.expert.user.display_name, "pick": member.pick,
-            "answer_due": member.answer_due.isoformat()}
+    """The seat and its expert by name (the audit trail's readers are the draw's staff and the
+    supervisors, who may read the committee's names)."""
+    return {**_seat_facts(member), "expert": member.expert.user.display_name}
 
 
 # --- notified -----------------------------------------------------------------------------------
@@ -53,8 +58,10 @@ def notify(member: CommitteeMember) -> None:
                                             object_id=str(member.pk)).exists()
         if already:
             return
+        # The expert by id only: the draw's own event names the picks, and a lookup per member
+        # here would be two more queries for each seat of every draw.
         audit.record(actor=None, action="draw.notified", obj=member, project=member.draw.lot.project,
-                     data=_facts(member))
+                     data={**_seat_facts(member), "expert": member.expert_id})
         # Enqueued in the same transaction: the timeout exists exactly when the seat does.
         expire_answer.using(run_after=member.answer_due).enqueue(member.pk)
         messages.send_on_commit(member.pk)

@@ -1,9 +1,10 @@
 """The names people read of the evaluation floor's answer events (trading.event_text).
 
 The answer events (evaluation.answers) carry the seat ("member", kept but not shown: its number
-means nothing to a reader), the expert, the pick and the answer's deadline; a decline and a
-timeout their reason ("reason", labelled once for every floor by trading.event_text). Only the
-center's staff and the supervisors read the audit trail, so the expert is named there."""
+means nothing to a reader), the expert (by name once they answer; by id when notified, as the
+draw's own event lists the picks), the pick and the answer's deadline; a decline and a timeout
+their reason ("reason", labelled once for every floor by trading.event_text). Only the center's
+staff and the supervisors read the audit trail, so the expert is named there."""
 
 from django.utils.translation import pgettext_lazy
 

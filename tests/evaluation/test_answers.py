@@ -57,7 +57,7 @@ def test_notify_records_the_notice_and_schedules_the_timeout_at_the_answer_due()
     (event,) = events("draw.notified", member)
     assert event.actor_id is None and event.role == "system"
     assert event.project_id == committee.project.pk
-    assert event.data == {"member": member.pk, "expert": member.expert.user.display_name, "pick": member.pick,
+    assert event.data == {"member": member.pk, "expert": member.expert_id, "pick": member.pick,
                           "answer_due": member.answer_due.isoformat()}
     assert member.answer_due == member.notified_at + timedelta(minutes=30)
     (task,) = timeout_tasks(member)
