@@ -13,8 +13,10 @@ from evaluation import answers
 from evaluation.choices import MemberState
 from tests.evaluation.drawn import drawn
 from tests.trading.factories import UserFactory, bidder
+from tests.untranslated import english_words, visible_texts
 from trading.choices import Role
 from trading.formats import zoned_text
+from trading.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +153,21 @@ def test_the_workspace_lists_the_invitations_awaiting_an_answer_with_a_countdown
     page = client.get(reverse("trading:dashboard")).content.decode()
     section = re.search(r'<section id="invitations".*?</section>', page, re.S).group(0)
     assert committee.project.code not in section and "No invitation to evaluate is waiting" in section
+
+
+@pytest.mark.parametrize("state", ["notified", "confirmed", "declined", "expired"])
+def test_the_page_and_the_workspace_read_in_chinese_only(state):
+    committee = drawn(n=5, place="第2评标室")
+    member = committee.member(0)
+    if state == "confirmed":
+        answers.answer(member.expert.user, member.pk, accept=True)
+    elif state == "declined":
+        answers.answer(member.expert.user, member.pk, accept=False, reason="出差在外")
+    elif state == "expired":
+        answers.expire(member.pk, member.answer_due)
+    names = frozenset(User.objects.values_list("username", flat=True))
+    client = client_for(member.expert.user)
+    for url in (PAGE, reverse("trading:dashboard")):
+        html = client.get(url).content.decode()
+        english = [(text, words) for text in visible_texts(html, "zh-hans") if (words := english_words(text, names))]
+        assert english == [], f"{state} {url}"
