@@ -42,7 +42,7 @@ def tender_detail(request, pk):
     lifecycle.sync_clock(project, timezone.now())
     return render(request, "reporting/tender_detail.html", {
         "project": project,
-        "lots": project.lots.order_by("number"),
+        "lots": project.lots.order_by("number").select_related("committee_draw"),  # the draw's page linked
         "notices": selectors.project_notices(project),
         "documents": project.documents.filter(notice__published_at__isnull=False).order_by("uploaded_at"),
     })

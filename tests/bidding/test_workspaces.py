@@ -254,8 +254,12 @@ def test_staff_see_their_center_s_lots_by_what_needs_doing_now(center_at_work):
     assert "有 1 项对开标记录的异议等待主持人当场答复。" in shown[lots["objection"].pk]["text"]
     # a deadline today is counted down; a lot whose next step is another's, or later, is not listed
     assert f'data-deadline="{lots["today"].project.bid_deadline.isoformat()}"' in shown[lots["today"].pk]["html"]
-    for name in ("next_week", "publicity_on", "evaluation", "elsewhere"):
+    for name in ("next_week", "publicity_on", "elsewhere"):
         assert lots[name].pk not in shown, name
+    # an opened lot in evaluation waits for its expert draw (evaluation.draw_desk)
+    evaluation = shown[lots["evaluation"].pk]
+    assert evaluation["section"] == "awaiting-draw"
+    assert evaluation["next"][1] == reverse("evaluation:draw_staff", args=[lots["evaluation"].pk])
     # and the whole list of the center's projects follows
     assert all(lot.project.code in html for name, lot in lots.items() if name != "elsewhere")
     assert lots["elsewhere"].project.code not in html
