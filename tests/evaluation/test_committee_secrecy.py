@@ -179,8 +179,6 @@ def test_a_member_reads_their_own_seat(scene):
     assert status == 200 and str(member.pk) in page and member.expert.user.full_name in page
 
 
-@pytest.mark.xfail(strict=True, reason="no page shows a committee yet: the draw's pages (draw_urls.py) show it once "
-                                       "the result is final; remove this mark when they do")
 def test_once_the_result_is_final_the_public_reads_the_names(scene):
     with time_machine.travel(AT, tick=False):
         scene.lot.state = LotState.AWARDED
