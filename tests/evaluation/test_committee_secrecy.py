@@ -10,7 +10,7 @@ without which a walk that reached nothing would pass. Once the result is final t
 public. Each member's email and text message names no other member."""
 
 import re
-from datetime import datetime, timedelta, timezone as tz
+from datetime import datetime, timezone as tz
 
 import pytest
 import time_machine
