@@ -153,6 +153,25 @@ STORAGES = {
 # Tender documents are public once published; cap what one upload may be.
 KAIBIAO_DOCUMENT_MAX_BYTES = env.int("KAIBIAO_DOCUMENT_MAX_BYTES", default=200 * 1024 * 1024)
 
+# --- mail and text messages ----------------------------------------------------------------
+# Drawn experts are told by email and by text message (evaluation.notify). Embedded, mail is
+# written to the console; in production it goes by SMTP to EMAIL_HOST, unless EMAIL_BACKEND
+# names another backend (Django 6.1's MAILERS, not its deprecated EMAIL_* settings). Text
+# messages go through SMS_BACKEND, a subclass of evaluation.sms.SMSBackend: the default writes
+# them to the log. KAIBIAO_SITE_URL is the address the messages link to.
+_email_backend = env.str("EMAIL_BACKEND", default="django.core.mail.backends."
+                         + ("smtp.EmailBackend" if PRODUCTION else "console.EmailBackend"))
+MAILERS = {"default": {"BACKEND": _email_backend}}
+if _email_backend == "django.core.mail.backends.smtp.EmailBackend":
+    MAILERS["default"]["OPTIONS"] = {
+        "host": env.str("EMAIL_HOST", default="localhost"), "port": env.int("EMAIL_PORT", default=25),
+        "username": env.str("EMAIL_HOST_USER", default=""), "password": env.str("EMAIL_HOST_PASSWORD", default=""),
+        "use_tls": env.bool("EMAIL_USE_TLS", default=False),
+    }
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Kaibiao <noreply@localhost>")
+SMS_BACKEND = env.str("SMS_BACKEND", default="evaluation.sms.LoggingSMSBackend")
+KAIBIAO_SITE_URL = env.str("KAIBIAO_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
 # --- authentication and protection against guessing ---------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
