@@ -1,6 +1,7 @@
 """The draw's pages in a real browser at a phone's width: staff set up a lot's draw through the
 form (a second specialty added by the page's script), draw the committee after the site's dialog,
-and read the members; the public page says a committee of N was drawn. Each page fits the window."""
+and read the members; the public page says a committee of N was drawn; a drawn expert confirms
+and the staff's table says so: the issue's whole flow. Each page fits the window."""
 
 from datetime import timedelta
 
@@ -13,8 +14,8 @@ from playwright.sync_api import expect
 from evaluation.models import CommitteeDraw, CommitteeMember
 
 from ..evaluation.opened import opened_lot
-from .conftest import PHONE, assert_fits_the_width, chromium, log_in, new_context, require_browser, screenshot
-from .dialogs import click_and_confirm
+from .conftest import PASSWORD, PHONE, assert_fits_the_width, chromium, log_in, new_context, require_browser, screenshot
+from .dialogs import answer, click_and_confirm
 
 WAIT = 20_000
 
@@ -71,3 +72,18 @@ class DrawPagesInBrowserTests(ChannelsLiveServerTestCase):
                 expect(public.locator("main")).not_to_contain_text(member.expert.user.full_name)
             assert_fits_the_width(public)
             screenshot(public, "draw-public-phone")
+
+            # The whole flow: one of the drawn experts, told by the draw, confirms in their browser.
+            member = CommitteeMember.objects.filter(draw=draw).select_related("expert__user").order_by("pick").first()
+            member.expert.user.set_password(PASSWORD)
+            member.expert.user.save()
+            expert = log_in(new_context(browser), self.live_server_url, member.expert.user.username)
+            expert.goto(self.live_server_url + reverse("evaluation:invitations"))
+            card = expert.locator(f"#seat-{member.pk}")
+            expect(card).to_contain_text("第2评标室")
+            card.locator("form.confirm-seat button[type=submit]").click()
+            answer(expert, yes=True)
+            expect(card.locator(".state-confirmed")).to_be_visible(timeout=WAIT)
+            assert CommitteeMember.objects.get(pk=member.pk).state == "confirmed"
+            page.reload()  # and the staff's members table says so
+            expect(page.locator("#draw-members")).to_contain_text("已确认参加")
