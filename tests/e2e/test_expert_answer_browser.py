@@ -23,7 +23,6 @@ WAIT = 20_000
 @pytest.mark.browser
 class ExpertAnswersInBrowserTests(ChannelsLiveServerTestCase):
     serve_static = True
-    serialized_rollback = True  # the specialty list, loaded by a migration, outlives each test
 
     def setUp(self):
         require_browser()

@@ -16,7 +16,7 @@ from evaluation import answers
 from evaluation.draw_services import DrawRequest, draw_committee, set_up
 from evaluation.models import CommitteeDraw, CommitteeMember, Expert
 from tests.bidding.factories import complete_bids
-from tests.evaluation.factories import ExpertFactory, province_center
+from tests.evaluation.factories import ExpertFactory, ensure_specialty_list, province_center
 from tests.trading.factories import CenterFactory, LotFactory, ProjectFactory, staff
 from trading.choices import CenterLevel, LotState
 from trading.models import Lot
@@ -74,6 +74,7 @@ def drawn(lot: Lot | None = None, *, n: int = 5, minutes: int = 30, place: str =
     notifies them; beside them the tenderee's representatives (never drawn). The pool is
     the pool center's approved experts of `specialty` (A0101 房屋建筑): `experts` when given, else
     `n + spare` new ones."""
+    ensure_specialty_list()
     lot = lot or evaluated_lot(bidders=bidders)
     now = now or timezone.now()
     runner = staff(lot.project.center)

@@ -94,3 +94,15 @@ class RelationFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"关联公司{n}")
     uscc = factory.LazyFunction(make_uscc)
     note = "亲属任职"
+
+
+def ensure_specialty_list() -> None:
+    """The shipped specialty list, loaded again if a transactional test before this one flushed
+    the database (the list comes with a migration, and a flush takes it away). Idempotent: the
+    migration's own loader, on the real models."""
+    import importlib
+
+    from django.apps import apps
+
+    if not Specialty.objects.filter(code="A0101").exists():
+        importlib.import_module("evaluation.migrations.0002_specialties").load(apps, None)

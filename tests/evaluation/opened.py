@@ -12,6 +12,7 @@ from evaluation.choices import ExpertStatus
 from evaluation.idcard import check_character
 from evaluation.models import Expert, Specialty
 from tests.bidding.factories import BidFactory
+from tests.evaluation.factories import ensure_specialty_list
 from tests.trading.factories import LotFactory, OrganizationFactory, cast, staff
 from trading.choices import LotState, Role
 from trading.models import User
@@ -54,6 +55,7 @@ class Opened:
 
 
 def opened_lot(*, category="works", budget=None, bidders=3) -> Opened:
+    ensure_specialty_list()
     people = cast(category=category)
     lot_kw = {"budget": budget, "ceiling_price": None} if budget else {}
     lot = LotFactory(project=people.project, state=LotState.EVALUATION, **lot_kw)

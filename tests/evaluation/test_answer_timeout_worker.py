@@ -19,7 +19,7 @@ from evaluation.models import CommitteeMember
 from tests.evaluation.drawn import drawn
 from trading.models import AuditEvent
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the specialty list loaded by a migration
+pytestmark = pytest.mark.django_db(transaction=True)  # the specialty list: tests.evaluation.factories.ensure_specialty_list
 
 TASK = "evaluation.answers.expire_answer"
 SECOND = timedelta(seconds=1)

@@ -231,7 +231,7 @@ def test_the_timeout_of_a_seat_that_no_longer_exists_does_nothing():
 # --- two answers at once -----------------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_answers_at_once_one_is_taken_the_other_refused():
     committee = drawn(n=5)
     member = committee.member(0)
