@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.contrib.auth.hashers import make_password
 
-from evaluation import pool_services, profile_services
+from evaluation import pool_services, profile_services, specialty_list
 from evaluation.choices import ExpertStatus, RelationKind
 from evaluation.models import Specialty
 from trading.choices import Role
@@ -25,6 +25,7 @@ def load_pool(demo) -> list:
     """The province pool: every expert applied, most approved. Returns the Expert rows."""
     pool = demo.centers[POOL_CENTER]
     keeper = demo.users[KEEPER]
+    specialty_list.ensure_loaded()  # a database flushed since its migrations has lost the list
     specialties = {s.code: s for s in Specialty.objects.all()}
     logins = [(username, name) for username, role, _w, name in ACCOUNTS if role == Role.EXPERT]
     hashed = make_password(DEMO_PASSWORD)

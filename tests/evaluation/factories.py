@@ -98,11 +98,7 @@ class RelationFactory(factory.django.DjangoModelFactory):
 
 def ensure_specialty_list() -> None:
     """The shipped specialty list, loaded again if a transactional test before this one flushed
-    the database (the list comes with a migration, and a flush takes it away). Idempotent: the
-    migration's own loader, on the real models."""
-    import importlib
+    the database (the list comes with a migration, and a flush takes it away)."""
+    from evaluation.specialty_list import ensure_loaded
 
-    from django.apps import apps
-
-    if not Specialty.objects.filter(code="A0101").exists():
-        importlib.import_module("evaluation.migrations.0002_specialties").load(apps, None)
+    ensure_loaded()
