@@ -26,13 +26,12 @@ from trading.formats import zoned_text
 from trading.models import AuditEvent
 
 from . import notify as messages
-from .choices import DrawState, MemberState
+from .choices import SEATED, DrawState, MemberState
 from .models import CommitteeDraw, CommitteeMember
 from .rules import is_the_expert
 
 # The lot's states in which a seat is answered (and replaced): after the opening, before the result.
 ANSWERING = frozenset({LotState.OPENING, LotState.EVALUATION})
-SEATED = (MemberState.NOTIFIED, MemberState.CONFIRMED)
 
 
 def _seat_facts(member: CommitteeMember) -> dict:

@@ -41,6 +41,12 @@ class MemberState(models.TextChoices):
     EXPIRED = "expired", pgettext_lazy("member state", "No answer in time")
 
 
+# A member on the committee: drawn and awaiting an answer, or confirmed (not declined, not timed out).
+SEATED = frozenset({MemberState.NOTIFIED, MemberState.CONFIRMED})
+# A seat given up (declined, or no answer in time): the one kind of seat a replacement is drawn for.
+GIVEN_UP = frozenset({MemberState.DECLINED, MemberState.EXPIRED})
+
+
 class ExclusionReason(models.TextChoices):
     """Why an expert of the asked specialties is kept out of a draw (实施条例 第四十六条)."""
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from trading.choices import LotState
 
-from .choices import DrawState, ExclusionReason, MemberState, RegionScope
+from .choices import GIVEN_UP, SEATED, DrawState, ExclusionReason, MemberState, RegionScope
 from .draw_services import published, shortage_text
 from .models import CommitteeDraw, CommitteeMember, Expert, Specialty
 from .rules import RESULT_FINAL
@@ -107,7 +107,7 @@ def shortage(draw: CommitteeDraw) -> str:
     language. Counted from the seats left empty (declined or expired, and not replaced)."""
     if draw.state != DrawState.SHORT:
         return ""
-    empty = draw.members.filter(state__in=(MemberState.DECLINED, MemberState.EXPIRED), replaced_by__isnull=True)
+    empty = draw.members.filter(state__in=GIVEN_UP, replaced_by__isnull=True)
     missing: dict[int, int] = {}
     for group in empty.values_list("group", flat=True):
         missing[group] = missing.get(group, 0) + 1
@@ -132,7 +132,7 @@ def files_public(draw: CommitteeDraw) -> bool:
 def final_committee(draw: CommitteeDraw) -> list[dict]:
     """The drawn experts who sit on the committee at the end (not declined, not timed out), in
     order of pick, each with the specialty they were drawn for."""
-    members = draw.members.filter(state__in=(MemberState.NOTIFIED, MemberState.CONFIRMED)).select_related(
+    members = draw.members.filter(state__in=SEATED).select_related(
         "expert__user").order_by("pick")
     labels = specialty_labels([g["specialty"] for g in draw.groups])
     return [{"name": m.expert.user.display_name, "pick": m.pick,

@@ -22,7 +22,7 @@ from trading.models import Lot
 from trading.rules import check
 
 from . import drawing, screening
-from .choices import DrawState, MemberState, RegionScope
+from .choices import GIVEN_UP, DrawState, RegionScope
 from .committee_rules import request_refusals, size_refusals, split_by_region
 from .models import CommitteeDraw, CommitteeMember, Specialty
 from .rules import RESULT_FINAL, pool_center
@@ -186,17 +186,17 @@ def replace(*, member: CommitteeMember, now=None) -> CommitteeMember | None:
     caller has set their state and reason, in its transaction). None if the pool has run short:
     the draw is then marked short and the staff are told on the draw's page."""
     now = now or timezone.now()
-    if member.state not in (MemberState.DECLINED, MemberState.EXPIRED):
+    if member.state not in GIVEN_UP:
         raise RuleViolation(_("Only a member who declined or did not answer in time is replaced."))
     with transaction.atomic():
         draw = CommitteeDraw.objects.select_for_update().select_related("lot__project").get(pk=member.draw_id)
         if CommitteeMember.objects.filter(replaces=member).exists():
             return None  # replaced already
         lot, label = draw.lot, lot_label(draw.lot)
-        so_far = drawing.replay(label, _seed(draw), _experts(draw), draw.groups, _replacements(draw))
         try:
-            pick = drawing.replace(label, _seed(draw), _experts(draw), draw.groups, so_far, member.group,
-                                   member.expert_id)
+            # The whole draw replayed once, with this replacement last: its last pick is the new one.
+            pick = drawing.replay(label, _seed(draw), _experts(draw), draw.groups,
+                                  [*_replacements(draw), (member.group, member.expert_id)]).picks[-1]
         except drawing.ShortPool as short:
             draw.state = DrawState.SHORT
             draw.save(update_fields=["state"])

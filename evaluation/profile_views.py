@@ -80,22 +80,29 @@ def _act(request, action, **kwargs):
     return True
 
 
-@login_required
-@require_POST
-def absence_add(request):
+def _add(request, form_class, action, done, form_name):
+    """Add a row to the expert's own record from `form_class` through `action`; on a refusal the
+    record's page again, the form (`form_name`) with what was typed and why."""
     expert = _own(request)
     if expert is None:
         return redirect("evaluation:enrol")
-    form = AbsenceForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.add_absence(actor=request.user, **form.cleaned_data)
+            action(actor=request.user, **form.cleaned_data)
         except DomainError as err:
             form_error(form, err)
         else:
-            messages.success(request, _("Your time away is recorded: you are not drawn on those days."))
+            messages.success(request, done)
             return redirect("evaluation:profile")
-    return _page(request, expert, absence_form=form, status=400)
+    return _page(request, expert, status=400, **{form_name: form})
+
+
+@login_required
+@require_POST
+def absence_add(request):
+    return _add(request, AbsenceForm, services.add_absence,
+                _("Your time away is recorded: you are not drawn on those days."), "absence_form")
 
 
 @login_required
@@ -111,19 +118,8 @@ def absence_remove(request, pk):
 @login_required
 @require_POST
 def relation_add(request):
-    expert = _own(request)
-    if expert is None:
-        return redirect("evaluation:enrol")
-    form = RelationForm(request.POST)
-    if form.is_valid():
-        try:
-            services.declare_relation(actor=request.user, **form.cleaned_data)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            messages.success(request, _("The relation is declared: you are never drawn to judge them."))
-            return redirect("evaluation:profile")
-    return _page(request, expert, relation_form=form, status=400)
+    return _add(request, RelationForm, services.declare_relation,
+                _("The relation is declared: you are never drawn to judge them."), "relation_form")
 
 
 @login_required

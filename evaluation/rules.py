@@ -67,9 +67,10 @@ def sits_on_the_committee(user, lot):
     """A member of the lot's committee, drawn and not declined or timed out."""
     if _role(user) != Role.EXPERT or lot is None:
         return False
+    from .choices import SEATED
     from .models import CommitteeMember
 
-    return CommitteeMember.objects.filter(draw__lot=lot, expert__user=user, state__in=("notified", "confirmed")).exists()
+    return CommitteeMember.objects.filter(draw__lot=lot, expert__user=user, state__in=SEATED).exists()
 
 
 @rules.predicate

@@ -41,6 +41,12 @@ def _norm(name: str) -> str:
     return "".join((name or "").split()).casefold()
 
 
+def _party(by_uscc: dict, by_name: dict, uscc: str, name: str):
+    """Which party (bidder or tenderee, with its name) a company is: by its credit code, or by
+    its name when the code does not name one (a code left blank, or a name typed differently)."""
+    return (by_uscc.get(uscc) if uscc else None) or by_name.get(_norm(name))
+
+
 def parties(lot) -> tuple[dict, dict, set]:
     """The opened lot's bidders and the tenderee, by USCC and by name (name → whose), and the
     bidders' people by name (their accounts' and contact persons' names)."""
@@ -76,7 +82,7 @@ def screen(lot, *, pool, codes: set[str], scope: str, evaluation_day: date, look
             reasons.setdefault(expert_id, []).append({"reason": reason, "detail": detail})
 
     for expert_id, row in experts.items():
-        whose = (by_uscc.get(row["employer_uscc"]) if row["employer_uscc"] else None) or by_name.get(_norm(row["employer_name"]))
+        whose = _party(by_uscc, by_name, row["employer_uscc"], row["employer_name"])
         if whose:
             exclude(expert_id, R.EMPLOYED_BY_BIDDER if whose[0] == "bidder" else R.EMPLOYED_BY_TENDEREE, whose[1])
         if row["status"] == ExpertStatus.SUSPENDED:
@@ -90,7 +96,7 @@ def screen(lot, *, pool, codes: set[str], scope: str, evaluation_day: date, look
     for job in Employment.objects.filter(expert__pool=pool, ended_on__gte=cutoff).filter(
             Q(employer_uscc__in=list(by_uscc)) | Q(employer_name__in=[v[1] for v in by_uscc.values()])
     ).values("expert_id", "employer_uscc", "employer_name", "started_on", "ended_on"):
-        whose = (by_uscc.get(job["employer_uscc"]) if job["employer_uscc"] else None) or by_name.get(_norm(job["employer_name"]))
+        whose = _party(by_uscc, by_name, job["employer_uscc"], job["employer_name"])
         if whose:
             exclude(job["expert_id"], R.EMPLOYED_BY_BIDDER if whose[0] == "bidder" else R.EMPLOYED_BY_TENDEREE,
                     f"{whose[1]} {job['started_on']:%Y-%m-%d} – {job['ended_on']:%Y-%m-%d}")
@@ -99,7 +105,7 @@ def screen(lot, *, pool, codes: set[str], scope: str, evaluation_day: date, look
             | Q(kind="company", name__in=[v[1] for v in by_uscc.values() if v[0] == "bidder"])
             | Q(kind="person")).values("expert_id", "kind", "name", "uscc", "note"):
         if rel["kind"] == "company":
-            whose = by_uscc.get(rel["uscc"]) or by_name.get(_norm(rel["name"]))
+            whose = _party(by_uscc, by_name, rel["uscc"], rel["name"])
             if whose and whose[0] == "bidder":
                 exclude(rel["expert_id"], R.RELATED, whose[1])
         elif _norm(rel["name"]) in people:

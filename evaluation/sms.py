@@ -5,6 +5,7 @@ logging backend, which writes one line per message on the logger "kaibiao.sms" (
 partly masked), for the embedded run and the tests. A deployment plugs in its gateway's own."""
 
 import logging
+from abc import ABC, abstractmethod
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -12,11 +13,12 @@ from django.utils.module_loading import import_string
 log = logging.getLogger("kaibiao.sms")
 
 
-class SMSBackend:
+class SMSBackend(ABC):
     """Sends one text message. A subclass raises on a message the gateway refused."""
 
+    @abstractmethod
     def send(self, phone: str, text: str) -> None:
-        raise NotImplementedError
+        """Hand `text` to the gateway for `phone`."""
 
 
 class LoggingSMSBackend(SMSBackend):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from bidding.models.bids import random_id
 from trading.models import Lot, User
 
-from ..choices import DrawState, MemberState, RegionScope
+from ..choices import SEATED, DrawState, MemberState, RegionScope
 from .pool import Expert
 
 ANSWER_MINUTES = 30  # the default time a drawn expert has to confirm or decline
@@ -97,4 +97,4 @@ class CommitteeMember(models.Model):
     @property
     def seated(self) -> bool:
         """On the committee: not declined, not timed out."""
-        return self.state in (MemberState.NOTIFIED, MemberState.CONFIRMED)
+        return self.state in SEATED
