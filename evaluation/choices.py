@@ -39,12 +39,13 @@ class MemberState(models.TextChoices):
     CONFIRMED = "confirmed", pgettext_lazy("member state", "Confirmed")
     DECLINED = "declined", pgettext_lazy("member state", "Declined")
     EXPIRED = "expired", pgettext_lazy("member state", "No answer in time")
+    RECUSED = "recused", pgettext_lazy("member state", "Recused (declared a conflict)")
 
 
 # A member on the committee: drawn and awaiting an answer, or confirmed (not declined, not timed out).
 SEATED = frozenset({MemberState.NOTIFIED, MemberState.CONFIRMED})
-# A seat given up (declined, or no answer in time): the one kind of seat a replacement is drawn for.
-GIVEN_UP = frozenset({MemberState.DECLINED, MemberState.EXPIRED})
+# A seat given up (declined, no answer in time, or recused in the room): the one kind of seat a replacement is drawn for.
+GIVEN_UP = frozenset({MemberState.DECLINED, MemberState.EXPIRED, MemberState.RECUSED})
 
 
 class ExclusionReason(models.TextChoices):
@@ -58,3 +59,38 @@ class ExclusionReason(models.TextChoices):
     AWAY = "away", pgettext_lazy("exclusion", "Away on the evaluation date")
     SAME_REGION = "same_region", pgettext_lazy("exclusion", "From the lot's own region")
     OTHER_REGION = "other_region", pgettext_lazy("exclusion", "From outside the lot's region")
+
+
+class PriceFormula(models.TextChoices):
+    """How price points are computed (DOMAIN.md §7): computed, never typed."""
+
+    LOWEST_BENCHMARK = "lowest_benchmark", pgettext_lazy("price formula", "Lowest price as the benchmark")
+    AVERAGE_BENCHMARK = "average_benchmark", pgettext_lazy("price formula", "Average price as the benchmark, with K")
+
+
+class CheckKind(models.TextChoices):
+    QUALIFICATION = "qualification", pgettext_lazy("check kind", "Qualification")
+    RESPONSIVENESS = "responsiveness", pgettext_lazy("check kind", "Responsiveness")
+
+
+class ItemCategory(models.TextChoices):
+    TECHNICAL = "technical", pgettext_lazy("item category", "Technical")
+    COMMERCIAL = "commercial", pgettext_lazy("item category", "Commercial")
+
+
+class RoomState(models.TextChoices):
+    """The evaluation room's steps, in order (evaluation/room/states.py says what each allows)."""
+
+    GATHERING = "gathering", pgettext_lazy("room state", "Signing in, declaring, electing the leader")
+    REVIEWING = "reviewing", pgettext_lazy("room state", "Qualification and responsiveness review")
+    SCORING = "scoring", pgettext_lazy("room state", "Scoring")
+    SUMMARIZED = "summarized", pgettext_lazy("room state", "Summary and ranking")
+    SIGNING = "signing", pgettext_lazy("room state", "Signing the report")
+    FINAL = "final", pgettext_lazy("room state", "Report final")
+
+
+class Stage(models.TextChoices):
+    """What a member submits as a whole: the review, then the scores."""
+
+    REVIEW = "review", pgettext_lazy("submission stage", "Review")
+    SCORING = "scoring", pgettext_lazy("submission stage", "Scoring")

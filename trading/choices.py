@@ -34,6 +34,7 @@ class Category(models.TextChoices):
 
 
 class EvaluationMethod(models.TextChoices):
+    LOWEST_PRICE = "lowest_price", pgettext_lazy("evaluation method", "Lowest price")
     COMPREHENSIVE = "comprehensive", pgettext_lazy("evaluation method", "Comprehensive scoring")
     LOWEST_EVALUATED = "lowest_evaluated", pgettext_lazy("evaluation method", "Lowest evaluated price")
     HIGHEST_PRICE = "highest_price", pgettext_lazy("evaluation method", "Highest price (sale)")

@@ -1,7 +1,14 @@
-"""The evaluation floor's tables: the shared expert pool, and each lot's committee draw."""
+"""The evaluation floor's tables: the expert pool, each lot's draw, its scoring table, its
+evaluation room, and what follows the report (objections in publicity, award, contract)."""
 
+from .award import Award, Contract, PublicityObjection
 from .draw import ANSWER_MINUTES, LOOKBACK_YEARS, CommitteeDraw, CommitteeMember
 from .pool import Absence, Employment, Expert, Relation, Specialty
+from .room import (Attendance, BelowCostVote, CheckVerdict, Clarification, Dissent, EvaluationEvent, EvaluationRoom,
+                   ExpertKey, LeaderVote, ReportSignature, Score, Submission)
+from .table import ScoringTable, TableCheck, TableItem
 
-__all__ = ["ANSWER_MINUTES", "LOOKBACK_YEARS", "Absence", "CommitteeDraw", "CommitteeMember", "Employment", "Expert",
-           "Relation", "Specialty"]
+__all__ = ["ANSWER_MINUTES", "LOOKBACK_YEARS", "Absence", "Attendance", "Award", "BelowCostVote", "CheckVerdict",
+           "Clarification", "CommitteeDraw", "CommitteeMember", "Contract", "Dissent", "Employment", "EvaluationEvent",
+           "EvaluationRoom", "Expert", "ExpertKey", "LeaderVote", "PublicityObjection", "Relation", "ReportSignature",
+           "Score", "ScoringTable", "Specialty", "Submission", "TableCheck", "TableItem"]

@@ -1,0 +1,4 @@
+"""The committee's evaluation room (远程异地评标), a live room (rooms) with its own state machine.
+
+Modules: core (the room kind, the locked row, who acts, appending), events (the catalogue and
+its audiences), states (the step table), and one module per part of the work."""
