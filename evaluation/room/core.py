@@ -105,3 +105,27 @@ def append(room: EvaluationRoom, kind: str, data: dict, *, actor, at=None, audie
     audit.record(actor=actor, action=f"evaluation.room.{kind}", obj=room, project=room.lot.project,
                  data={"seq": event.seq, **data})
     return event
+
+
+# A bid the committee evaluates: opened at the opening (decrypted by its bidder, or by the
+# tender's remedy); a bid that counts as revoked or withdrawn is not evaluated.
+EVALUATED_OUTCOMES = ("decrypted", "remedied")
+
+
+def opened_bids(lot_id) -> list[dict]:
+    """The lot's opened bids in the record's order, as plain values (one query): the bid's id,
+    its bidder, its declared price (Decimal, or None where the form carries none readable) and
+    its opening form as sealed."""
+    from bidding.models import BidOpening
+    from trading.formats import AmountError, parse_amount
+
+    rows = []
+    for o in (BidOpening.objects.filter(hall__lot_id=lot_id, outcome__in=EVALUATED_OUTCOMES).order_by("order")
+              .values("bid_id", "order", "form", "bid__organization_id", "bid__organization__name")):
+        try:
+            price = parse_amount((o["form"] or {}).get("price"))
+        except (AmountError, TypeError, ValueError):
+            price = None
+        rows.append({"id": o["bid_id"], "order": o["order"], "organization_id": o["bid__organization_id"],
+                     "bidder": o["bid__organization__name"], "price": price, "form": o["form"] or {}})
+    return rows
