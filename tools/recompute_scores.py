@@ -239,6 +239,7 @@ def report(doc, result):
 
 
 def main(paths):
+    sys.stdout.reconfigure(errors="backslashreplace")  # a console that cannot show a bidder's name
     for path in paths:
         name = f"{path}: " if len(paths) > 1 else ""
         try:

@@ -4,6 +4,7 @@ tampered result, a tampered document or a seed that does not match its commitmen
 
 import json
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from .formulas_documents import document, documents, random_document
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "tools" / "recompute_scores.py"
+SPEC = ROOT / "docs" / "evaluation-format.md"
 OK = "OK: matches the published result"
 
 
@@ -27,7 +29,7 @@ def run_tool(*paths, cwd, python=sys.executable):
     """The published script as anyone would run it: in isolated mode (no project on the path),
     from a folder outside the repository."""
     return subprocess.run([python, "-I", str(SCRIPT), *map(str, paths)], cwd=cwd, capture_output=True, text=True,
-                          timeout=300)
+                          encoding="utf-8", timeout=300)
 
 
 def publish(folder, doc, name="scores.json", result=None):
@@ -177,3 +179,25 @@ def test_the_tool_refuses_any_one_changed_value_of_the_result(doc, pick):
         refused(run_tool("scores.json", cwd=folder), "the published result differs: result")
 
 
+
+
+# --- the worked example of docs/evaluation-format.md --------------------------------------------
+
+
+def example(name):
+    found = re.search(rf"<!-- worked-example: {re.escape(name)} -->\n```[a-z]*\n(.*?)```", SPEC.read_text("utf-8"), re.S)
+    return found.group(1)
+
+
+def test_the_worked_example_is_what_the_platform_computes_and_what_the_tool_prints(tmp_path):
+    published = json.loads(example("scores.json"))
+    assert formulas.evaluate(published["document"]) == published["result"]
+    (tmp_path / "scores.json").write_text(example("scores.json"), encoding="utf-8")
+    done = run_tool("scores.json", cwd=tmp_path)
+    assert done.returncode == 0 and done.stdout == example("output"), done.stderr
+    # The figures worked by hand in the text.
+    bids = {b["id"]: b for b in published["result"]["bids"]}
+    assert (published["result"]["price"]["benchmark"], published["result"]["price"]["mean"]) == ("1137810.00", "1173000.00")
+    assert [bids[9001][k] for k in ("price_points", "technical", "commercial", "total")] == ["55.85", "23.60", "8.20", "87.65"]
+    assert (bids[9003]["price_points"], bids[9003]["total"], bids[9003]["rank"]) == ("58.25", "88.25", 1)
+    assert published["document"]["tie_break"]["seed"] == bytes(range(32)).hex()
