@@ -22,7 +22,7 @@ DROP_SCORES_FROM = 7  # experts scoring an item from which its highest and lowes
 DROP_PRICES_FROM = 3  # responsive prices from which the average benchmark drops its extremes
 CANDIDATES = 3  # 实施条例 第53条: at most three ranked candidates
 # A computed figure is first snapped to 60 places: that removes the last-digit error of a
-# non-terminating quotient (10/3 + 85.5/6 must give 17.505 exactly, then 17.51), while any
+# non-terminating quotient (1/30 + 26/70 + 2/21 comes out as 0.4999…9 but is 1/2, so 1), while any
 # figure that is not exactly at a half lies more than 1e-45 from one for the documents
 # read() accepts (prices to the fen, points to 4 places, K to 6), so snapping never moves it across.
 _SNAP = Decimal("1e-60")
@@ -170,7 +170,8 @@ def ranking(bids: list[dict], method: str, draw=None) -> tuple[list[int], list[d
     for b in bids:
         if still_tied[(first(b), b["price"], -b["technical"])] > 1:
             if draw is None:
-                raise DocumentError(f"bid {b['id']} is tied with another on every rule: the tie-break seed must be revealed")
+                raise DocumentError(f"bid {b['id']} is tied with another on every rule: "
+                                    "the tie-break seed must be revealed")
             lots[b["id"]] = draw(b["id"])
     order = sorted(bids, key=lambda b: (first(b), b["price"], -b["technical"], lots.get(b["id"], "")))
     ties, i = [], 0
@@ -217,7 +218,8 @@ def evaluate(document: dict) -> dict:
             with localcontext(CONTEXT):
                 sums[item["category"]] += exact
             items.append({"item": item["id"], "scores": [{"expert": e, "points": _text(p)} for e, p in scores],
-                          "dropped": dropped_scores(scores, doc.drop_high_low), "points": _text(round_half_up(exact, d))})
+                          "dropped": dropped_scores(scores, doc.drop_high_low),
+                          "points": _text(round_half_up(exact, d))})
         if price["formula"] == "lowest_benchmark":
             points, deviation = lowest_benchmark_points(benchmark, b["price"], price["weight"]), None
         else:
@@ -285,28 +287,31 @@ def _money(value):
     return None if value is None else _text(round_half_up(value, MONEY_DECIMALS))
 
 
-def _need(ok, why: str) -> None:
+def _need(ok, why: str, *args) -> None:
     if not ok:
-        raise DocumentError(why)
+        raise DocumentError(why.format(*args) if args else why)
 
 
 def _whole(x) -> bool:
     return isinstance(x, int) and not isinstance(x, bool)
 
 
-def _number(text, what: str, *, places: int = 4, digits: int = 6) -> Decimal:
+def _number(text, what: str, key=None, *, places: int = 4, digits: int = 6) -> Decimal:
     """A decimal string as the format writes one: digits, optionally a point and more digits; no
     sign, exponent or leading zero; at most `digits` before the point and `places` after."""
     found = _NUMBER.fullmatch(text) if isinstance(text, str) else None
-    _need(found and len(found.group(1)) <= digits and len(found.group(2) or "") <= places,
-          f'{what} must be a decimal string like "12.5" ({digits} digits before the point at most, {places} after)')
+    if not (found and len(found.group(1)) <= digits and len(found.group(2) or "") <= places):
+        raise DocumentError(f'{what}{"" if key is None else f" {key}"} must be a decimal string like "12.5" '
+                            f"({digits} digits before the point at most, {places} after)")
     return Decimal(text)
 
 
-def _rows(rows, keys: tuple, what: str) -> list:
+def _rows(rows, names: tuple, what: str) -> list:
+    keys = set(names)
     _need(isinstance(rows, list), f"{what} must be a list")
     for row in rows:
-        _need(isinstance(row, dict) and set(row) == set(keys), f"each of {what} has exactly the keys {', '.join(keys)}")
+        _need(isinstance(row, dict) and row.keys() == keys, "each of {} has exactly the keys {}", what,
+              ", ".join(names))
     return rows
 
 
@@ -322,7 +327,8 @@ def read(document, *, complete: bool = True) -> SimpleNamespace:
     Raises DocumentError saying what is wrong."""
     keys = ("format", "lot", "method", "price", "decimals", "drop_high_low", "outlier_percent", "items",
             "experts", "bids", "scores", "tie_break")
-    _need(isinstance(document, dict) and set(document) == set(keys), f"the document has exactly the keys {', '.join(keys)}")
+    _need(isinstance(document, dict) and set(document) == set(keys),
+          f"the document has exactly the keys {', '.join(keys)}")
     _need(document["format"] == FORMAT, f'the format must be "{FORMAT}"')
     lot = document["lot"]
     _need(isinstance(lot, str) and lot and "\0" not in lot, "the lot must be a non-empty string")
@@ -345,7 +351,8 @@ def read(document, *, complete: bool = True) -> SimpleNamespace:
     _need(isinstance(document["drop_high_low"], bool), "drop_high_low must be true or false")
     percent = _number(document["outlier_percent"], "outlier_percent", places=2, digits=3)
     _need(0 < percent <= 100, "outlier_percent must be above 0 and at most 100")
-    items = [{**r, "low": _number(r["low"], f"item {r['id']}'s low"), "high": _number(r["high"], f"item {r['id']}'s high")}
+    items = [{**r, "low": _number(r["low"], f"item {r['id']}'s low"),
+              "high": _number(r["high"], f"item {r['id']}'s high")}
              for r in _rows(document["items"], ("id", "name", "category", "low", "high"), "the items")]
     _ids(items, "the items")
     for r in items:
@@ -360,32 +367,35 @@ def read(document, *, complete: bool = True) -> SimpleNamespace:
         _need(isinstance(r["reasons"], list) and all(isinstance(x, str) for x in r["reasons"]),
               f"bid {r['id']}: reasons must be a list of strings")
         amount = None if r["price"] is None else _number(r["price"], f"bid {r['id']}'s price", places=2, digits=13)
-        _need(amount is not None and amount > 0 or not r["responsive"], f"bid {r['id']} is responsive: its price must be above 0")
+        _need(amount is not None and amount > 0 or not r["responsive"],
+              f"bid {r['id']} is responsive: its price must be above 0")
         bids.append({**r, "price": amount})
     by_id, item_by_id, expert_ids = _ids(bids, "the bids"), {r["id"]: r for r in items}, {r["id"] for r in experts}
     scores, seen = [], set()
     for s in _rows(document["scores"], ("expert", "bid", "item", "points"), "the scores"):
         key = (s["expert"], s["bid"], s["item"])
-        _need(all(_whole(x) for x in key) and s["expert"] in expert_ids and s["item"] in item_by_id
-              and s["bid"] in by_id, f"score {key}: an unknown expert, bid or item")
-        _need(by_id[s["bid"]]["responsive"], f"score {key}: bid {s['bid']} is not responsive and is not scored")
-        _need(key not in seen, f"score {key} is given twice")
+        # The messages are built only on failure: a lot of 200 bids, 9 experts and 30 items has 54000 scores.
+        _need(_whole(s["expert"]) and _whole(s["bid"]) and _whole(s["item"]) and s["expert"] in expert_ids
+              and s["item"] in item_by_id and s["bid"] in by_id, "score {}: an unknown expert, bid or item", key)
+        _need(by_id[s["bid"]]["responsive"], "score {}: bid {} is not responsive and is not scored", key, s["bid"])
+        _need(key not in seen, "score {} is given twice", key)
         seen.add(key)
-        points, item = _number(s["points"], f"score {key}"), item_by_id[s["item"]]
-        _need(item["low"] <= points <= item["high"], f"score {key} is outside item {item['id']}'s range")
+        item = item_by_id[s["item"]]
+        points = _number(s["points"], "score", key)
+        _need(item["low"] <= points <= item["high"], "score {} is outside item {}'s range", key, item["id"])
         scores.append({**s, "points": points})
-    if complete:
-        for b in bids:
-            for item in items:
-                for e in experts:
-                    _need(not b["responsive"] or (e["id"], b["id"], item["id"]) in seen,
-                          f"expert {e['id']} has not scored item {item['id']} of bid {b['id']}")
+    if complete and len(seen) < len(experts) * len(items) * sum(b["responsive"] for b in bids):
+        missing = next((e["id"], item["id"], b["id"]) for b in bids if b["responsive"] for item in items
+                       for e in experts if (e["id"], b["id"], item["id"]) not in seen)
+        _need(False, "expert {} has not scored item {} of bid {}", *missing)
     tie = document["tie_break"]
-    _need(isinstance(tie, dict) and set(tie) == {"commitment", "seed"}, "tie_break has exactly the keys commitment, seed")
+    _need(isinstance(tie, dict) and set(tie) == {"commitment", "seed"},
+          "tie_break has exactly the keys commitment, seed")
     _need(isinstance(tie["commitment"], str) and _HEX64.fullmatch(tie["commitment"]),
           "tie_break.commitment must be 64 lowercase hex digits")
     seed = tie["seed"]
-    _need(seed is None or isinstance(seed, str) and _HEX64.fullmatch(seed), "tie_break.seed: 64 lowercase hex digits or null")
+    _need(seed is None or isinstance(seed, str) and _HEX64.fullmatch(seed),
+          "tie_break.seed: 64 lowercase hex digits or null")
     if seed is not None:
         seed = bytes.fromhex(seed)
         _need(tie_commitment(seed, lot) == tie["commitment"], "the tie-break seed does not match its commitment")
