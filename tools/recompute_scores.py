@@ -38,7 +38,8 @@ def whole(x):  # a JSON integer (true and false are not numbers here)
 
 def number(text, what, places=4, digits=6):
     m = NUMBER.fullmatch(text) if isinstance(text, str) else None
-    check(m and len(m.group(1)) <= digits and len(m.group(2) or "") <= places, f"{what}: not a decimal string as allowed")
+    check(m and len(m.group(1)) <= digits and len(m.group(2) or "") <= places,
+          f"{what}: not a decimal string as the format allows")
     return Fraction(text)
 
 
@@ -208,7 +209,8 @@ def difference(published, recomputed, where="result"):
                 return found
         return None
     if type(published) is not type(recomputed) or published != recomputed:
-        return f"{where}: published {json.dumps(published, ensure_ascii=False)}, recomputed {json.dumps(recomputed, ensure_ascii=False)}"
+        shown = [json.dumps(x, ensure_ascii=False) for x in (published, recomputed)]
+        return f"{where}: published {shown[0]}, recomputed {shown[1]}"
     return None
 
 
@@ -224,11 +226,13 @@ def report(doc, result):
         lines.append(f"benchmark {p['benchmark']} = the lowest responsive price")
     ranked = sorted((b for b in result["bids"] if b["rank"]), key=lambda b: b["rank"])
     for b in ranked:
-        lines.append(f"rank {b['rank']}: bid {b['id']} {b['bidder']}, price {b['price']}: price points {b['price_points']}"
+        lines.append(f"rank {b['rank']}: bid {b['id']} {b['bidder']}, price {b['price']}: "
+                     f"price points {b['price_points']}"
                      f" + technical {b['technical']} + commercial {b['commercial']} = total {b['total']}")
         for it in b["items"]:
             dropped = f" (without experts {', '.join(map(str, it['dropped']))})" if it["dropped"] else ""
-            lines.append(f"  item {it['item']}: {' '.join(s['points'] for s in it['scores'])} -> {it['points']}{dropped}")
+            given = " ".join(s["points"] for s in it["scores"])
+            lines.append(f"  item {it['item']}: {given} -> {it['points']}{dropped}")
     for b in result["bids"]:
         if not b["responsive"]:
             lines.append(f"not evaluated: bid {b['id']} {b['bidder']}: {'; '.join(b['reasons']) or 'not responsive'}")

@@ -94,4 +94,5 @@ def test_the_ranking_lists_every_responsive_bid_once_and_three_candidates_at_mos
                                                    for b in doc["bids"]]
     for tie in result["ties"]:
         at = result["ranking"].index(tie["bids"][0])
-        assert result["ranking"][at:at + len(tie["bids"])] == tie["bids"] and len(tie["decided"]) == len(tie["bids"]) - 1
+        assert result["ranking"][at:at + len(tie["bids"])] == tie["bids"]
+        assert len(tie["decided"]) == len(tie["bids"]) - 1

@@ -1,7 +1,10 @@
 """Items, outliers, the ranking and its ties (DOMAIN.md §7), worked by hand in the comments; and
 the documents evaluate() refuses."""
 
+import ast
 import hashlib
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -236,3 +239,12 @@ def test_documents_evaluate_refuses():
     assert "outlier_percent must be" in refusal(lambda d: d.update(outlier_percent="0"))
     assert "low must be below high" in refusal(lambda d: d["items"][0].update(low="20"))
     assert "same id" in refusal(lambda d: d["bids"][1].update(id=9001))
+
+
+@pytest.mark.parametrize("path", ["evaluation/formulas.py", "tools/recompute_scores.py"])
+def test_the_formulas_and_the_tool_import_nothing_but_the_standard_library(path):
+    tree = ast.parse((Path(__file__).resolve().parents[2] / path).read_text("utf-8"))
+    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+                for alias in node.names}
+    imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert imported and imported <= sys.stdlib_module_names, imported - sys.stdlib_module_names

@@ -88,11 +88,14 @@ def test_the_tool_prints_each_bids_points_the_ranking_and_the_candidates(tmp_pat
     assert done.stdout.splitlines() == [
         "lot NN2026-GC-0047/1, method comprehensive, price formula lowest_benchmark, weight 40",
         "benchmark 800000.00 = the lowest responsive price",
-        "rank 1: bid 9002 Bidder 2, price 800000.00: price points 40.00 + technical 10.20 + commercial 0.00 = total 50.20",
+        "rank 1: bid 9002 Bidder 2, price 800000.00: "
+        "price points 40.00 + technical 10.20 + commercial 0.00 = total 50.20",
         "  item 11: 10 10 10 10 11 -> 10.20",
-        "rank 2: bid 9001 Bidder 1, price 1000000.00: price points 32.00 + technical 15.00 + commercial 0.00 = total 47.00",
+        "rank 2: bid 9001 Bidder 1, price 1000000.00: "
+        "price points 32.00 + technical 15.00 + commercial 0.00 = total 47.00",
         "  item 11: 15 15 15 15 15 -> 15.00",
-        "rank 3: bid 9003 Bidder 3, price 1250000.00: price points 25.60 + technical 20.00 + commercial 0.00 = total 45.60",
+        "rank 3: bid 9003 Bidder 3, price 1250000.00: "
+        "price points 25.60 + technical 20.00 + commercial 0.00 = total 45.60",
         "  item 11: 20 20 20 20 20 -> 20.00",
         "not evaluated: bid 9004 Bidder 4: No bid bond",
         "candidates: 9002, 9001, 9003",
@@ -185,7 +188,8 @@ def test_the_tool_refuses_any_one_changed_value_of_the_result(doc, pick):
 
 
 def example(name):
-    found = re.search(rf"<!-- worked-example: {re.escape(name)} -->\n```[a-z]*\n(.*?)```", SPEC.read_text("utf-8"), re.S)
+    marker = rf"<!-- worked-example: {re.escape(name)} -->\n```[a-z]*\n(.*?)```"
+    found = re.search(marker, SPEC.read_text("utf-8"), re.S)
     return found.group(1)
 
 
@@ -197,7 +201,9 @@ def test_the_worked_example_is_what_the_platform_computes_and_what_the_tool_prin
     assert done.returncode == 0 and done.stdout == example("output"), done.stderr
     # The figures worked by hand in the text.
     bids = {b["id"]: b for b in published["result"]["bids"]}
-    assert (published["result"]["price"]["benchmark"], published["result"]["price"]["mean"]) == ("1137810.00", "1173000.00")
-    assert [bids[9001][k] for k in ("price_points", "technical", "commercial", "total")] == ["55.85", "23.60", "8.20", "87.65"]
+    price = published["result"]["price"]
+    assert (price["benchmark"], price["mean"]) == ("1137810.00", "1173000.00")
+    assert [bids[9001][k] for k in ("price_points", "technical", "commercial", "total")] == [
+        "55.85", "23.60", "8.20", "87.65"]
     assert (bids[9003]["price_points"], bids[9003]["total"], bids[9003]["rank"]) == ("58.25", "88.25", 1)
     assert published["document"]["tie_break"]["seed"] == bytes(range(32)).hex()
