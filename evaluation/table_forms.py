@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .choices import CheckKind, ItemCategory, PriceFormula
-from .table_spec import METHODS, MOST_DECIMALS, CheckSpec, ItemSpec, TableProblem, TableSpec
+from .table_spec import METHODS, MOST_DECIMALS, CheckSpec, ItemSpec, TableProblem, TableSpec, points
 
 
 def points_field(label, **kwargs) -> forms.DecimalField:
@@ -21,6 +21,11 @@ def points_field(label, **kwargs) -> forms.DecimalField:
                         "max_whole_digits": _("Too many digits: at most 99999.99."),
                         "min_value": _("Points cannot be negative.")},
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}), **kwargs)
+
+
+def _typed(value):
+    """A value as the form shows it: points as people write them (40, not 40.00)."""
+    return points(value) if isinstance(value, Decimal) else value
 
 
 class TableForm(forms.Form):
@@ -64,8 +69,7 @@ class TableForm(forms.Form):
 
     @staticmethod
     def initial_for(spec: TableSpec) -> dict:
-        names = [name for name in TableForm.base_fields]
-        initial = {name: getattr(spec, name) for name in names}
+        initial = {name: _typed(getattr(spec, name)) for name in TableForm.base_fields}
         if spec.method not in {m.value for m in METHODS}:
             initial["method"] = None  # a sale's method: the person chooses one of the three
         return initial
@@ -112,8 +116,8 @@ def check_rows(data=None, *, spec: TableSpec):
 
 
 def item_rows(data=None, *, spec: TableSpec):
-    initial = [{"category": i.category, "name": i.name, "low": i.low, "high": i.high, "guidance": i.guidance,
-                "ORDER": n} for n, i in enumerate(spec.items, start=1)]
+    initial = [{"category": i.category, "name": i.name, "low": points(i.low), "high": points(i.high),
+                "guidance": i.guidance, "ORDER": n} for n, i in enumerate(spec.items, start=1)]
     return ItemFormSet(data, prefix="items", initial=initial)
 
 

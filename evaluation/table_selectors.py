@@ -11,7 +11,7 @@ from trading.choices import EvaluationMethod
 from .choices import CheckKind, ItemCategory, PriceFormula
 from .models import ScoringTable
 from .table_services import spec_of
-from .table_spec import TableSpec, default_spec, price_share
+from .table_spec import TableSpec, default_spec, points, price_share
 
 
 def table_of(lot) -> ScoringTable | None:
@@ -21,12 +21,6 @@ def table_of(lot) -> ScoringTable | None:
 def spec_for(lot, table: ScoringTable | None) -> TableSpec:
     """The stored table, or the default the lot would get at publication if none is set."""
     return spec_of(table) if table is not None else default_spec(lot.evaluation_method)
-
-
-def points(value) -> str:
-    """Points as people write them: 100, 7.5, 0.25 (no trailing zeros, never an exponent)."""
-    text = f"{Decimal(value):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 @dataclass(frozen=True)

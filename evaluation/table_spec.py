@@ -90,6 +90,12 @@ class TableProblem:
     message: str
 
 
+def points(value) -> str:
+    """Points as people write them: 100, 7.5, 0.25 (no trailing zeros, never an exponent)."""
+    text = f"{Decimal(value):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def price_share(spec: TableSpec) -> Decimal | None:
     """The price weight as a percentage of the total, cut (never rounded up) to two decimals, so
     that a share just under a limit never reads as the limit itself."""
@@ -110,7 +116,7 @@ def _points_problem(value) -> str | None:
     except InvalidOperation:
         return _("Write a number of points, such as 20 or 7.5.")
     if value > MOST_POINTS:
-        return _("At most %(most)s points.") % {"most": MOST_POINTS}
+        return _("At most %(most)s points.") % {"most": points(MOST_POINTS)}
     return None
 
 
@@ -199,7 +205,8 @@ def _weight_problems(spec: TableSpec, category: str) -> list[TableProblem]:
                    _("For services, the price points must be at least 10%% of the total (%(citation)s): here "
                      "%(weight)s of %(total)s points, %(share)s%%."))
         return [TableProblem(None, None, "price_weight", message % {
-            "citation": PRICE_CITATION, "weight": spec.price_weight, "total": spec.total, "share": price_share(spec)})]
+            "citation": PRICE_CITATION, "weight": points(spec.price_weight), "total": points(spec.total),
+            "share": points(price_share(spec))})]
     return []
 
 
