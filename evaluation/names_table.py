@@ -65,8 +65,8 @@ def rounding(value) -> str:
     if not isinstance(value, dict):
         return t.plain(value)
     n = value.get("decimals")
-    parts = [ngettext("%(n)s decimal, rounded half up once at the end",
-                      "%(n)s decimals, rounded half up once at the end", n if isinstance(n, int) else 2) % {"n": n}]
+    parts = [ngettext("%(n)s decimal, rounded half up, once, at the end",
+                      "%(n)s decimals, rounded half up, once, at the end", n if isinstance(n, int) else 2) % {"n": n}]
     if value.get("drop_high_low"):
         parts.append(_("each item's highest and lowest score dropped when 7 or more score"))
     parts.append(_("outlier beyond %(percent)s%% of the item's range") % {"percent": t.plain(value.get("outlier_percent"))})

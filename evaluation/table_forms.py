@@ -83,7 +83,7 @@ class CheckForm(forms.Form):
 
 
 class ItemForm(forms.Form):
-    category = forms.ChoiceField(label=_("Category"), choices=ItemCategory.choices)
+    category = forms.ChoiceField(label=_("Technical or commercial"), choices=ItemCategory.choices)
     name = forms.CharField(label=_("Item"), max_length=200)
     low = points_field(_("Lowest points"), initial=Decimal(0))
     high = points_field(_("Highest points"))
