@@ -50,7 +50,7 @@ class TableForm(forms.Form):
                                       help_text=_("Points are rounded half up, once, at the end."))
     drop_high_low = forms.BooleanField(label=_("Drop each item's highest and lowest score when 7 or more experts "
                                                "score"), required=False)
-    outlier_percent = points_field(_("Outlier threshold (% of the item's range)"),
+    outlier_percent = points_field(_("Outlier threshold (percent of the item's range)"),
                                    help_text=_("A score further than this from the other experts' mean is flagged to "
                                                "its expert to review or confirm; it is never changed."))
 
