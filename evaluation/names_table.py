@@ -1,10 +1,10 @@
 """The names people read of the scoring table's events (trading.event_text).
 
-A table set on its page ("table.set"), the default a lot published without one got
-("table.defaulted"), and the table fixed at publication ("table.frozen"). Each carries the lot's
-number and name and the table's values under keys of its own (table_price, table_checks,
-table_items, table_rounding, total_points); the method is the lot's "evaluation_method", labelled
-by trading.event_text."""
+A table set on its page ("table.set"); at publication, either the default a lot published
+without one got, published with it ("table.defaulted"), or the table set, fixed ("table.frozen").
+Each carries the lot's number and name and the table's values under keys of its own
+(table_price, table_checks, table_items, table_rounding, total_points); the method is the lot's
+"evaluation_method", labelled by trading.event_text."""
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext_lazy
@@ -15,7 +15,7 @@ from .choices import CheckKind, ItemCategory, PriceFormula
 
 ACTIONS = {
     "table.set": pgettext_lazy("audit event", "Scoring table set"),
-    "table.defaulted": pgettext_lazy("audit event", "Default scoring table given at publication"),
+    "table.defaulted": pgettext_lazy("audit event", "Default scoring table given and published"),
     "table.frozen": pgettext_lazy("audit event", "Scoring table published and fixed"),
 }
 OBJECTS = {

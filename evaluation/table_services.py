@@ -20,7 +20,7 @@ from trading.models import Lot
 from trading.services import access_lot
 
 from .models import ScoringTable, TableCheck, TableItem
-from .table_spec import CheckSpec, ItemSpec, TableSpec, default_spec, table_problems
+from .table_spec import CheckSpec, ItemSpec, TableSpec, default_spec, points, table_problems
 
 
 def spec_of(table: ScoringTable) -> TableSpec:
@@ -37,19 +37,19 @@ def spec_of(table: ScoringTable) -> TableSpec:
 
 
 def facts(spec: TableSpec) -> dict:
-    """The table as the audit trail keeps it: every value, amounts as text."""
+    """The table as the audit trail keeps it: every value, points as people write them (40, 7.5)."""
     return {
         "evaluation_method": spec.method,
-        "table_price": {"formula": spec.price_formula, "weight": str(spec.price_weight),
+        "table_price": {"formula": spec.price_formula, "weight": points(spec.price_weight),
                         "average_drops_extremes": spec.average_drops_extremes, "uses_k": spec.uses_k,
-                        "points_per_percent_above": str(spec.points_per_percent_above),
-                        "points_per_percent_below": str(spec.points_per_percent_below)},
+                        "points_per_percent_above": points(spec.points_per_percent_above),
+                        "points_per_percent_below": points(spec.points_per_percent_below)},
         "table_checks": [{"kind": c.kind, "name": c.name, "guidance": c.guidance} for c in spec.checks],
-        "table_items": [{"category": i.category, "name": i.name, "low": str(i.low), "high": str(i.high),
+        "table_items": [{"category": i.category, "name": i.name, "low": points(i.low), "high": points(i.high),
                          "guidance": i.guidance} for i in spec.items],
-        "total_points": str(spec.total),
+        "total_points": points(spec.total),
         "table_rounding": {"decimals": spec.decimals, "drop_high_low": spec.drop_high_low,
-                           "outlier_percent": str(spec.outlier_percent)},
+                           "outlier_percent": points(spec.outlier_percent)},
     }
 
 
@@ -95,8 +95,8 @@ def check_spec(spec: TableSpec, category: str) -> None:
         raise RuleViolation(first.message, field=first.field if first.part is None else first.part)
 
 
-def _write(lot: Lot, table: ScoringTable | None, spec: TableSpec, *, actor, now) -> ScoringTable:
-    table = table or ScoringTable(lot=lot)
+def _write(lot: Lot, table: ScoringTable | None, spec: TableSpec, *, actor, now, frozen_at=None) -> ScoringTable:
+    table = table or ScoringTable(lot=lot, frozen_at=frozen_at)
     for name in ("price_formula", "price_weight", "average_drops_extremes", "uses_k", "points_per_percent_above",
                  "points_per_percent_below", "decimals", "drop_high_low", "outlier_percent"):
         setattr(table, name, getattr(spec, name))
@@ -136,29 +136,29 @@ def set_table(*, actor, lot_id: int, spec: TableSpec, now=None) -> ScoringTable:
 
 
 def freeze(*, lot: Lot, actor, now) -> ScoringTable | None:
-    """At the lot's publication, in its transaction: the table is fixed from now on. A lot without
-    one gets its method's default, recorded; a stored table that no longer fits the lot (its
+    """At the lot's publication, in its transaction: the table is fixed from now on, with one
+    audit event: "table.defaulted" for a lot without one, which gets its method's default (the
+    whole table recorded), else "table.frozen". A stored table that no longer fits the lot (its
     method or the tender's category changed on the project's page since) stops the publication
     with the reason, for the table to be corrected first. A sale's lot has no table."""
     if not has_table(lot):
         return None
     table = ScoringTable.objects.select_for_update().filter(lot=lot).first()
+    facts_of_lot = {"number": lot.number, "lot_name": lot.name}
     if table is None:
         spec = default_spec(lot.evaluation_method)
-        table = _write(lot, None, spec, actor=actor, now=now)
+        table = _write(lot, None, spec, actor=actor, now=now, frozen_at=now)
         audit.record(actor=actor, action="table.defaulted", obj=table, project=lot.project,
-                     data={"number": lot.number, "lot_name": lot.name, **facts(spec)})
-    else:
-        table.lot = lot  # as published, in this transaction
-        spec = spec_of(table)
-        problems = table_problems(spec, lot.project.category)
-        if problems:
-            raise RuleViolation(_("Lot %(n)s's scoring table no longer fits the lot: %(problem)s Correct it on the "
-                                  "lot's scoring table page, then publish.") % {"n": lot.number,
-                                                                               "problem": problems[0].message})
+                     data={**facts_of_lot, **facts(spec)})
+        return table
+    table.lot = lot  # as published, in this transaction
+    spec = spec_of(table)
+    problems = table_problems(spec, lot.project.category)
+    if problems:
+        raise RuleViolation(_("Lot %(n)s's scoring table no longer fits the lot: %(problem)s Correct it on the "
+                              "lot's scoring table page, then publish.") % {"n": lot.number, "problem": problems[0].message})
     table.frozen_at = now
     table.save(update_fields=["frozen_at"])
     audit.record(actor=actor, action="table.frozen", obj=table, project=lot.project,
-                 data={"number": lot.number, "evaluation_method": lot.evaluation_method,
-                       "total_points": str(spec.total)})
+                 data={**facts_of_lot, "evaluation_method": lot.evaluation_method, "total_points": points(spec.total)})
     return table

@@ -38,7 +38,7 @@ def test_a_table_set_is_frozen_at_publication_as_it_was():
     assert [i.name for i in frozen.items.all()] == ["施工组织设计", "项目管理机构"]
     assert not AuditEvent.objects.filter(action="table.defaulted").exists()
     (event,) = AuditEvent.objects.filter(action="table.frozen")
-    assert event.actor == c["center_staff"] and event.data["total_points"] == "100.00"
+    assert event.actor == c["center_staff"] and event.data["total_points"] == "100"
 
 
 def test_each_lot_published_without_a_table_gets_its_methods_default_recorded_with_the_publisher():
@@ -64,8 +64,9 @@ def test_each_lot_published_without_a_table_gets_its_methods_default_recorded_wi
     events = AuditEvent.objects.filter(action="table.defaulted").order_by("seq")
     assert [e.data["number"] for e in events] == [1, 2, 3]
     assert all(e.actor == c["center_staff"] for e in events)
+    assert not AuditEvent.objects.filter(action="table.frozen").exists()  # one event a lot
     with translation.override("en"):
-        assert event_text.action_name("table.defaulted") == "Default scoring table given at publication"
+        assert event_text.action_name("table.defaulted") == "Default scoring table given and published"
         text = event_text.summary("table.defaulted", events[1].data)
     assert "Total points: 100" in text and "Lowest price as the benchmark" in text
     assert all(event_text.unlabelled_keys(e.action, e.data) == [] for e in AuditEvent.objects.filter(
