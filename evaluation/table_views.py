@@ -37,8 +37,9 @@ def _lot(user, lot_id):
 
 
 def _with_a_row(data, prefix):
-    total = int(data.get(f"{prefix}-TOTAL_FORMS") or 0)
-    return with_one_more_row(data, prefix, ORDER=total + 1)
+    total = data.get(f"{prefix}-TOTAL_FORMS") or "0"
+    # A malformed count is the formset's to refuse (its management form), not this page's to break on.
+    return with_one_more_row(data, prefix, ORDER=int(total) + 1 if total.isdigit() else 1)
 
 
 def _page(request, lot, table, *, form=None, checks=None, items=None, spec=None):
