@@ -8,8 +8,8 @@ commands), with `now=` set in the past where a stage needs a past deadline, so t
 is the real one and `manage.py verify_audit` passes. The audit events themselves carry the real
 time of loading: the chain is never back-dated.
 
-Every published tender had its sealing rules set and its 3-of-5 key ceremony dealt while still a
-draft (demo/sealing.py). The past tenders' bidders sealed and uploaded their bids before the
+Every published tender had its lots' scoring tables (demo/tables.py), its sealing rules and its
+3-of-5 key ceremony set while still a draft (demo/sealing.py). The past tenders' bidders sealed and uploaded their bids before the
 deadline; the platform closed bidding at the deadline; the lots that went on were opened in the
 opening hall (demo/opening.py), which took them to evaluation; later stages (publicity, award,
 contract) were taken by the center's staff. One open tender is there to walk the live opening
@@ -37,7 +37,7 @@ from trading.choices import LotState, NoticeKind, Role
 from trading.errors import DomainError
 from trading.models import Center, Organization, Project, User
 
-from . import documents, opening, pool, sealing
+from . import documents, opening, pool, sealing, tables
 from .data import (ACCOUNTS, AGENTS, BIDDERS, CENTERS, CUSTODIANS_NEEDED, DEMO_PASSWORD, K_RANGES, LIVE_NOTICE_DAYS,
                    LIVE_OPENING, MARKER, MORE_RULES, NOTICE_TITLES, OBJECTIONS, OPEN_TIMELINE, OPENING_IN,
                    OPENING_IN_LIMITS, PROJECTS, TENDEREES, TIMELINE, G, ProjectSpec, W, make_code, staff_username,
@@ -187,8 +187,10 @@ class Demo:
             self.upload(author, project, "工程量清单及最高投标限价", f"{spec.code}-工程量清单.pdf",
                         documents.bill_of_quantities(spec))
         if published_at is None:
+            tables.set_for(author, project)  # its agent sets the scoring table while preparing the draft
             return project  # a draft: registered, documents uploaded, waiting for the center's staff
-        # While still a draft: sealing rules, custodians invited, the opening key dealt.
+        # While still a draft: the scoring tables, sealing rules, custodians invited, the opening key dealt.
+        tables.set_for(staff, project, now=published_at - timedelta(hours=1))
         sealing.prepare_open_tender(staff=staff, project=project, custodians=self.custodians, k=CUSTODIANS_NEEDED,
                                     k_range=K_RANGES.get(spec.code), **MORE_RULES.get(spec.code, {}))
         services.publish_project(

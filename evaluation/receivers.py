@@ -1,10 +1,19 @@
-"""The evaluation floor's signal receivers: a final result reveals the draw's seed; a drawn expert is told."""
+"""The evaluation floor's signal receivers: publication freezes the scoring table; a final result reveals the draw's seed; a drawn expert is told."""
 
 from django.dispatch import receiver
 
 from trading.signals import lot_transitioned
 
 from .signals import member_drawn
+
+
+@receiver(lot_transitioned)
+def freeze_the_table(sender, lot, name, actor, now, **kwargs):
+    """Published with the tender, the lot's scoring table never changes (the default where none was set)."""
+    if name == "publish":
+        from .table_services import freeze
+
+        freeze(lot=lot, actor=actor, now=now)
 
 
 @receiver(lot_transitioned)

@@ -6,7 +6,7 @@ in the views). Loaded by rules' autodiscovery, like trading/rules.py."""
 import rules
 
 from trading.choices import CenterLevel, LotState, Role
-from trading.rules import is_center_staff, is_supervisor_over
+from trading.rules import is_center_staff, is_project_party, is_supervisor_over
 
 # The result is final (实施条例 第四十六条: the committee's names stay secret until then).
 RESULT_FINAL = frozenset({LotState.AWARDED, LotState.CONTRACTED, LotState.ARCHIVED, LotState.FAILED, LotState.CANCELLED})
@@ -58,6 +58,12 @@ def runs_the_lot(user, lot):
 
 
 @rules.predicate
+def prepares_the_lot(user, lot):
+    """Who edits the tender's draft (trading.change_project): the center's staff, the tenderee, its agent."""
+    return lot is not None and (is_center_staff(user, lot.project) or is_project_party(user, lot.project))
+
+
+@rules.predicate
 def supervises_the_lot(user, lot):
     return lot is not None and is_supervisor_over(user, lot.project)
 
@@ -84,6 +90,10 @@ rules.add_perm("evaluation.keep_profile", is_the_expert)
 rules.add_perm("evaluation.view_pool", reads_the_pool)
 rules.add_perm("evaluation.run_draw", runs_the_lot)
 rules.add_perm("evaluation.watch_draw", runs_the_lot | supervises_the_lot)
+# A lot's scoring table: set by those who prepare the tender (the service refuses it once the
+# tender is published); read on its staff page by them and the supervisors, by all once published.
+rules.add_perm("evaluation.set_table", prepares_the_lot)
+rules.add_perm("evaluation.view_table", prepares_the_lot | supervises_the_lot)
 # Who may read the committee's names: before the result only the draw's staff, supervisors and
 # the members themselves; everyone once the result is final (招标投标法 第四十四条).
 rules.add_perm("evaluation.view_committee", runs_the_lot | supervises_the_lot | sits_on_the_committee | result_is_final)

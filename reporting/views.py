@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from evaluation.table_selectors import published_tables
 from trading import lifecycle, lot_notices, selectors
 from trading.choices import NoticeKind
 
@@ -45,6 +46,7 @@ def tender_detail(request, pk):
         "lots": project.lots.order_by("number").select_related("committee_draw"),  # the draw's page linked
         "notices": selectors.project_notices(project),
         "documents": project.documents.filter(notice__published_at__isnull=False).order_by("uploaded_at"),
+        "tables": published_tables(project),  # each lot's scoring table, published with the tender
     })
 
 
