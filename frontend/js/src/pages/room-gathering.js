@@ -7,3 +7,8 @@
 export function render(snap, act) {
   return null;
 }
+
+// What a gathering event says beyond its name, for the room's record (the page's log).
+export function describe(ev, snap) {
+  return "";
+}
