@@ -56,6 +56,14 @@ class EvaluationConsumer(RoomConsumer):
                 note_supervisor(self.user, room)
         return room.pk, viewer
 
+    async def receive(self, text_data=None, bytes_data=None):
+        # A member recused meanwhile is no longer admitted: the snapshot they ask for (the page
+        # asks after every event) closes their connection, as a new one would be refused.
+        try:
+            await super().receive(text_data=text_data, bytes_data=bytes_data)
+        except viewing.NotAdmitted:
+            await self.close(code=4404)
+
     def snapshot_now(self, at_least: int = 0):
         return viewing.snapshot(self.room_id, self.viewer)
 

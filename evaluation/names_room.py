@@ -24,6 +24,7 @@ FIELDS = {
     "tie_commitment": (pgettext_lazy("event field", "Tie-break commitment"), t.digest),
     "candidate": (None, t.hidden),
     "candidate_expert": (pgettext_lazy("event field", "Vote for"), t.text),
+    "replacement_name": (pgettext_lazy("event field", "Replacement"), t.text),
     "votes": (pgettext_lazy("event field", "Votes"), t.count),
     "seated": (pgettext_lazy("event field", "Members seated"), t.count),
     "paused_at": (pgettext_lazy("event field", "Paused at"), t.moment),

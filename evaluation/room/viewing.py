@@ -26,6 +26,10 @@ PARTS = {"gathering": gathering, "review": review, "scoring": scoring, "report":
 ROLES = ("member", "staff", "supervisor")
 
 
+class NotAdmitted(NotFound):
+    """A member who is no longer seated (recused): their connection is closed (4404)."""
+
+
 class Viewer:
     """What one connection (one person) may see and do in one room."""
 
@@ -107,6 +111,8 @@ def snapshot(room_id: int, viewer: Viewer, now=None) -> dict:
     room = EvaluationRoom.objects.select_related("lot__project").get(pk=room_id)
     lot = room.lot
     people = gathering.members(room)
+    if viewer.is_member and not any(m["id"] == viewer.member_id and not m["recused"] for m in people):
+        raise NotAdmitted(_("You are no longer a member of this committee."))
     leader = next((m for m in people if m["leader"]), None)
     snap = {
         "type": "snapshot",
