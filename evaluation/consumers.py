@@ -18,11 +18,18 @@ from trading.models import AuditEvent
 from .room import core, viewing
 
 
+RESERVED = frozenset({"resume", "snapshot"})
+
+
 def merged(parts) -> tuple[dict, dict, frozenset]:
     """(commands, fields, long commands) of every part; a command named twice, or a field given
     two types, is a programming error caught at start-up."""
     commands, fields, long = {}, {}, set()
     for part in parts:
+        # The machinery's own message types (rooms.consumer): a command of that name is never run.
+        reserved = set(part.COMMANDS) & RESERVED
+        if reserved:
+            raise ValueError(f"room commands named as the machinery's own messages: {sorted(reserved)}")
         twice = set(commands) & set(part.COMMANDS)
         if twice:
             raise ValueError(f"room commands defined twice: {sorted(twice)}")

@@ -290,8 +290,8 @@ COMMANDS: dict = {
     "declare_conflict": (declare_conflict, ("detail",)),
     "vote_leader": (vote_leader, ("candidate_id",)),
     "start_review": (start_review, ()),
-    "pause": (pause, ("reason",)),
-    "resume": (resume, ()),
+    "pause_room": (pause, ("reason",)),
+    "resume_room": (resume, ()),
 }
 FIELDS: dict = {"detail": str, "candidate_id": int, "reason": str}
 LONG_COMMANDS: frozenset = frozenset()

@@ -142,7 +142,7 @@ function staffControls(snap, act) {
   if (snap.you.role !== "staff" || snap.state === "final") return null;
   if (snap.paused) {
     return h("div", { class: "staff-controls" },
-      h("button", { type: "button", id: "room-resume", onclick: () => act("resume", {}, gettext("Resume the room")) }, gettext("Resume the room")));
+      h("button", { type: "button", id: "room-resume", onclick: () => act("resume_room", {}, gettext("Resume the room")) }, gettext("Resume the room")));
   }
   const reason = area("pause", { id: "pause-reason" });
   return h("fieldset", { class: "staff-controls" },
@@ -150,7 +150,7 @@ function staffControls(snap, act) {
     h("p", { class: "muted" }, gettext("While the room is paused no member's step is taken; everyone in the room reads your reason, and it is kept in the record.")),
     h("div", { class: "field" }, h("label", { htmlFor: "pause-reason" }, gettext("Why the room is paused")), reason),
     h("button", { type: "button", id: "room-pause", class: "secondary", onclick: async () => {
-      if ((await act("pause", { reason: reason.value.trim() }, gettext("Pause the room"))).type === "ok") reason.value = "";
+      if ((await act("pause_room", { reason: reason.value.trim() }, gettext("Pause the room"))).type === "ok") reason.value = "";
     } }, gettext("Pause the room")));
 }
 
