@@ -30,7 +30,7 @@ let chosenCandidate = "";
 const nameOf = (snap, id) => snap.members.find((m) => m.id === id)?.name ?? String(id ?? "");
 
 /** One member's row: who, signed in, declared, vote, leader. */
-function memberRow(snap, m, votes) {
+function memberRow(snap, m, votes, index) {
   const replacement = snap.members.find((r) => r.replaces === m.id);
   let declaration;
   if (m.recused) {
@@ -44,7 +44,7 @@ function memberRow(snap, m, votes) {
   }
   const received = votes[String(m.id)] ?? 0;
   return h("tr", { "data-member": m.id, class: m.recused ? "recused" : m.id === snap.you.member_id ? "me" : "" },
-    h("td", {}, m.pick),
+    h("td", {}, index + 1),
     h("td", {}, m.name, m.id === snap.you.member_id ? h("span", { class: "muted" }, ` (${gettext("you")})`) : null,
       m.leader ? h("strong", { class: "leader-badge" }, ` ${gettext("Leader")}`) : null,
       !m.confirmed && !m.recused ? h("div", { class: "muted" }, gettext("Invitation not yet confirmed")) : null),
@@ -163,7 +163,7 @@ export function render(snap, act) {
     h("div", { class: "table-wrap" }, h("table", { class: "room-members" },
       h("thead", {}, h("tr", {}, h("th", {}, "#"), h("th", {}, gettext("Member")), h("th", {}, gettext("Signed in")),
         h("th", {}, gettext("Declaration")), h("th", {}, gettext("Leader vote")))),
-      h("tbody", {}, snap.members.map((m) => memberRow(snap, m, votes))))),
+      h("tbody", {}, snap.members.map((m, index) => memberRow(snap, m, votes, index))))),
     memberControls(snap, act),
     staffControls(snap, act));
 }
