@@ -89,7 +89,8 @@ function memberControls(snap, act) {
       h("ul", { class: "bidder-list" }, bidders.map((name) => h("li", {}, name))),
       h("div", { class: "actions" }, h("button", { type: "button", id: "declare-no-conflict", onclick: async () => {
         const yes = await askToConfirm({ title: gettext("Declare no conflict?"),
-          detail: gettext("You declare that you have no interest in any of these bidders that would keep you from evaluating this lot (《招标投标法实施条例》第四十六条). A declaration is not changed afterwards."),
+          detail: interpolate(gettext("You declare that you have no interest in any of these bidders that would keep you from evaluating this lot (%(law)s). A declaration is not changed afterwards."),
+            { law: "《招标投标法实施条例》第四十六条" }),
           action: gettext("I declare no conflict") });
         if (yes) act("declare_no_conflict", {}, gettext("Declaration"));
       } }, gettext("I have no conflict with any of these bidders"))),
