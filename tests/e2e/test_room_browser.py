@@ -14,6 +14,8 @@ from playwright.sync_api import expect
 from evaluation.models import EvaluationRoom
 from evaluation.room import gathering as g
 from tests.evaluation.room_helpers import formed
+from tests.untranslated import english_words
+from trading.models import User
 
 from .conftest import PHONE, assert_fits_the_width, chromium, log_in, new_context, require_browser, screenshot
 from .dialogs import answer
@@ -82,5 +84,9 @@ class EvaluationRoomInBrowserTests(ChannelsLiveServerTestCase):
             expect(second.locator("#start-review")).to_have_count(0)
             expect(first.locator("#room-log li[data-kind='leader_elected']")).to_have_count(1, timeout=WAIT)
             assert_fits_the_width(second)
+            # every word the page and its panels show is Chinese (names aside)
+            names = frozenset(User.objects.values_list("username", flat=True))
+            for page in (first, second):
+                assert english_words(page.inner_text("#room-app"), names) == []
             screenshot(first, "evaluation-room-leader-desktop")
             screenshot(second, "evaluation-room-leader-phone")

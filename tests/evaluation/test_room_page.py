@@ -85,3 +85,19 @@ def test_a_lot_whose_committee_is_not_formed_has_no_room_page():
     assert response.status_code == 404
     draw_page = client_for(committee.staff).get(reverse("evaluation:draw_staff", args=[committee.lot.pk]))
     assert draw_page.status_code == 200 and page(committee) not in draw_page.content.decode()
+
+
+@pytest.mark.parametrize("who", ["member", "staff", "supervisor"])
+def test_the_room_s_page_and_the_workspaces_read_in_chinese_only(who):
+    from tests.untranslated import english_words, visible_texts
+    from trading.models import User
+
+    committee = formed(n=5)
+    user = {"member": committee.user(0), "staff": committee.staff, "supervisor": committee.supervisor}[who]
+    names = frozenset(User.objects.values_list("username", flat=True))
+    client = client_for(user)
+    for url in (page(committee), reverse("trading:dashboard"), reverse("evaluation:invitations") if who == "member"
+                else reverse("evaluation:draw_staff", args=[committee.lot.pk])):
+        html = client.get(url).content.decode()
+        english = [(text, words) for text in visible_texts(html, "zh-hans") if (words := english_words(text, names))]
+        assert english == [], f"{who} {url}"
