@@ -28,8 +28,8 @@ from trading.models import AuditEvent
 from . import notify as messages
 from .choices import SEATED, DrawState, MemberState
 from .models import CommitteeDraw, CommitteeMember
-from .signals import committee_formed
 from .rules import is_the_expert
+from .signals import committee_formed
 
 # The lot's states in which a seat is answered (and replaced): after the opening, before the result.
 ANSWERING = frozenset({LotState.OPENING, LotState.EVALUATION})

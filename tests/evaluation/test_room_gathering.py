@@ -188,6 +188,24 @@ def test_the_worker_run_again_draws_no_second_replacement(run_worker):
     assert len(events(committee, "member_replaced")) == 1
 
 
+def test_a_pool_run_short_is_said_in_the_room_and_the_draw_is_marked_short(run_worker):
+    committee = formed(n=5, spare=0)  # every expert of the pool sits on the committee
+    g.sign_in(actor=committee.user(1), lot_id=committee.lot.pk)
+    g.declare_conflict(actor=committee.user(1), lot_id=committee.lot.pk, detail="与投标人存在亲属关系")
+    run_worker()
+    assert not CommitteeMember.objects.filter(replaces=committee.members[1]).exists()
+    assert CommitteeDraw.objects.get(pk=committee.draw.pk).state == DrawState.SHORT
+    (replaced,) = events(committee, "member_replaced")
+    assert replaced.data["member"] == committee.members[1].pk and replaced.data["shortage"]
+    assert "replacement" not in replaced.data
+    # the review cannot start with the committee short
+    ready(committee, [0, 2, 3, 4])
+    for voter in (0, 2, 3):
+        vote(committee, voter, 0)
+    with pytest.raises(RuleViolation):
+        g.start_review(actor=committee.user(0), lot_id=committee.lot.pk)
+
+
 # --- the leader ---------------------------------------------------------------------------------
 
 
