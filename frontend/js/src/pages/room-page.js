@@ -2,9 +2,12 @@
 // live-room connection (../room-client.js: ws/evaluation/<lot>/?after=<seq>, resume on a gap,
 // reconnect after a drop). The page keeps the room's last snapshot and renders every panel from
 // it; after each event it asks for a fresh snapshot (debounced): panels never apply events
-// themselves. Each panel module exports render(snap, act) -> an element, or null:
-//   act(command, fields) sends one command and resolves with the server's answer
-//   ({type: "ok"} or {type: "error", message}); the page shows refusals itself.
+// themselves. Each panel module exports render(snap, act, labels) -> an element, or null:
+//   act(command, fields, what?) sends one command and resolves with the server's answer
+//   ({type: "ok"} or {type: "error", message}); the page shows refusals itself, prefixed with
+//   `what` (the action's name, translated) when given;
+//   labels: the server's names for its values (evaluation/room_views.py labels(): state, kinds,
+//   role, method, formula, check_kind, category), in the page's language.
 // A panel that keeps what is being typed returns the same input elements again (it keeps them
 // itself); the page gives the focus back to the element that had it.
 import { openRoom, take, numbering } from "../room-client.js";
