@@ -29,6 +29,7 @@ from . import notify as messages
 from .choices import SEATED, DrawState, MemberState
 from .models import CommitteeDraw, CommitteeMember
 from .rules import is_the_expert
+from .signals import committee_formed
 
 # The lot's states in which a seat is answered (and replaced): after the opening, before the result.
 ANSWERING = frozenset({LotState.OPENING, LotState.EVALUATION})
@@ -195,4 +196,5 @@ def form_if_complete(draw: CommitteeDraw) -> bool:
     draw.state = DrawState.FORMED
     draw.save(update_fields=["state"])
     audit.record(actor=None, action="draw.formed", obj=draw, project=draw.lot.project, data={"lot": str(draw.lot)})
+    committee_formed.send(sender=CommitteeDraw, draw=draw)
     return True

@@ -29,7 +29,7 @@ from .draw_errors import draw_error_text
 from .draw_forms import DrawSetUpForm, SpecialtyFormSet
 from .draw_services import draw_committee, lot_label, set_up
 from .drawing import DrawError
-from .models import CommitteeDraw
+from .models import CommitteeDraw, EvaluationRoom
 
 ADD_ROW = "add_specialty"
 
@@ -105,7 +105,8 @@ def draw_page(request, lot_id):
                        _("The committee is drawn after the opening, while the lot is in evaluation."))
         return redirect("evaluation:draw_staff", lot_id=lot.pk)
     context = {"lot": lot, "project": lot.project, "draw": draw, "form": form, "rows": rows, "may_run": may_run,
-               "in_evaluation": lot.state == LotState.EVALUATION}
+               "in_evaluation": lot.state == LotState.EVALUATION,
+               "room": EvaluationRoom.objects.filter(lot=lot).only("pk").first()}
     if draw is not None:
         context.update({
             "request_rows": read.request_rows(draw), "exclusions": read.exclusion_rows(draw),

@@ -1,13 +1,13 @@
 """The evaluation floor's audit events, named for people (trading.event_text).
 
 Registered at start-up (EvaluationConfig.ready); each part of the floor keeps its own names
-(names_pool, names_draw, names_answer, names_table), registered here together."""
+(names_pool, names_draw, names_answer, names_table, names_room), registered here together."""
 
 from trading import event_text as t
 
-from . import names_answer, names_draw, names_pool, names_table
+from . import names_answer, names_draw, names_pool, names_room, names_table
 
-PARTS = (names_pool, names_draw, names_answer, names_table)
+PARTS = (names_pool, names_draw, names_answer, names_table, names_room)
 
 
 def register() -> None:

@@ -1,10 +1,11 @@
-"""The evaluation floor's signal receivers: publication freezes the scoring table; a final result reveals the draw's seed; a drawn expert is told."""
+"""The evaluation floor's signal receivers: publication freezes the scoring table; a final result reveals the
+draw's seed; a drawn expert is told; a formed committee gets its evaluation room."""
 
 from django.dispatch import receiver
 
 from trading.signals import lot_transitioned
 
-from .signals import member_drawn
+from .signals import committee_formed, member_drawn
 
 
 @receiver(lot_transitioned)
@@ -29,3 +30,14 @@ def notify_the_drawn(sender, member, **kwargs):
     from .answers import notify
 
     notify(member)
+
+
+@receiver(committee_formed)
+def open_the_room(sender, draw, **kwargs):
+    """The committee formed (every seat confirmed): its evaluation room opens, in the same
+    transaction; formed again after a replacement, the room is already open."""
+    from .room.core import ensure_room
+
+    lot = draw.lot
+    lot.committee_draw = draw  # the draw as just formed, not a copy read before
+    ensure_room(lot)

@@ -14,7 +14,7 @@ from trading.formats import local_text
 from trading.workspace import Link, Section, Task
 
 from .answers import ANSWERING
-from .choices import MemberState
+from .choices import SEATED, MemberState, RoomState
 from .models import CommitteeMember
 from .notify import place_text
 
@@ -37,10 +37,19 @@ class Seat:
     def place(self) -> str:
         return place_text(self.member.draw)
 
+    @property
+    def room(self):
+        """The lot's evaluation room, when this seat is in it (seated, the room open, not final)."""
+        room = getattr(self.member.draw.lot, "evaluation_room", None)
+        if room is None or self.member.state not in SEATED or room.state == RoomState.FINAL:
+            return None
+        return room
+
 
 def _seats(user):
     return (CommitteeMember.objects.filter(expert__user=user)
-            .select_related("draw", "draw__lot", "draw__lot__project", "draw__lot__project__center"))
+            .select_related("draw", "draw__lot", "draw__lot__project", "draw__lot__project__center",
+                            "draw__lot__evaluation_room"))
 
 
 def my_seats(user, now) -> list[Seat]:
@@ -59,10 +68,12 @@ def my_seats(user, now) -> list[Seat]:
 
 
 def workspace_sections(user, now) -> list[Section]:
-    """An expert's workspace: the invitations awaiting their answer, each counted down."""
+    """An expert's workspace: the invitations awaiting their answer, each counted down, and the
+    evaluation rooms they sit in."""
     if getattr(user, "role", None) != Role.EXPERT:
         return []
     url = reverse("evaluation:invitations")
+    seats = my_seats(user, now)
     tasks = [
         Task(seat.lot, _("You are drawn to evaluate this lot, starting %(at)s (Beijing time), %(place)s. "
                          "Confirm or decline by %(due)s (Beijing time).")
@@ -70,7 +81,16 @@ def workspace_sections(user, now) -> list[Section]:
                 "due": local_text(seat.member.answer_due, "min")},
              [Link(_("Answer the invitation"), f"{url}#seat-{seat.member.pk}", True)],
              countdown_to=seat.member.answer_due)
-        for seat in my_seats(user, now) if seat.may_answer
+        for seat in seats if seat.may_answer
+    ]
+    rooms = [
+        Task(seat.lot, _("The evaluation room of this lot is open: sign in, declare your interests and elect the "
+                         "committee's leader with the other members.") if seat.room.state == RoomState.GATHERING
+             else _("The committee is evaluating this lot in its evaluation room."),
+             [Link(_("Enter the evaluation room"), reverse("evaluation:room", args=[seat.lot.pk]), True)])
+        for seat in seats if seat.room is not None
     ]
     return [Section("invitations", _("Evaluation invitations awaiting your answer"), tasks,
-                    _("No invitation to evaluate is waiting for your answer."), order=10)]
+                    _("No invitation to evaluate is waiting for your answer."), order=10),
+            Section("evaluation-rooms", _("My evaluation rooms"), rooms,
+                    _("No evaluation room is open for you."), order=11)]

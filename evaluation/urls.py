@@ -1,4 +1,5 @@
-"""The evaluation floor's URLs: the pool (experts, specialties), the draw, the experts' answers, the scoring tables."""
+"""The evaluation floor's URLs: the pool (experts, specialties), the draw, the experts' answers, the scoring
+tables, the evaluation room."""
 
 from django.urls import include, path
 
@@ -9,4 +10,5 @@ urlpatterns = [
     path("", include("evaluation.draw_urls")),
     path("", include("evaluation.answer_urls")),
     path("", include("evaluation.table_urls")),
+    path("", include("evaluation.room_urls")),
 ]
