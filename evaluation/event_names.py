@@ -5,7 +5,7 @@ Registered at start-up (EvaluationConfig.ready); each part of the floor keeps it
 
 from trading import event_text as t
 
-from . import names_answer, names_draw, names_pool
+from . import names_answer, names_draw, names_pool, names_review
 
 PARTS = (names_pool, names_draw, names_answer)
 
@@ -15,3 +15,4 @@ def register() -> None:
         t.name_actions(part.ACTIONS)
         t.name_objects(part.OBJECTS)
         t.label_fields(part.FIELDS)
+    names_review.register()  # its labels are scoped to its own actions
