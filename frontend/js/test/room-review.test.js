@@ -95,3 +95,11 @@ test("questions_read_as_answered_waiting_or_overdue_by_the_servers_clock", () =>
   assert.equal(reviewModel(snap({ state: "summarized" })).mayAsk, false);
   assert.equal(reviewModel(snap({ state: "scoring" })).mayAsk, true);
 });
+
+test("the_rooms_record_says_what_each_review_event_is_about_and_never_a_verdict", async () => {
+  const { describe } = await import("../src/pages/room-review.js"); // describe needs no DOM
+  const s = { members };
+  assert.equal(describe({ kind: "review_progress", data: { member: 12, recorded: 3, to_record: 4 } }, s), "专家乙: 3 of 4 checks recorded");
+  assert.equal(describe({ kind: "question_asked", data: { bidder: "甲公司", question: "工期？" } }, s), "to 甲公司: 工期？");
+  assert.equal(describe({ kind: "review_concluded", data: { responsive: 1 } }, s), "1 bid is responsive.");
+});

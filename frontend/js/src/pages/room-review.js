@@ -74,7 +74,7 @@ function verdictCell(m, bid, check, act) {
       onchange: () => {
         if (value === "pass") {
           choices.delete(key);
-          sent(act("record_verdict", { bid_id: bid.id, check_id: check.id, verdict: "pass", reason: "" }));
+          sent(act("record_verdict", { bid_id: bid.id, check_id: check.id, verdict: "pass", reason: "" }, gettext("Record a check")));
         } else {
           choices.set(key, "fail");
           cell.querySelector("textarea")?.removeAttribute("hidden");
@@ -100,7 +100,7 @@ function verdictCell(m, bid, check, act) {
         return;
       }
       box.setCustomValidity("");
-      sent(act("record_verdict", { bid_id: bid.id, check_id: check.id, verdict: "fail", reason }), () => {
+      sent(act("record_verdict", { bid_id: bid.id, check_id: check.id, verdict: "fail", reason }, gettext("Record a check")), () => {
         choices.delete(key);
         drafts.delete(reasonKey);
       });
@@ -130,7 +130,7 @@ function myReview(m, act) {
         const yes = await askToConfirm({ title: gettext("Submit your review?"),
           detail: forGood(gettext("Your verdicts go to the committee as they are; you can no longer change them unless the leader returns your review.")),
           action: gettext("Submit the review") });
-        if (yes) act("submit_review", {});
+        if (yes) act("submit_review", {}, gettext("Submit the review"));
       } }, gettext("Submit the review"));
     section.append(h("p", { class: "actions" }, button,
       m.missing ? h("span", { class: "muted" }, interpolate(ngettext("%(n)s check left to record.", "%(n)s checks left to record.", m.missing), { n: m.missing }))
@@ -159,7 +159,7 @@ function leaderSteps(m, act) {
       h("button", { type: "button", class: "secondary", onclick: () => {
         const text = reason.value.trim();
         if (!text) return reason.focus();
-        sent(act("return_review", { member_id: Number(select.value), reason: text }), () => drafts.delete("return-reason"));
+        sent(act("return_review", { member_id: Number(select.value), reason: text }, gettext("Return the review")), () => drafts.delete("return-reason"));
       } }, gettext("Return the review"))));
   }
   if (m.mayStartScoring) {
@@ -167,7 +167,7 @@ function leaderSteps(m, act) {
       const yes = await askToConfirm({ title: gettext("Start the scoring?"),
         detail: forGood(gettext("The review's conclusion stands; the committee scores the responsive bids.")),
         action: gettext("Start the scoring") });
-      if (yes) act("start_scoring", {});
+      if (yes) act("start_scoring", {}, gettext("Start the scoring"));
     } }, gettext("Start the scoring"))));
   }
   return box.childElementCount ? box : null;
@@ -230,10 +230,26 @@ function questionsPart(m, act) {
         detail: forGood(gettext("The bidder reads it from the evaluation committee, without your name, and answers within the time set; question and answer are kept in the record.")),
         action: gettext("Send the question") });
       if (!yes) return;
-      sent(act("ask_question", { bid_id: Number(bid.value), question, hours: Number(hours.value) || m.hours.default }),
+      sent(act("ask_question", { bid_id: Number(bid.value), question, hours: Number(hours.value) || m.hours.default }, gettext("Send the question")),
         () => { drafts.delete("question-text"); drafts.delete("question-hours"); });
     } }, gettext("Send the question"))));
   return box;
+}
+
+/** What a review event says in the room's record, beyond its name (the page's log). */
+export function describe(ev, snap) {
+  const d = ev.data ?? {};
+  const name = (id) => (snap?.members ?? []).find((m) => m.id === id)?.name ?? d.expert ?? "";
+  switch (ev.kind) {
+    case "review_progress": return interpolate(gettext("%(name)s: %(recorded)s of %(total)s checks recorded"), { name: name(d.member), recorded: d.recorded, total: d.to_record });
+    case "review_submitted": return interpolate(gettext("%(name)s (%(submitted)s of %(seated)s members)"), { name: d.expert ?? name(d.member), submitted: d.submitted, seated: d.seated });
+    case "review_concluded": return interpolate(ngettext("%(n)s bid is responsive.", "%(n)s bids are responsive.", d.responsive), { n: d.responsive });
+    case "submission_returned": return interpolate(gettext("%(name)s: %(reason)s"), { name: d.expert ?? name(d.member), reason: d.reason });
+    case "question_asked": return interpolate(gettext("to %(bidder)s: %(question)s"), d);
+    case "question_answered": return interpolate(gettext("%(bidder)s: %(answer)s"), d);
+    case "scoring_started": return interpolate(ngettext("%(n)s bid is responsive.", "%(n)s bids are responsive.", d.responsive), { n: d.responsive });
+    default: return "";
+  }
 }
 
 export function render(snap, act) {
