@@ -41,6 +41,14 @@ function draftBox(key, attrs = {}) {
   return box;
 }
 
+/** A choice whose value survives the panel's next render. */
+function draftSelect(key, attrs, options) {
+  const select = h("select", { ...attrs, "data-draft": key }, options);
+  if (drafts.has(key) && options.some((o) => o.value === drafts.get(key))) select.value = drafts.get(key);
+  select.addEventListener("change", () => drafts.set(key, select.value));
+  return select;
+}
+
 function keepFocus() {
   const active = document.activeElement;
   const key = active?.dataset?.draft ?? active?.dataset?.focus;
@@ -68,7 +76,7 @@ function verdictCell(m, bid, check, act) {
   const chosen = choices.get(key) ?? saved?.verdict ?? "";
   const reasonKey = `reason:${key}`;
   const name = `verdict-${key}`;
-  const cell = h("div", { class: "verdict" });
+  const cell = h("div", { class: "verdict", "data-bid": bid.id, "data-check": check.id });
   const radio = (value, label) => h("label", {},
     h("input", { type: "radio", name, value, checked: chosen === value, disabled: !m.canRecord, "data-focus": `${name}:${value}`,
       onchange: () => {
@@ -125,7 +133,7 @@ function myReview(m, act) {
   if (m.mineSubmitted) {
     section.append(h("p", { class: "muted" }, gettext("You have submitted your review. Only the committee leader can return it to you for correction, before the review is concluded.")));
   } else if (m.canRecord) {
-    const button = h("button", { type: "button", disabled: !m.maySubmit, "data-focus": "submit-review",
+    const button = h("button", { type: "button", id: "submit-review", disabled: !m.maySubmit, "data-focus": "submit-review",
       onclick: async () => {
         const yes = await askToConfirm({ title: gettext("Submit your review?"),
           detail: forGood(gettext("Your verdicts go to the committee as they are; you can no longer change them unless the leader returns your review.")),
@@ -144,7 +152,7 @@ function myReview(m, act) {
 function progress(m) {
   return h("div", { class: "review-progress" },
     h("p", {}, interpolate(gettext("%(submitted)s of %(seated)s members have submitted the review."), { submitted: m.submitted, seated: m.seated })),
-    h("ul", { class: "progress-list" }, m.progress.map((p) => h("li", { class: p.submitted ? "pass" : "" },
+    h("ul", { class: "progress-list" }, m.progress.map((p) => h("li", { class: p.submitted ? "pass" : "", "data-member": p.member, "data-recorded": p.recorded },
       interpolate(gettext("%(name)s: %(recorded)s of %(total)s"), { name: p.you ? interpolate(gettext("%(name)s (you)"), { name: p.name }) : p.name, recorded: p.recorded, total: m.toRecord }),
       p.submitted ? ` · ${gettext("submitted")}` : ""))));
 }
@@ -152,18 +160,19 @@ function progress(m) {
 function leaderSteps(m, act) {
   const box = h("div", { class: "leader-steps" });
   if (m.returnable.length) {
-    const select = h("select", { "aria-label": gettext("Member"), "data-focus": "return-member" },
+    const select = draftSelect("return-member", { id: "return-member", "aria-label": gettext("Member") },
       m.returnable.map((p) => h("option", { value: String(p.member) }, p.name)));
     const reason = draftBox("return-reason", { placeholder: gettext("Why it is returned (the member and the record read it)"), "aria-label": gettext("Why it is returned") });
     box.append(h("fieldset", {}, h("legend", {}, gettext("Return a submitted review for correction")), select, reason,
-      h("button", { type: "button", class: "secondary", onclick: () => {
+      h("button", { type: "button", id: "return-review", class: "secondary", onclick: () => {
         const text = reason.value.trim();
         if (!text) return reason.focus();
-        sent(act("return_review", { member_id: Number(select.value), reason: text }, gettext("Return the review")), () => drafts.delete("return-reason"));
+        sent(act("return_review", { member_id: Number(select.value), reason: text }, gettext("Return the review")),
+          () => ["return-reason", "return-member"].forEach((key) => drafts.delete(key)));
       } }, gettext("Return the review"))));
   }
   if (m.mayStartScoring) {
-    box.append(h("p", { class: "actions" }, h("button", { type: "button", onclick: async () => {
+    box.append(h("p", { class: "actions" }, h("button", { type: "button", id: "start-scoring", onclick: async () => {
       const yes = await askToConfirm({ title: gettext("Start the scoring?"),
         detail: forGood(gettext("The review's conclusion stands; the committee scores the responsive bids.")),
         action: gettext("Start the scoring") });
@@ -177,7 +186,7 @@ function conclusionTable(m) {
   const c = m.conclusion;
   const rows = c.bids.map((b) => {
     const failed = b.checks.filter((x) => x.failed);
-    return h("tr", { class: b.responsive ? "" : "not-responsive" },
+    return h("tr", { class: b.responsive ? "" : "not-responsive", "data-bid": b.bid },
       h("td", {}, String(b.order)), h("td", {}, b.bidder),
       h("td", { class: b.responsive ? "pass" : "fail" }, b.responsive ? gettext("Responsive") : gettext("Not responsive")),
       h("td", {}, failed.length ? h("ul", {}, failed.map((x) => h("li", {},
@@ -191,7 +200,7 @@ function conclusionTable(m) {
       h("tbody", {}, b.checks.map((x) => h("tr", {}, h("td", {}, x.name),
         h("td", {}, x.verdicts.map((v) => h("div", { class: v.verdict },
           v.verdict === "fail" ? interpolate(gettext("%(name)s: fail, %(reason)s"), v) : interpolate(gettext("%(name)s: pass"), v)))))))))));
-  return h("div", { class: "review-conclusion" },
+  return h("div", { class: "review-conclusion", id: "review-conclusion" },
     h("h3", {}, gettext("The review's conclusion")),
     h("p", {}, interpolate(ngettext("%(n)s bid is responsive.", "%(n)s bids are responsive.", c.responsive), { n: c.responsive })),
     m.noResponsive ? h("p", { class: "errors" }, m.noResponsive) : null,
@@ -206,7 +215,7 @@ function conclusionTable(m) {
 
 function questionsPart(m, act) {
   const STATUS = { answered: gettext("answered"), open: gettext("waiting for the answer"), overdue: gettext("not answered in time") };
-  const list = h("ul", { class: "questions" }, m.questions.map((q) => h("li", { class: `question-${q.status}` },
+  const list = h("ul", { class: "questions" }, m.questions.map((q) => h("li", { class: `question-${q.status}`, "data-question": q.id },
     h("div", {}, h("strong", {}, q.bidder), " · ", STATUS[q.status],
       h("span", { class: "muted" }, " · ", interpolate(gettext("asked by %(name)s at %(at)s, answer by %(due)s"),
         { name: q.askedByName, at: when(q.asked_at), due: when(q.answer_due) }))),
@@ -215,15 +224,15 @@ function questionsPart(m, act) {
   const box = h("div", { class: "review-questions" }, h("h3", {}, gettext("Questions to bidders")),
     m.questions.length ? list : h("p", { class: "muted" }, gettext("No question has been asked.")));
   if (!m.mayAsk || !m.bids.length) return box;
-  const bid = h("select", { "aria-label": gettext("Bidder"), "data-focus": "question-bid" },
+  const bid = draftSelect("question-bid", { id: "question-bid", "aria-label": gettext("Bidder") },
     m.bids.map((b) => h("option", { value: String(b.id) }, interpolate(gettext("Bid %(order)s: %(bidder)s"), b))));
-  const text = draftBox("question-text", { rows: 3, maxLength: 5000, placeholder: gettext("The question, in writing: it may ask to clarify the bid, never to change its price or substance."), "aria-label": gettext("Question") });
-  const hours = h("input", { type: "number", min: 1, max: m.hours.max, value: drafts.get("question-hours") ?? m.hours.default,
+  const text = draftBox("question-text", { id: "question-text", rows: 3, maxLength: 5000, placeholder: gettext("The question, in writing: it may ask to clarify the bid, never to change its price or substance."), "aria-label": gettext("Question") });
+  const hours = h("input", { id: "question-hours", type: "number", min: 1, max: m.hours.max, value: drafts.get("question-hours") ?? m.hours.default,
     "data-draft": "question-hours", "aria-label": gettext("Hours to answer") });
   hours.addEventListener("input", () => drafts.set("question-hours", hours.value));
   box.append(h("div", { class: "question-form" }, bid, text,
     h("label", {}, gettext("Hours to answer"), " ", hours),
-    h("button", { type: "button", onclick: async () => {
+    h("button", { type: "button", id: "ask-question", onclick: async () => {
       const question = text.value.trim();
       if (!question) return text.focus();
       const yes = await askToConfirm({ title: gettext("Send this question to the bidder?"),
@@ -231,7 +240,7 @@ function questionsPart(m, act) {
         action: gettext("Send the question") });
       if (!yes) return;
       sent(act("ask_question", { bid_id: Number(bid.value), question, hours: Number(hours.value) || m.hours.default }, gettext("Send the question")),
-        () => { drafts.delete("question-text"); drafts.delete("question-hours"); });
+        () => ["question-text", "question-hours", "question-bid"].forEach((key) => drafts.delete(key)));
     } }, gettext("Send the question"))));
   return box;
 }
@@ -261,7 +270,7 @@ export function render(snap, act) {
     m.filesUrl ? h("p", { class: "actions" }, h("a", { href: m.filesUrl, target: "_blank", rel: "noopener" }, gettext("Read the bid files"))) : null,
     progress(m),
     m.member && !m.concluded ? myReview(m, act) : null,
-    leaderSteps(m, act),
     m.conclusion ? conclusionTable(m) : null,
+    leaderSteps(m, act),
     questionsPart(m, act));
 }
