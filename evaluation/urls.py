@@ -1,5 +1,5 @@
 """The evaluation floor's URLs: the pool (experts, specialties), the draw, the experts' answers, the scoring
-tables, the evaluation room."""
+tables, the evaluation room, the review's bid files and questions."""
 
 from django.urls import include, path
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("evaluation.answer_urls")),
     path("", include("evaluation.table_urls")),
     path("", include("evaluation.room_urls")),
+    path("", include("evaluation.review_urls")),
 ]
