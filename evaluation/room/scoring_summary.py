@@ -1,0 +1,91 @@
+"""The summary and ranking (汇总): made by the leader once every seated member has submitted and no flag waits.
+
+Built from the database in a fixed number of queries whatever the number of bids, members and
+items; the tie-break seed committed when the room opened is revealed into its document; the
+points and the ranking are evaluation.formulas.evaluate's, never typed. Stored as
+room.summary = {"document", "result"}, the room moves to summarized and everyone is told the
+ranking. The report (room/report.py) prints it; the published scores file is its document and
+result (docs/evaluation-format.md)."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from trading.errors import PermissionDenied, RuleViolation
+
+from . import core, states
+from . import scoring_facts as sf
+from .scoring_document import document, drawn_k, score_rows
+from .scoring_flags import outliers, unflagged
+
+
+def check_ready(found: sf.Facts, rows: list[dict], submitted: set) -> None:
+    """Refuse, saying what is still awaited, a summary the committee's work does not yet allow."""
+    waiting = len(found.member_ids - submitted)
+    if waiting:
+        raise RuleViolation(ngettext("%(n)d member has not submitted their scores yet.",
+                                     "%(n)d members have not submitted their scores yet.", waiting) % {"n": waiting})
+    given: dict[int, int] = {}
+    for r in rows:
+        given[r["member_id"]] = given.get(r["member_id"], 0) + 1
+    short = sum(1 for m in found.member_ids if given.get(m, 0) < found.needed)
+    if short:
+        raise RuleViolation(ngettext("%(n)d member's scores are incomplete: the leader returns them to be completed.",
+                                     "%(n)d members' scores are incomplete: the leader returns them to be completed.",
+                                     short) % {"n": short})
+    waiting_flags = sum(1 for r in rows if sf.flag_is_open(r))
+    if waiting_flags:
+        raise RuleViolation(ngettext("%(n)d flagged score is not answered yet.",
+                                     "%(n)d flagged scores are not answered yet.", waiting_flags) % {"n": waiting_flags})
+    # Flags are worked out each time every member stands submitted; this is the last look.
+    missed = len(unflagged(rows, outliers(found, rows)))
+    if missed:
+        raise RuleViolation(ngettext("%(n)d outlying score has not been put to its member yet.",
+                                     "%(n)d outlying scores have not been put to their members yet.", missed)
+                            % {"n": missed})
+
+
+def ranking_event(result: dict) -> dict:
+    """What everyone is told with the summary: the ranking and the candidates, by bidder."""
+    ranked = {r["bid"]: r for r in result.get("bids", []) if isinstance(r, dict) and "bid" in r}
+    ranking = [{"rank": r.get("rank"), "bid": r.get("bid"), "name": r.get("bidder"), "total": r.get("total"),
+                "price": r.get("price")} for r in sorted(ranked.values(), key=_rank_order) if r.get("rank")]
+    wanted = set(result.get("candidates", []))
+    return {"ranking": ranking, "candidates": [r for r in ranking if r["bid"] in wanted]}
+
+
+def _rank_order(row):
+    rank = row.get("rank")
+    return (rank is None, rank or 0)
+
+
+def summarize(*, actor, lot_id, now=None):
+    """The leader's summary and ranking, once every seated member has submitted and every flag is answered."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        room, member = sf.begin(lot_id, "summarize", actor)
+        if room.leader_id != member.pk:
+            raise PermissionDenied(_("Only the committee leader makes the summary."))
+        found = sf.facts(room)
+        rows = score_rows(found)
+        check_ready(found, rows, sf.submitted_ids(found))
+        k = drawn_k(room.lot_id) if found.table.uses_k else None
+        if found.table.uses_k and k is None:
+            raise RuleViolation(_("The random coefficient K was not drawn at the opening: the price points cannot be computed."))
+        doc = document(found, rows, k=k, seed=room.tie_seed)
+        result = _formulas().evaluate(doc)
+        room.summary = {"document": doc, "result": result}
+        room.summarized_at = now
+        room.state = states.STEPS["summarize"].target
+        room.save(update_fields=["summary", "summarized_at", "state"])
+        told = ranking_event(result)
+        core.append(room, "summarized", {**told, "seed": room.tie_seed}, actor=actor, at=now)
+        # Hook (H-report): the report PDF is made from room.summary by report.make_report.
+    return result
+
+
+def _formulas():
+    # Until evaluation/formulas.py (H-formulas) is on this branch; then a plain import.
+    from .. import formulas
+    return formulas
