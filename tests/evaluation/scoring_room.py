@@ -113,13 +113,15 @@ def fail_review(s: ScoringRoom, bid, voters: int, reason="营业执照已过期"
         for m in s.members[:voters]])
 
 
-def score_all(s: ScoringRoom, points=lambda member, bid, item: "15", *, submit=True, now=None):
-    """Every member scores every item of every bid (`points(i, j, k)` by their indexes) through the
-    service, and submits."""
+def score_all(s: ScoringRoom, points=lambda member, bid, item: "15", *, submit=True, now=None, members=None, bids=None):
+    """Every member (of `members`, indexes) scores every item of every bid (of `bids`) through the
+    service (`points(i, j, k)` by their indexes), and submits."""
     from evaluation.room import scoring
 
-    for i, _m in enumerate(s.members):
+    for i in range(len(s.members)) if members is None else members:
         for j, bid in enumerate(s.bids):
+            if bids is not None and j not in bids:
+                continue
             for k, item in enumerate(s.items):
                 scoring.record_score(actor=s.user(i), lot_id=s.lot_id, bid_id=bid.pk, item_id=item.pk,
                                      points=points(i, j, k), now=now)
