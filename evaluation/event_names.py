@@ -5,9 +5,9 @@ Registered at start-up (EvaluationConfig.ready); each part of the floor keeps it
 
 from trading import event_text as t
 
-from . import names_answer, names_draw, names_pool
+from . import names_answer, names_draw, names_pool, names_scoring
 
-PARTS = (names_pool, names_draw, names_answer)
+PARTS = (names_pool, names_draw, names_answer, names_scoring)
 
 
 def register() -> None:
@@ -15,3 +15,5 @@ def register() -> None:
         t.name_actions(part.ACTIONS)
         t.name_objects(part.OBJECTS)
         t.label_fields(part.FIELDS)
+        for fields, actions in getattr(part, "SCOPED", ()):  # keys that read so for these actions only
+            t.label_fields(fields, actions=actions)

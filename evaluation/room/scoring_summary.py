@@ -46,18 +46,25 @@ def check_ready(found: sf.Facts, rows: list[dict], submitted: set) -> None:
                             % {"n": missed})
 
 
-def ranking_event(result: dict) -> dict:
-    """What everyone is told with the summary: the ranking and the candidates, by bidder."""
-    ranked = {r["bid"]: r for r in result.get("bids", []) if isinstance(r, dict) and "bid" in r}
-    ranking = [{"rank": r.get("rank"), "bid": r.get("bid"), "name": r.get("bidder"), "total": r.get("total"),
-                "price": r.get("price")} for r in sorted(ranked.values(), key=_rank_order) if r.get("rank")]
-    wanted = set(result.get("candidates", []))
-    return {"ranking": ranking, "candidates": [r for r in ranking if r["bid"] in wanted]}
+def ranking_event(result: dict, method: str) -> dict:
+    """What everyone is told with the summary: the ranking and the candidates, by bidder, with
+    the figure each is ranked on (total points, or the evaluated price)."""
+    bids = {b["id"]: b for b in result["bids"]}
+    on = "total" if method == "comprehensive" else "evaluated_price"
+
+    def told(bid_id):
+        b = bids[bid_id]
+        return {"rank": b["rank"], "bid": bid_id, "name": b["bidder"], "price": b["price"], on: b[on]}
+
+    return {"evaluation_method": method, "ranking": [told(i) for i in result["ranking"]],
+            "candidates": [told(i) for i in result["candidates"]]}
 
 
-def _rank_order(row):
-    rank = row.get("rank")
-    return (rank is None, rank or 0)
+def ties_drawn(result: dict) -> list[dict]:
+    """The ties only the draw broke, by bidder, each with its bids' draw digests."""
+    names = {b["id"]: b["bidder"] for b in result["bids"]}
+    return [{"bids": [names[i] for i in tie["bids"]], "draws": [{**d, "bidder": names[d["bid"]]} for d in tie["draws"]]}
+            for tie in result["ties"] if tie["draws"]]
 
 
 def summarize(*, actor, lot_id, now=None):
@@ -73,14 +80,18 @@ def summarize(*, actor, lot_id, now=None):
         k = drawn_k(room.lot_id) if found.table.uses_k else None
         if found.table.uses_k and k is None:
             raise RuleViolation(_("The random coefficient K was not drawn at the opening: the price points cannot be computed."))
+        if room.lot.evaluation_method not in _formulas().METHODS:
+            raise RuleViolation(_("This lot's evaluation method is not one the room computes."))
         doc = document(found, rows, k=k, seed=room.tie_seed)
         result = _formulas().evaluate(doc)
         room.summary = {"document": doc, "result": result}
         room.summarized_at = now
         room.state = states.STEPS["summarize"].target
         room.save(update_fields=["summary", "summarized_at", "state"])
-        told = ranking_event(result)
-        core.append(room, "summarized", {**told, "seed": room.tie_seed}, actor=actor, at=now)
+        drawn = ties_drawn(result)
+        if drawn:  # the seed committed when the room opened decides them, in the open
+            core.append(room, "tie_drawn", {"seed": room.tie_seed, "ties": drawn}, actor=actor, at=now)
+        core.append(room, "summarized", ranking_event(result, room.lot.evaluation_method), actor=actor, at=now)
         # Hook (H-report): the report PDF is made from room.summary by report.make_report.
     return result
 

@@ -127,3 +127,18 @@ def score_all(s: ScoringRoom, points=lambda member, bid, item: "15", *, submit=T
                                      points=points(i, j, k), now=now)
         if submit:
             scoring.submit_scores(actor=s.user(i), lot_id=s.lot_id, now=now)
+
+
+def scored_directly(s: ScoringRoom, points=lambda member, bid, item: "15", *, submitted=True):
+    """Every member's scores and submission written straight into the tables (the query-count
+    tests and the benchmark, where scoring through the service one by one would take long)."""
+    from evaluation.choices import Stage
+    from evaluation.models import Score, Submission
+
+    now = timezone.now() - timedelta(minutes=5)
+    Score.objects.bulk_create([
+        Score(room=s.room, member=m, bid=bid, item=item, points=Decimal(points(i, j, k)), at=now)
+        for i, m in enumerate(s.members) for j, bid in enumerate(s.bids) for k, item in enumerate(s.items)],
+        batch_size=2000)
+    if submitted:
+        Submission.objects.bulk_create([Submission(room=s.room, member=m, stage=Stage.SCORING, at=now) for m in s.members])

@@ -33,7 +33,7 @@ def test_before_the_summary_a_member_sees_their_own_scores_and_of_the_others_cou
         others = [f"1{o}.{j}{k + 1}" for o in range(3) if o != i for j in range(2) for k in range(2)]
         assert not [p for p in others if p in text], f"member {i} sees another's points"
         mine = sorted(x["points"] for x in part["mine"]["scores"])
-        assert mine == sorted(f"1{i}.{j}{k + 1}0"[:5] for j in range(2) for k in range(2)) if i < 3 else mine == []
+        assert mine == (sorted(f"1{i}.{j}{k + 1}" for j in range(2) for k in range(2)) if i < 3 else [])
         assert part["summary"] is None and part["flags"] is None
     part = scoring.snapshot_part(room, member(s, 0))
     assert [(p["scored"], p["needed"], p["submitted"]) for p in part["progress"]] == [
