@@ -221,7 +221,9 @@ COMMANDS = {
 }
 # Points come as text ("15.5"): JSON numbers would lose 0 to the id check and decimals to floats.
 FIELDS = {"bid_id": int, "item_id": int, "points": str, "reason": str, "vote": str, "member_id": int}
-LONG_COMMANDS = frozenset({"summarize"})  # a lot of hundreds of bids takes a while to sum up
+# A lot of hundreds of bids takes seconds to sum up, and to work out the flags when the last
+# member submits (or a below-cost vote moves a bid once all have): bench/bench_evaluation.py.
+LONG_COMMANDS = frozenset({"summarize", "submit_scores", "vote_below_cost"})
 
 __all__ = ["COMMANDS", "FIELDS", "LONG_COMMANDS", "confirm_flag", "record_score", "return_scores", "snapshot_part",
            "submit_scores", "summarize", "vote_below_cost"]

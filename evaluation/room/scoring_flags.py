@@ -13,7 +13,7 @@ from decimal import Decimal
 from ..models import Score
 from . import core
 from . import scoring_facts as sf
-from .scoring_document import document, score_rows
+from .scoring_document import POINTS_FIELDS, SCORE_FIELDS, document, score_rows
 
 MEAN = Decimal("0.0001")  # Score.others_mean's places
 
@@ -27,21 +27,26 @@ def outliers(found: sf.Facts, rows: list[dict]) -> dict[tuple, dict]:
     return {_key(o): o for o in _formulas().outliers(document(found, rows))}
 
 
-def unflagged(rows: list[dict], found_outliers: dict) -> list[dict]:
-    """Outlying scores with no flag standing on their present points."""
-    return [r for r in rows if (r["member_id"], r["bid_id"], r["item_id"]) in found_outliers
-            and (r["flagged_at"] is None or r["at"] > r["flagged_at"])]
+def _at(r):
+    return r["member_id"], r["bid_id"], r["item_id"]
+
+
+def unflagged(rows: list[dict], flagged: dict, found_outliers: dict) -> list[dict]:
+    """Outlying scores with no flag standing on their present points (`flagged`: the flagged
+    scores' rows by (member, bid, item))."""
+    return [r for r in rows if _at(r) in found_outliers
+            and (_at(r) not in flagged or flagged[_at(r)]["at"] > flagged[_at(r)]["flagged_at"])]
 
 
 def raise_flags(room, found: sf.Facts, *, actor, now) -> None:
     """Flag each outlying score to its member (one event per member told), withdraw the waiting
     flags whose scores no longer stand out (a fixed number of queries, and two events per member
-    at most)."""
-    rows = score_rows(found)
+    at most). Every score is read for its points alone; the few flagged ones in full."""
+    rows = score_rows(found, ("pk", *POINTS_FIELDS))
+    flagged = {_at(r): r for r in sf.counted(found).filter(flagged_at__isnull=False).values(*SCORE_FIELDS)}
     found_outliers = outliers(found, rows)
-    flag = unflagged(rows, found_outliers)
-    withdraw = [r for r in rows if (r["member_id"], r["bid_id"], r["item_id"]) not in found_outliers
-                and sf.flag_is_open(r)]
+    flag = unflagged(rows, flagged, found_outliers)
+    withdraw = [r for key, r in flagged.items() if key not in found_outliers and sf.flag_is_open(r)]
     if flag:
         Score.objects.bulk_update(
             [Score(pk=r["pk"], flagged_at=now, confirmed_reason="", confirmed_at=None,
