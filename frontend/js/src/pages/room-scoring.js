@@ -46,7 +46,7 @@ function progressTable(snap, part, act) {
     h("td", {}, interpolate(gettext("%(scored)s of %(needed)s"), p)),
     h("td", {}, p.submitted ? gettext("Submitted") : gettext("Scoring")),
     h("td", {}, p.flags_open ? String(p.flags_open) : ""),
-    leader ? h("td", {}, p.submitted && p.member !== snap.you.member_id ? returnButton(p.member, who, act) : "") : null));
+    leader ? h("td", {}, p.submitted ? returnButton(p.member, who, act) : "") : null));
   return h("div", { class: "table-wrap" }, h("table", {},
     h("caption", {}, gettext("The committee's progress (counts only until the summary)")),
     h("thead", {}, h("tr", {}, h("th", {}, gettext("Member")), h("th", {}, gettext("Scores given")),
@@ -78,7 +78,7 @@ function bidChooser(snap, part, given) {
       : null;
     choose?.addEventListener("click", () => { kept.bid = b.id; kept.rerender?.(); });
     return h("tr", {}, h("td", {}, String(bid.order)), h("td", {}, bid.bidder), h("td", {}, yuanText(bid.price)),
-      h("td", {}, state, b.reasons.length ? h("div", { class: "muted" }, b.reasons.join(gettext("; "))) : null),
+      h("td", {}, state, b.reasons.length ? h("div", { class: "muted" }, [...new Set(b.reasons)].join(gettext("; "))) : null),
       h("td", {}, choose));
   });
   return h("div", { class: "table-wrap" }, h("table", {},
@@ -102,25 +102,29 @@ function input(act, bidId, item, score, locked) {
   let one = kept.inputs.get(key);
   if (!one) {
     const field = h("input", { type: "text", inputMode: "decimal", autocomplete: "off", size: 6,
-      "aria-label": interpolate(gettext("Points for %(item)s (%(low)s–%(high)s)"), item) });
+      "aria-label": interpolate(gettext("Points for %(name)s (%(low)s–%(high)s)"), { name: item.name, low: Number(item.low), high: Number(item.high) }) });
     const said = h("span", { class: "errors", role: "alert" });
     one = { field, said, sent: null };
     field.addEventListener("change", async () => {
       const points = pointsTyped(field.value);
       if (points === null) {
         field.setAttribute("aria-invalid", "true");
-        said.textContent = interpolate(gettext("Write points from %(low)s to %(high)s, at most two decimals."), item);
+        said.textContent = interpolate(gettext("Write points from %(low)s to %(high)s, at most two decimals."),
+          { low: Number(item.low), high: Number(item.high) });
         return;
       }
       const ok = answerShown(said, await act("record_score", { bid_id: bidId, item_id: item.id, points }));
-      field.toggleAttribute("aria-invalid", !ok);
-      if (ok) one.sent = points;
+      if (ok) {
+        field.removeAttribute("aria-invalid");
+        one.sent = points;
+      } else field.setAttribute("aria-invalid", "true");
     });
     kept.inputs.set(key, one);
   }
   const stored = score?.points ?? "";
-  // The server's value, unless the member is typing another one.
-  if (document.activeElement !== one.field && (one.sent === null || Number(one.sent) === Number(stored))) {
+  // The server's value, unless the member is typing another one or a refused one stands with its reason.
+  const typing = document.activeElement === one.field || one.field.getAttribute("aria-invalid") === "true";
+  if (!typing && (one.sent === null || Number(one.sent) === Number(stored))) {
     one.field.value = stored === "" ? "" : String(Number(stored));
     one.sent = null;
   }
@@ -148,7 +152,7 @@ function itemsTable(snap, part, act, bidId) {
     return h("tr", { class: open ? "flag" : null },
       h("td", {}, CATEGORY[item.category]?.() ?? item.category),
       h("td", {}, item.name, item.guidance ? h("div", { class: "muted" }, item.guidance) : null),
-      h("td", {}, interpolate(gettext("%(low)s–%(high)s"), item)),
+      h("td", {}, interpolate(gettext("%(low)s–%(high)s"), { low: Number(item.low), high: Number(item.high) })),
       h("td", {}, one.field, one.said),
       h("td", {}, flagText(score?.flag), open ? confirmForm(act, bidId, item.id) : null));
   });

@@ -62,7 +62,7 @@ function rankingTable(doc, result) {
   const rows = rankedBids(result).map((b) => {
     if (!b.responsive) {
       return h("tr", { class: "muted" }, h("td", {}, "—"), h("td", {}, b.bidder), h("td", {}, yuanText(b.price)),
-        h("td", { colSpan: doc.items.length + 5 }, gettext("Not evaluated: "), b.reasons.join(gettext("; "))));
+        h("td", { colSpan: doc.items.length + 5 }, gettext("Not evaluated: "), [...new Set(b.reasons)].join(gettext("; "))));
     }
     const items = new Map(b.items.map((i) => [i.item, i.points]));
     const pricePoints = b.deviation_percent === null ? b.price_points
@@ -128,7 +128,7 @@ function flagsBlock(snap, doc, flags) {
       h("thead", {}, h("tr", {}, [gettext("Expert"), gettext("Bidder"), gettext("Item"), gettext("Points"),
         gettext("Other experts' mean"), gettext("Outcome")].map((t) => h("th", {}, t)))),
       h("tbody", {}, flags.map((f) => h("tr", {}, h("td", {}, experts.get(f.member) ?? ""), h("td", {}, bidders.get(f.bid) ?? ""),
-        h("td", {}, items.get(f.item) ?? ""), h("td", {}, f.points), h("td", {}, f.others_mean), h("td", {}, outcome(f))))))));
+        h("td", {}, items.get(f.item) ?? ""), h("td", {}, f.points), h("td", {}, String(Number(f.others_mean))), h("td", {}, outcome(f))))))));
 }
 
 export function renderSummary(snap, part) {
