@@ -77,7 +77,7 @@ SCOPED = [
     ({"open_flags": (pgettext_lazy("event field", "Flags awaiting an answer"), t.count)},
      ["evaluation.room.flag_confirmed"]),
     ({"flags": (pgettext_lazy("event field", "Scores flagged"), flags),
-      "threshold_percent": (pgettext_lazy("event field", "Outlier threshold (% of the item's range)"), t.text)},
+      "threshold_percent": (pgettext_lazy("event field", "Outlier threshold, percent of the item's range"), t.text)},
      ["evaluation.room.score_flagged", "evaluation.room.flags_withdrawn"]),
     ({"below_cost": (pgettext_lazy("event field", "Below cost"), t.yes_no),
       "votes_below_cost": (pgettext_lazy("event field", "Votes for below cost"), t.count),

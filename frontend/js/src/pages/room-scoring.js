@@ -159,8 +159,8 @@ function itemsTable(snap, part, act, bidId) {
   const bid = bidsById(snap).get(bidId);
   return h("div", { class: "table-wrap" }, h("table", {},
     h("caption", {}, interpolate(gettext("Scoring %(bidder)s"), { bidder: bid?.bidder ?? "" })),
-    h("thead", {}, h("tr", {}, h("th", {}, gettext("Category")), h("th", {}, gettext("Item and guidance")),
-      h("th", {}, gettext("Range")), h("th", {}, gettext("Your points")), h("th", {}, gettext("Flag")))),
+    h("thead", {}, h("tr", {}, h("th", {}, gettext("Item category")), h("th", {}, gettext("Item and guidance")),
+      h("th", {}, gettext("Points range")), h("th", {}, gettext("Your points")), h("th", {}, gettext("Flag")))),
     h("tbody", {}, rows)));
 }
 

@@ -21,7 +21,7 @@ export function h(tag, attrs = {}, ...children) {
 
 const FORMULA = {
   lowest_benchmark: () => gettext("Lowest price as the benchmark: price points = benchmark ÷ bid price × weight"),
-  average_benchmark: () => gettext("Average price as the benchmark: price points = weight − |bid price − benchmark| ÷ benchmark × 100 × points per 1%"),
+  average_benchmark: () => gettext("Average price as the benchmark: price points = weight − |bid price − benchmark| ÷ benchmark × 100 × points per percent"),
 };
 const DECIDED = {
   price: () => gettext("the lower price"),
@@ -41,7 +41,7 @@ function priceBlock(doc, result) {
     h("p", {}, interpolate(gettext("Price weight %(weight)s points; benchmark %(benchmark)s"),
       { weight: Number(p.weight), benchmark: yuanText(result.price.benchmark) }))];
   if (p.formula === "average_benchmark") {
-    lines.push(h("p", {}, interpolate(gettext("Mean of %(n)s prices %(mean)s; K %(k)s; %(above)s points off per 1% above, %(below)s per 1% below"),
+    lines.push(h("p", {}, interpolate(gettext("Mean of %(n)s prices %(mean)s; K %(k)s; %(above)s points off per percent above, %(below)s per percent below"),
       { n: result.price.used.length, mean: yuanText(result.price.mean), k: p.k ?? "0",
         above: Number(p.points_per_percent_above), below: Number(p.points_per_percent_below) })));
     if (result.price.dropped.length) {
@@ -66,7 +66,7 @@ function rankingTable(doc, result) {
     }
     const items = new Map(b.items.map((i) => [i.item, i.points]));
     const pricePoints = b.deviation_percent === null ? b.price_points
-      : interpolate(gettext("%(points)s (%(deviation)s% from the benchmark)"), { points: b.price_points, deviation: b.deviation_percent });
+      : interpolate(gettext("%(points)s (%(deviation)s percent from the benchmark)"), { points: b.price_points, deviation: b.deviation_percent });
     return h("tr", {}, h("td", {}, String(b.rank)), h("td", {}, b.bidder), h("td", {}, yuanText(b.price)),
       doc.items.map((i) => h("td", {}, items.get(i.id) ?? "")),
       h("td", {}, b.technical), h("td", {}, b.commercial), h("td", {}, pricePoints),
