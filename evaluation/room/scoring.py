@@ -130,7 +130,8 @@ def confirm_flag(*, actor, lot_id, bid_id, item_id, reason, now=None):
     reason = (reason or "").strip()
     with transaction.atomic():
         room, member = sf.begin(lot_id, "confirm_flag", actor)
-        score = Score.objects.filter(room=room, member=member, bid_id=bid_id, item_id=item_id).first()
+        score = (Score.objects.select_related("item", "bid__organization")
+                 .filter(room=room, member=member, bid_id=bid_id, item_id=item_id).first())
         if score is None or score.flagged_at is None:
             raise NotFound(_("You have no flagged score for this item of this bid."))
         if not sf.flag_is_open(score):
@@ -140,8 +141,8 @@ def confirm_flag(*, actor, lot_id, bid_id, item_id, reason, now=None):
         score.confirmed_reason, score.confirmed_at = reason, now
         score.save(update_fields=["confirmed_reason", "confirmed_at"])
         audit.record(actor=actor, action="evaluation.scoring.flag_confirmed", obj=room, project=room.lot.project,
-                     data={"member": member.pk, "bid": bid_id, "item": item_id, "points": sf.points_text(score.points),
-                           "reason": reason})
+                     data={"member": member.pk, "bid": bid_id, "bidder": score.bid.organization.name, "item": item_id,
+                           "item_name": score.item.name, "points": sf.points_text(score.points), "reason": reason})
         open_flags = Score.objects.filter(room=room).filter(sf.OPEN_FLAG).count()
         core.append(room, "flag_confirmed", {"member": member.pk, "open_flags": open_flags}, actor=actor, at=now)
 
