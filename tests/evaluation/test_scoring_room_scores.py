@@ -94,8 +94,12 @@ def test_a_bid_the_review_failed_is_not_scored_nor_counted():
 def test_only_a_seated_member_scores_supervisors_staff_and_others_are_refused():
     s = scoring_room()
     outsider = expert(s.people.province).user
-    people = [s.people["city_supervisor"], s.people["province_supervisor"], s.people["center_staff"],
-              s.people["bidder"], outsider]
+    # The lot's supervisors and staff, another center's, a bidder (of this very lot, too), an
+    # expert of the pool who is not on the committee, the tenderee.
+    own_bidder = s.bids[0].created_by
+    people = [s.people["city_supervisor"], s.people["province_supervisor"], s.people["unrelated_supervisor"],
+              s.people["center_staff"], s.people["other_center_staff"], s.people["bidder"], own_bidder, outsider,
+              s.people["tenderee"]]
     for person in people:
         for call in (
             lambda: scoring.record_score(actor=person, lot_id=s.lot_id, bid_id=s.bids[0].pk, item_id=s.items[0].pk,
