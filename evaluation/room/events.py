@@ -28,6 +28,8 @@ ROOM_EVENTS = EventCatalog(
     EventKind("scoring_started", pgettext_lazy("room event", "Scoring started")),
     EventKind("scoring_progress", pgettext_lazy("room event", "Scoring progress")),
     EventKind("score_flagged", pgettext_lazy("room event", "Score flagged for review"), Audience.ADDRESSEE),
+    EventKind("flags_withdrawn", pgettext_lazy("room event", "Flag withdrawn: the score no longer stands out"),
+              Audience.ADDRESSEE),
     EventKind("flag_confirmed", pgettext_lazy("room event", "Flagged score confirmed")),
     EventKind("below_cost_vote", pgettext_lazy("room event", "Below-cost vote")),
     EventKind("scores_submitted", pgettext_lazy("room event", "Scores submitted")),
