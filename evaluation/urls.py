@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("evaluation.pool_urls")),
     path("", include("evaluation.draw_urls")),
     path("", include("evaluation.answer_urls")),
+    path("", include("evaluation.report_urls")),
 ]
