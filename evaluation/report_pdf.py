@@ -228,9 +228,9 @@ class _Builder(DocumentBuilder):
         comprehensive = self.r["lot"].get("method") == "comprehensive"
         head = ["排名", "投标人", "投标报价", "评标价", "技术得分", "商务得分", "价格得分", "总得分"]
         rows = [[self.p(h, "head") for h in head]]
-        for bid_id in self.res.ranking:
+        for n, bid_id in enumerate(self.res.ranking, start=1):
             f = self.res.bid(bid_id)
-            rows.append([self.p(points(f.get("rank"))), self.p(self.bidders.get(bid_id, str(bid_id))),
+            rows.append([self.p(points(f.get("rank") or n)), self.p(self.bidders.get(bid_id, str(bid_id))),
                          self.p(money(f.get("price"))), self.p(money(f.get("evaluated_price"))),
                          self.p(points(f.get("technical"))), self.p(points(f.get("commercial"))),
                          self.p(points(f.get("price_points"))), self.p(points(f.get("total")))])
