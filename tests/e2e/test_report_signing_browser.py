@@ -15,6 +15,7 @@ import pytest
 from channels.testing import ChannelsLiveServerTestCase
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
+from django.db import connections
 from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -105,6 +106,10 @@ class ReportSigningInBrowserTests(ChannelsLiveServerTestCase):
                 service(actor=user, lot_id=s.lot_id, **{n: json.loads(fields)[n] for n in names})
             except DomainError as err:
                 return {"type": "error", "message": str(err.message)}
+            finally:
+                # Playwright runs this callback in a context of its own: its connection is closed
+                # here, or it stays open to the end and PostgreSQL refuses to drop the test database
+                connections.close_all()
             return {"type": "ok"}
 
         page.expose_function("pyAct", act)
