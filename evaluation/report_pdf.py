@@ -10,6 +10,7 @@ signs (evaluation.signing), so it is rendered once, stored, and never rendered a
 
 from xml.sax.saxutils import escape
 
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer
@@ -37,6 +38,11 @@ class _Builder(DocumentBuilder):
         for bid_id, b in self.res.doc_bids.items():
             self.bidders.setdefault(bid_id, b.get("bidder") or str(bid_id))
         self.experts = self.res.experts or [{"id": m["id"], "name": m["name"]} for m in report.get("committee") or []]
+        self.s["num"] = ParagraphStyle("num", parent=self.s["cell"], alignment=TA_RIGHT)
+
+    def n(self, text):
+        """A figure (points, an amount), right-aligned in its cell."""
+        return self.p(text, "num")
 
     def heading(self, title):
         self.section_no += 1
@@ -150,13 +156,12 @@ class _Builder(DocumentBuilder):
                 cells = []
                 for e in experts:
                     value = points(self.res.scores.get((e["id"], bid["id"], item.get("id"))))
-                    cells.append(self.p(f"（{value}）" if e["id"] in dropped else value))
+                    cells.append(self.n(f"（{value}）" if e["id"] in dropped else value))
                 label = f"{CATEGORIES.get(item.get('category'), '')}：{item.get('name')}（{item.get('low')}–{item.get('high')}）"
-                rows.append([self.p(label), *cells, self.p(points(own.get(item.get("id"), {}).get("points")))])
+                rows.append([self.p(label), *cells, self.n(points(own.get(item.get("id"), {}).get("points")))])
             out += [self.p(f"{bid['bidder']}　技术得分 {points(self.res.figure(bid['id'], 'technical'))}，"
                            f"商务得分 {points(self.res.figure(bid['id'], 'commercial'))}", "body"), Spacer(1, 2),
-                    self.grid(rows, [0.28 * w, *[each] * len(experts), 0.09 * w], long=True,
-                              extra=[("ALIGN", (1, 1), (-1, -1), "RIGHT")]), Spacer(1, 6)]
+                    self.grid(rows, [0.28 * w, *[each] * len(experts), 0.09 * w], long=True), Spacer(1, 6)]
         return out + [self.p("每项得分为各专家评分的算术平均值；括号中的评分按招标文件的规定去掉最高分和最低分后"
                              "不计入平均值（七名及以上专家评分时）。", "small")]
 
@@ -174,8 +179,8 @@ class _Builder(DocumentBuilder):
             elif f["outcome"] == "changed":
                 outcome += f"为 {f['points']} 分"
             rows.append([self.p(f["name"]), self.p(self.bidders.get(f["bid"], str(f["bid"]))),
-                         self.p(text_or(items.get(f["item"]))), self.p(points(f.get("flagged_points") or f["points"])),
-                         self.p(points(f.get("others_mean"))), self.p(outcome)])
+                         self.p(text_or(items.get(f["item"]))), self.n(points(f.get("flagged_points") or f["points"])),
+                         self.n(points(f.get("others_mean"))), self.p(outcome)])
         w = self.width
         return out + [self.grid(rows, [0.12 * w, 0.2 * w, 0.18 * w, 0.1 * w, 0.1 * w, 0.3 * w], long=True),
                       Spacer(1, 2), self.p("系统只提示偏离，从不修改专家的评分；是否修改由专家本人决定。", "small")]
@@ -204,11 +209,11 @@ class _Builder(DocumentBuilder):
         rows = [[self.p(h, "head") for h in head]]
         for bid in self.r.get("bids") or []:
             if self.res.responsive(bid["id"]):
-                deviation = [self.p(points(self.res.figure(bid["id"], "deviation_percent")))] if average else []
-                rows.append([self.p(bid["bidder"]), self.p(money(bid.get("price"))), *deviation,
-                             self.p(points(self.res.figure(bid["id"], "price_points")))])
+                deviation = [self.n(points(self.res.figure(bid["id"], "deviation_percent")))] if average else []
+                rows.append([self.p(bid["bidder"]), self.n(money(bid.get("price"))), *deviation,
+                             self.n(points(self.res.figure(bid["id"], "price_points")))])
         widths = [0.4 * w, 0.25 * w, 0.15 * w, 0.2 * w] if average else [0.45 * w, 0.3 * w, 0.25 * w]
-        return out + [Spacer(1, 4), self.grid(rows, widths, long=True, extra=[("ALIGN", (1, 1), (-1, -1), "RIGHT")])]
+        return out + [Spacer(1, 4), self.grid(rows, widths, long=True)]
 
     def below_cost(self):
         out = self.heading("低于成本审查")
@@ -231,12 +236,12 @@ class _Builder(DocumentBuilder):
         for n, bid_id in enumerate(self.res.ranking, start=1):
             f = self.res.bid(bid_id)
             rows.append([self.p(points(f.get("rank") or n)), self.p(self.bidders.get(bid_id, str(bid_id))),
-                         self.p(money(f.get("price"))), self.p(money(f.get("evaluated_price"))),
-                         self.p(points(f.get("technical"))), self.p(points(f.get("commercial"))),
-                         self.p(points(f.get("price_points"))), self.p(points(f.get("total")))])
+                         self.n(money(f.get("price"))), self.n(money(f.get("evaluated_price"))),
+                         self.n(points(f.get("technical"))), self.n(points(f.get("commercial"))),
+                         self.n(points(f.get("price_points"))), self.n(points(f.get("total")))])
         w = self.width
         out.append(self.grid(rows, [22, 0.26 * w, 0.15 * w, 0.15 * w, 0.1 * w, 0.1 * w, 0.1 * w, w - 22 - 0.86 * w],
-                             long=True, extra=[("ALIGN", (2, 1), (-1, -1), "RIGHT")]))
+                             long=True))
         out += [Spacer(1, 2), self.p("按总得分由高到低排序。" if comprehensive else "按评标价由低到高排序。", "small"),
                 Spacer(1, 4), self.p("推荐的中标候选人（不超过三名，按顺序）：", "body")]
         for n, bid_id in enumerate(self.res.candidates, start=1):

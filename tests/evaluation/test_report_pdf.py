@@ -116,3 +116,13 @@ def test_a_result_without_some_figures_shows_them_as_absent(tmp_path):
     data["result"] = {"ranking": data["result"]["ranking"]}  # a result that lacks every figure but the order
     text = flat(text_of(render_report_pdf(data), tmp_path))
     assert f"1{BIDDERS[0]}—" in text and "推荐的中标候选人" in text
+
+
+def test_scores_dropped_as_highest_and_lowest_are_shown_in_brackets(tmp_path):
+    s = summarized_room(with_keys=False)
+    data = build_report(s.room, made_at=timezone.now())
+    first = next(b for b in data["result"]["bids"] if b["id"] == s.bids[0].pk)
+    # as for a committee of seven or more: the item's highest (26) and lowest (24) are not counted
+    first["items"][0]["dropped"] = [s.members[2].pk, s.members[1].pk]
+    text = flat(text_of(render_report_pdf(data), tmp_path))
+    assert "技术：施工组织设计（0–30）25（24）（26）2525" + "25.00" in text
