@@ -30,6 +30,13 @@ def _text(value) -> str | None:
     return None if value is None else format(value, "f")
 
 
+def _decimal(text) -> Decimal | None:
+    try:
+        return Decimal(str(text))
+    except ArithmeticError:
+        return None
+
+
 def build_report(room, *, made_at) -> dict:
     """The report of `room` (summarized: its summary is stored) as of `made_at`."""
     lot, project = room.lot, room.lot.project
@@ -108,7 +115,8 @@ def _flags(room, names) -> list[dict]:
     """Each score flagged as an outlier and what its member did: kept it with a reason, or
     changed it (the points flagged are those the flag's event told the member)."""
     told = {}
-    for event in EvaluationEvent.objects.filter(room=room, kind="score_flagged").order_by("seq").values("audience_id", "data"):
+    events = EvaluationEvent.objects.filter(room=room, kind="score_flagged").order_by("seq")
+    for event in events.values("audience_id", "data"):
         for flag in (event["data"] or {}).get("flags") or []:
             if isinstance(flag, dict):
                 told[(event["audience_id"], flag.get("bid"), flag.get("item"))] = flag.get("points")
@@ -118,17 +126,18 @@ def _flags(room, names) -> list[dict]:
               .order_by("bid_id", "item__order", "member__pick")
               .values("member_id", "bid_id", "item_id", "points", "others_mean", "at", "flagged_at",
                       "confirmed_reason")):
-        points = _text(s["points"])
         flagged = told.get((s["member_id"], s["bid_id"], s["item_id"]))
         if s["confirmed_reason"]:
             outcome = "confirmed"
-        elif s["at"] > s["flagged_at"] or (flagged is not None and flagged != points):
+        elif s["at"] > s["flagged_at"] or (flagged is not None and _decimal(flagged) != s["points"]):
             outcome = "changed"
         else:
             outcome = "open"
+        mean = s["others_mean"]
         out.append({"member": s["member_id"], "name": names.get(s["member_id"], str(s["member_id"])),
-                    "bid": s["bid_id"], "item": s["item_id"], "points": points, "flagged_points": flagged,
-                    "others_mean": None if s["others_mean"] is None else _text(s["others_mean"].quantize(places, ROUND_HALF_UP)), "outcome": outcome, "reason": s["confirmed_reason"]})
+                    "bid": s["bid_id"], "item": s["item_id"], "points": _text(s["points"]), "flagged_points": flagged,
+                    "others_mean": None if mean is None else _text(mean.quantize(places, ROUND_HALF_UP)),
+                    "outcome": outcome, "reason": s["confirmed_reason"]})
     return out
 
 

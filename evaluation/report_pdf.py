@@ -114,8 +114,9 @@ class _Builder(DocumentBuilder):
             conclusion = f"结论：{verdict}" + (f"。理由：{'；'.join(reasons)}" if reasons and responsive is False else "")
             block = [self.p(f"{index}. {bid['bidder']}　投标报价 {money(bid.get('price'))}", "body"), Spacer(1, 2),
                      self.grid(rows, [NO, 0.3 * w, 0.1 * w, 0.07 * w, 0.07 * w, w - NO - 0.54 * w]),
-                     Spacer(1, 2), self.p(self._alert(conclusion) if responsive is False else escape(conclusion), "note",
-                                          raw=True), Spacer(1, 6)]
+                     Spacer(1, 2),
+                     self.p(self._alert(conclusion) if responsive is False else escape(conclusion), "note", raw=True),
+                     Spacer(1, 6)]
             # a short table stays with its bid's line; a long one may split between its rows
             out += [KeepTogether(block)] if len(checks) < 20 else block
         return out + [self.p("每一审查项由评标委员会成员各自独立判断；投标是否通过由评标委员会多数意见决定，"
@@ -157,7 +158,8 @@ class _Builder(DocumentBuilder):
                 for e in experts:
                     value = points(self.res.scores.get((e["id"], bid["id"], item.get("id"))))
                     cells.append(self.n(f"（{value}）" if e["id"] in dropped else value))
-                label = f"{CATEGORIES.get(item.get('category'), '')}：{item.get('name')}（{item.get('low')}–{item.get('high')}）"
+                category = CATEGORIES.get(item.get("category"), "")
+                label = f"{category}：{item.get('name')}（{item.get('low')}–{item.get('high')}）"
                 rows.append([self.p(label), *cells, self.n(points(own.get(item.get("id"), {}).get("points")))])
             out += [self.p(f"{bid['bidder']}　技术得分 {points(self.res.figure(bid['id'], 'technical'))}，"
                            f"商务得分 {points(self.res.figure(bid['id'], 'commercial'))}", "body"), Spacer(1, 2),

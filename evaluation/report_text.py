@@ -1,4 +1,4 @@
-"""How the evaluation report writes its values: money as people write it, Beijing times, points as computed, the result read with defaults.
+"""How the evaluation report writes its values: amounts as people write them, Beijing times, the result read safely.
 
 The summary's result (docs/evaluation-format.md, evaluation.formulas.evaluate) is read here
 only, each field with a default: a figure the result lacks is shown as absent (—), never

@@ -126,3 +126,22 @@ def test_scores_dropped_as_highest_and_lowest_are_shown_in_brackets(tmp_path):
     first["items"][0]["dropped"] = [s.members[2].pk, s.members[1].pk]
     text = flat(text_of(render_report_pdf(data), tmp_path))
     assert "技术：施工组织设计（0–30）25（24）（26）2525" + "25.00" in text
+
+
+def test_a_flagged_score_its_member_changed_shows_both_scores(tmp_path):
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from evaluation.models import Score
+
+    s = summarized_room(with_keys=False)
+    flagged = Score.objects.get(member=s.members[2], bid=s.bids[0], item=s.items[1])
+    assert build_report(s.room, made_at=timezone.now())["flags"][0]["outcome"] == "confirmed"
+    flagged.points, flagged.at = Decimal("18"), flagged.flagged_at + timedelta(minutes=5)
+    flagged.confirmed_reason, flagged.confirmed_at = "", None
+    flagged.save()
+    data = build_report(s.room, made_at=timezone.now())
+    assert data["flags"][0] | {"name": None} == {
+        "member": s.members[2].pk, "name": None, "bid": s.bids[0].pk, "item": s.items[1].pk, "points": "18.00",
+        "flagged_points": "10", "others_mean": "18.75", "outcome": "changed", "reason": ""}
+    assert "商务条款响应1018.75专家复核后修改评分为18.00分" in flat(text_of(render_report_pdf(data), tmp_path))

@@ -26,7 +26,10 @@ class Command(BaseCommand):
     def handle(self, *args, report, signatures, public_key=None, **options):
         try:
             pdf, text = Path(report).read_bytes(), Path(signatures).read_bytes()
-            key = serialization.load_pem_public_key(Path(public_key).read_bytes()) if public_key else platform_public_key()
+            if public_key:
+                key = serialization.load_pem_public_key(Path(public_key).read_bytes())
+            else:
+                key = platform_public_key()
         except (OSError, ValueError) as err:
             raise CommandError(str(err)) from err
         if not isinstance(key, Ed25519PublicKey):
