@@ -1,14 +1,15 @@
 """The evaluation floor's audit events, named for people (trading.event_text).
 
 Registered at start-up (EvaluationConfig.ready); each part of the floor keeps its own names
-(names_pool, names_draw, names_answer, names_table, names_room, names_review, names_scoring),
+(names_pool, names_draw, names_answer, names_table, names_room, names_review, names_scoring,
+names_report),
 registered here together."""
 
 from trading import event_text as t
 
-from . import names_answer, names_draw, names_pool, names_review, names_room, names_scoring, names_table
+from . import names_answer, names_draw, names_pool, names_report, names_review, names_room, names_scoring, names_table
 
-PARTS = (names_pool, names_draw, names_answer, names_table, names_room, names_scoring)
+PARTS = (names_pool, names_draw, names_answer, names_table, names_room, names_scoring, names_report)
 
 
 def register() -> None:

@@ -97,3 +97,29 @@ rules.add_perm("evaluation.view_table", prepares_the_lot | supervises_the_lot)
 # Who may read the committee's names: before the result only the draw's staff, supervisors and
 # the members themselves; everyone once the result is final (招标投标法 第四十四条).
 rules.add_perm("evaluation.view_committee", runs_the_lot | supervises_the_lot | sits_on_the_committee | result_is_final)
+
+
+# --- the evaluation report and the experts' signing keys (H-report) ---------------------------
+
+
+@rules.predicate
+def report_is_final(user, lot):
+    from .choices import RoomState
+    from .models import EvaluationRoom
+
+    return lot is not None and EvaluationRoom.objects.filter(lot_id=lot.pk, state=RoomState.FINAL).exists()
+
+
+@rules.predicate
+def party_to_the_lot(user, lot):
+    """The lot's tenderee or agent: given the report once it is final (招标投标法 第四十条)."""
+    from trading.rules import is_project_party
+
+    return lot is not None and is_project_party(user, lot.project)
+
+
+rules.add_perm("evaluation.register_signing_key", is_expert)
+# The report names the committee and its every score: the committee, the lot's center staff and
+# its supervisors; the tenderee once it is final; never a bidder or the public.
+rules.add_perm("evaluation.read_report",
+               runs_the_lot | supervises_the_lot | sits_on_the_committee | (party_to_the_lot & report_is_final))

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("evaluation.table_urls")),
     path("", include("evaluation.room_urls")),
     path("", include("evaluation.review_urls")),
+    path("", include("evaluation.report_urls")),
 ]

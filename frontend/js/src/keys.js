@@ -132,7 +132,7 @@ export function isAgeFile(bytes) {
   return head.startsWith(ARMOR_BEGIN);
 }
 
-async function unlock(bytes, passphrase) {
+export async function unlock(bytes, passphrase) {
   let file = bytes;
   if (!startsWith(bytes, AGE_MAGIC)) {
     try {
