@@ -2,8 +2,7 @@
 
 Registered at start-up (EvaluationConfig.ready); each part of the floor keeps its own names
 (names_pool, names_draw, names_answer, names_table, names_room, names_review, names_scoring,
-names_report),
-registered here together."""
+names_report), registered here together."""
 
 from trading import event_text as t
 

@@ -83,8 +83,7 @@ SCOPED = [
       "votes_below_cost": (pgettext_lazy("event field", "Votes for below cost"), t.count),
       "rejected": (pgettext_lazy("event field", "Rejected as below cost"), t.yes_no)},
      ["evaluation.room.below_cost_vote"]),
-    ({"stage": (pgettext_lazy("event field", "Submission"), stage),
-      "missing": (pgettext_lazy("event field", "Scores missing"), t.count)},
+    ({"missing": (pgettext_lazy("event field", "Scores missing"), t.count)},  # "stage": named by names_review
      ["evaluation.room.submission_returned"]),
     ({"ranking": (pgettext_lazy("event field", "Ranking"), ranking)}, ["evaluation.room.summarized"]),
     ({"ties": (pgettext_lazy("event field", "Ties drawn between"), ties)}, ["evaluation.room.tie_drawn"]),

@@ -1,5 +1,7 @@
-"""The evaluation floor's tables: the expert pool, each lot's draw, its scoring table, its
-evaluation room, and what follows the report (objections in publicity, award, contract)."""
+"""The evaluation floor's tables: the pool, the draw, the scoring table, the room, the award.
+
+The expert pool, each lot's committee draw, its scoring table, its evaluation room, and what
+follows the report (objections in publicity, the award, the contract)."""
 
 from .award import Award, Contract, PublicityObjection
 from .draw import ANSWER_MINUTES, LOOKBACK_YEARS, CommitteeDraw, CommitteeMember

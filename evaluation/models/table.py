@@ -1,9 +1,9 @@
 """A lot's scoring table (评标办法): its method's parameters, its pass/fail checks and its scored items.
 
-Set by the lot's center staff while the tender is a draft and published with it; from the
+Set by those who prepare the tender (the center's staff, the tenderee, its agent) while it is a draft and published with it; from the
 publication on it never changes (frozen_at). The method itself is the lot's
 `evaluation_method` (trading); the price formula and its parameters are here. Points and
-money are Decimal; the formulas are evaluation/scoring.py (DOMAIN.md §7)."""
+money are Decimal; the formulas are evaluation/formulas.py (DOMAIN.md §7)."""
 
 from decimal import Decimal
 

@@ -43,21 +43,16 @@ def table_of(lot_id) -> tuple[ScoringTable, list[TableItem]]:
 
 
 def review_failures(room, member_ids) -> dict[int, list[str]]:
-    """Per bid, the reasons of each check a majority of the seated members failed (one query).
+    """Per bid, the reasons of each check the review's conclusion failed (review.conclusion: the
+    one rule of the majority), "check: reason" for every failing member, in the table's order."""
+    from . import review
 
-    Assumed reading of the review's conclusion (H-review owns it): a check fails for a bid
-    where more than half of the seated members recorded it failed; its reasons are every
-    failing member's written reason, after the check's name, in the table's order."""
-    fails: dict[tuple[int, int], dict] = {}
-    for v in (CheckVerdict.objects.filter(room=room, passed=False, member_id__in=member_ids)
-              .order_by("table_check__order", "at").values("bid_id", "table_check_id", "table_check__name", "reason")):
-        one = fails.setdefault((v["bid_id"], v["table_check_id"]), {"name": v["table_check__name"], "reasons": []})
-        one["reasons"].append(v["reason"])
-    failed: dict[int, list[str]] = {}
-    for (bid_id, _check), one in fails.items():
-        if majority(len(one["reasons"]), len(member_ids)):
-            failed.setdefault(bid_id, []).extend(f"{one['name']}: {reason}" for reason in one["reasons"])
-    return failed
+    found = review.conclusion(room)
+    if found is None:
+        return {}
+    names = {c["id"]: c["name"] for c in review.lot_checks(room.lot_id)}
+    return {b["bid"]: [f"{names[c['check']]}: {r['reason']}" for c in b["checks"] if c["failed"] for r in c["reasons"]]
+            for b in found["bids"] if not b["responsive"]}
 
 
 def below_cost_votes(room) -> dict[int, list[dict]]:

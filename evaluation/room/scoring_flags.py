@@ -10,6 +10,7 @@ confirmed one stays confirmed."""
 from collections import defaultdict
 from decimal import Decimal
 
+from .. import formulas
 from ..models import Score
 from . import core
 from . import scoring_facts as sf
@@ -24,7 +25,7 @@ def _key(one) -> tuple[int, int, int]:
 
 def outliers(found: sf.Facts, rows: list[dict]) -> dict[tuple, dict]:
     """The outlying scores among `rows`, by (member, bid, item)."""
-    return {_key(o): o for o in _formulas().outliers(document(found, rows))}
+    return {_key(o): o for o in formulas.outliers(document(found, rows))}
 
 
 def _at(r):
@@ -80,9 +81,3 @@ def raise_flags(room, found: sf.Facts, *, actor, now) -> None:
                                      "item_name": item.name})
     for member_id, flags in gone.items():
         core.append(room, "flags_withdrawn", {"flags": flags}, actor=actor, at=now, audience=members[member_id])
-
-
-def _formulas():
-    # Until evaluation/formulas.py (H-formulas) is on this branch; then a plain import.
-    from .. import formulas
-    return formulas

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from trading.errors import PermissionDenied, RuleViolation
 
+from .. import formulas
 from . import core, states
 from . import scoring_facts as sf
 from .scoring_document import POINTS_FIELDS, document, drawn_k, score_rows
@@ -77,10 +78,10 @@ def summarize(*, actor, lot_id, now=None):
         k = drawn_k(room.lot_id) if found.table.uses_k else None
         if found.table.uses_k and k is None:
             raise RuleViolation(_("The random coefficient K was not drawn at the opening: the price points cannot be computed."))
-        if room.lot.evaluation_method not in _formulas().METHODS:
+        if room.lot.evaluation_method not in formulas.METHODS:
             raise RuleViolation(_("This lot's evaluation method is not one the room computes."))
         doc = document(found, rows, k=k, seed=room.tie_seed)
-        result = _formulas().evaluate(doc)
+        result = formulas.evaluate(doc)
         room.summary = {"document": doc, "result": result}
         room.summarized_at = now
         room.state = states.STEPS["summarize"].target
@@ -91,9 +92,3 @@ def summarize(*, actor, lot_id, now=None):
         core.append(room, "summarized", ranking_event(result, room.lot.evaluation_method), actor=actor, at=now)
         # Hook (H-report): the report PDF is made from room.summary by report.make_report.
     return result
-
-
-def _formulas():
-    # Until evaluation/formulas.py (H-formulas) is on this branch; then a plain import.
-    from .. import formulas
-    return formulas

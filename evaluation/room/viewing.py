@@ -69,7 +69,7 @@ def viewer_for(user, lot_id) -> tuple[EvaluationRoom, Viewer]:
         viewer = Viewer(user, lot, "supervisor")
     else:
         raise refused
-    room = EvaluationRoom.objects.filter(lot=lot).select_related("lot__project").first()
+    room = EvaluationRoom.objects.filter(lot=lot).select_related("lot__project").defer("report_pdf", "summary").first()
     if room is None:
         raise NotFound(_("This lot has no evaluation room yet: it opens once the committee is formed."))
     return room, viewer
@@ -108,7 +108,7 @@ def snapshot(room_id: int, viewer: Viewer, now=None) -> dict:
     """The room as this viewer may see it now, read fresh: the room's row first, so that its
     last_seq is never newer than what the rest shows (later events reach the page after it)."""
     now = now or timezone.now()
-    room = EvaluationRoom.objects.select_related("lot__project").get(pk=room_id)
+    room = EvaluationRoom.objects.select_related("lot__project").defer("report_pdf").get(pk=room_id)
     lot = room.lot
     people = gathering.members(room)
     if viewer.is_member and not any(m["id"] == viewer.member_id and not m["recused"] for m in people):

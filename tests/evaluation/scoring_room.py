@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from bidding.choices import BidState, HallState, OpeningStatus
 from bidding.models import Bid, BidOpening, OpeningHall
-from evaluation.choices import CheckKind, DrawState, ItemCategory, MemberState, PriceFormula, RoomState
+from evaluation.choices import CheckKind, DrawState, ItemCategory, MemberState, PriceFormula, RoomState, Stage
 from evaluation.models import CheckVerdict, CommitteeDraw, CommitteeMember, ScoringTable, TableCheck, TableItem
 from evaluation.room import core
 from tests.evaluation.opened import expert
@@ -102,6 +102,10 @@ def scoring_room(*, bids: int = 3, members: int = 5, items: int = 2, prices=None
     room = core.ensure_room(lot, now=now - timedelta(hours=2))
     room.state, room.leader = state, seated[0]
     room.save(update_fields=["state", "leader"])
+    if state not in (RoomState.GATHERING, RoomState.REVIEWING):  # the review concluded: every member submitted it
+        from evaluation.models import Submission
+
+        Submission.objects.bulk_create([Submission(room=room, member=m, stage=Stage.REVIEW, at=now) for m in seated])
     return ScoringRoom(lot=lot, room=room, members=seated, bids=made_bids, items=made_items, checks=checks, people=people)
 
 

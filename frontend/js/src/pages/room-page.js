@@ -14,7 +14,7 @@ import { openRoom, take, numbering } from "../room-client.js";
 import { gettext, interpolate } from "../i18n.js";
 import { beijingTime } from "../formats.js";
 import { render as renderGathering, describe as describeGathering } from "./room-gathering.js";
-import { render as renderReview } from "./room-review.js";
+import { render as renderReview, describe as describeReview } from "./room-review.js";
 import { render as renderScoring } from "./room-scoring.js";
 import { render as renderReport } from "./room-report.js";
 
@@ -163,7 +163,7 @@ function main(app) {
 
   function describe(ev) {
     const name = labels.kinds[ev.kind] ?? ev.kind;
-    const more = snap ? describeGathering(ev, snap) : "";
+    const more = snap ? describeGathering(ev, snap) || describeReview(ev, snap) : "";
     return more ? interpolate(gettext("%(name)s: %(details)s"), { name, details: more }) : name;
   }
 
