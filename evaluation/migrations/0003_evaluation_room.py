@@ -188,7 +188,7 @@ class Migration(migrations.Migration):
                 ('points_per_percent_below', models.DecimalField(decimal_places=2, default=Decimal('0.5'), max_digits=7, verbose_name='points off per 1% below the benchmark')),
                 ('decimals', models.PositiveSmallIntegerField(default=2, verbose_name='decimal places (rounded half up, once, at the end)')),
                 ('drop_high_low', models.BooleanField(default=False, verbose_name="drop each item's highest and lowest score when 7 or more score")),
-                ('outlier_percent', models.DecimalField(decimal_places=2, default=Decimal('30'), max_digits=7, verbose_name="outlier threshold (% of the item's range)")),
+                ('outlier_percent', models.DecimalField(decimal_places=2, default=Decimal('30'), max_digits=7, verbose_name="outlier threshold (percent of the item's range)")),
                 ('set_at', models.DateTimeField(null=True, verbose_name='set at')),
                 ('frozen_at', models.DateTimeField(blank=True, null=True, verbose_name='published at')),
             ],

@@ -35,7 +35,7 @@ class ScoringTable(models.Model):
     decimals = models.PositiveSmallIntegerField(_("decimal places (rounded half up, once, at the end)"), default=2)
     drop_high_low = models.BooleanField(_("drop each item's highest and lowest score when 7 or more score"),
                                         default=False)
-    outlier_percent = models.DecimalField(_("outlier threshold (% of the item's range)"), default=Decimal("30"),
+    outlier_percent = models.DecimalField(_("outlier threshold (percent of the item's range)"), default=Decimal("30"),
                                           **POINTS)
     set_by = models.ForeignKey(User, verbose_name=_("set by"), null=True, on_delete=models.PROTECT, related_name="+")
     set_at = models.DateTimeField(_("set at"), null=True)
