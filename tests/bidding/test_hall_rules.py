@@ -160,7 +160,7 @@ HOST_COMMANDS = {
                                              if state not in STEP_TABLE[step][0]])
 def test_a_host_command_is_refused_in_every_state_its_step_is_not_taken_from(step, state):
     # given a hall (past the deadline, nothing owed to the clock) in `state`
-    cast = build_cast([FORM, FORM, FORM], deadline_in=timedelta(seconds=2), **K_RULES)
+    cast = build_cast([FORM, FORM, FORM], deadline_in=MINUTE, **K_RULES)
     hall = hall_services.ensure_hall(cast.tender.lot)
     Lot.objects.filter(pk=cast.lot_id).update(state=LotState.CLOSED)
     OpeningHall.objects.filter(pk=hall.pk).update(state=state, decryption_deadline=None, confirm_deadline=None)
@@ -180,7 +180,9 @@ def test_a_host_command_is_refused_in_every_state_its_step_is_not_taken_from(ste
 
 def test_the_project_page_cannot_start_the_opening_and_the_hall_still_can(client):
     # given a lot whose bidding closed with three bids, and its center's staff on the project page
-    cast = build_cast([FORM, FORM, FORM], deadline_in=timedelta(seconds=1))
+    cast = build_cast([FORM, FORM, FORM], deadline_in=MINUTE)
+    # (a deadline a minute away, not a second: three bids are sealed and uploaded before it, which
+    # takes more than a second on a busy machine; the test travels past it anyway)
     with time_machine.travel(cast.tender.deadline + SECOND, tick=True):
         closing.close_due_lots()
         client.force_login(cast.tender.staff)
