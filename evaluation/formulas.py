@@ -1,9 +1,8 @@
 """The scoring formulas of DOMAIN.md §7 as pure functions: a published document in, every point and the ranking out.
 
-No Django here: this module is the rule that docs/evaluation-format.md states and that
-tools/recompute_scores.py implements again with the standard library alone. Every number is a
-Decimal computed in CONTEXT (100 significant digits, far more than any input carries) and never
-rounded on the way; each published figure is rounded once, half up, by round_half_up."""
+No Django here: this module is the rule docs/evaluation-format.md states and tools/recompute_scores.py
+implements again with the standard library alone. Every number is a Decimal computed in CONTEXT (100
+significant digits) and never rounded on the way; each published figure is rounded once, half up (round_half_up)."""
 
 import hashlib
 import re
@@ -21,10 +20,9 @@ MONEY_DECIMALS = 2  # the benchmark and the mean are published in yuan to the fe
 DROP_SCORES_FROM = 7  # experts scoring an item from which its highest and lowest are dropped
 DROP_PRICES_FROM = 3  # responsive prices from which the average benchmark drops its extremes
 CANDIDATES = 3  # 实施条例 第53条: at most three ranked candidates
-# A computed figure is first snapped to 60 places: that removes the last-digit error of a
-# non-terminating quotient (1/30 + 26/70 + 2/21 comes out as 0.4999…9 but is 1/2, so 1), while any
-# figure that is not exactly at a half lies more than 1e-45 from one for the documents
-# read() accepts (prices to the fen, points to 4 places, K to 6), so snapping never moves it across.
+# A computed figure is first snapped to 60 places: that removes a quotient's last-digit error (1/30 + 26/70 +
+# 2/21 comes out as 0.4999…9 but is 1/2), while a figure not exactly at a half lies more than 1e-45 from one for
+# the documents read() accepts (prices to the fen, points to 4 places, K to 6): snapping never moves it across.
 _SNAP = Decimal("1e-60")
 _ZERO, _ONE, _HUNDRED = Decimal(0), Decimal(1), Decimal(100)
 _NUMBER = re.compile(r"(0|[1-9][0-9]*)(?:\.([0-9]+))?")
@@ -244,11 +242,9 @@ def evaluate(document: dict) -> dict:
         "price": {"formula": price["formula"], "benchmark": _money(benchmark), "mean": _money(mean_price),
                   "used": [responsive[i]["id"] for i in used], "dropped": [responsive[i]["id"] for i in dropped]},
         "bids": [{"id": b["id"], "bidder": b["bidder"], "price": _maybe(b["price"]), "responsive": b["responsive"],
-                  "reasons": list(b["reasons"]), **entries.get(b["id"], empty),
-                  "rank": rank.get(b["id"])} for b in doc.bids],
-        "ranking": order,
-        "candidates": order[:CANDIDATES],
-        "ties": ties,
+                  "reasons": list(b["reasons"]), **entries.get(b["id"], empty), "rank": rank.get(b["id"])}
+                 for b in doc.bids],
+        "ranking": order, "candidates": order[:CANDIDATES], "ties": ties,
     }
 
 

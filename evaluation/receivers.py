@@ -1,5 +1,7 @@
-"""The evaluation floor's signal receivers: publication freezes the scoring table; a final result reveals the
-draw's seed; a drawn expert is told; a formed committee gets its evaluation room."""
+"""The evaluation floor's signal receivers, each answering a step another part took.
+
+Publication freezes the scoring table; a final result reveals the draw's seed; a drawn expert
+is told; a formed committee gets its evaluation room."""
 
 from django.dispatch import receiver
 

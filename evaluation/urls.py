@@ -1,5 +1,7 @@
-"""The evaluation floor's URLs: the pool (experts, specialties), the draw, the experts' answers, the scoring
-tables, the evaluation room, the review's bid files and questions."""
+"""The evaluation floor's URLs, gathered from each part's own.
+
+The pool (experts, specialties), the draw, the experts' answers, the scoring tables, the
+evaluation room, the review's bid files and questions, the report."""
 
 from django.urls import include, path
 

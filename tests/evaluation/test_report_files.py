@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from bidding.receipts import platform_public_key
 from evaluation import signing
@@ -104,8 +105,11 @@ def download(s, tmp_path, user=None):
 
 
 def verify(capsys, *args):
+    """The command's exit status and output, in English (what these tests read; a language left
+    active by another test must not change it)."""
     try:
-        call_command("verify_report", *map(str, args))
+        with translation.override("en"):
+            call_command("verify_report", *map(str, args))
     except SystemExit as stop:
         code = stop.code
     else:

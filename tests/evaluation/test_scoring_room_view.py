@@ -67,5 +67,7 @@ def test_the_scoring_part_takes_the_same_queries_whatever_the_lots_size(django_a
         counts = {queries(small, viewer(small)), queries(big, viewer(big))}
         assert len(counts) == 1, counts
     big.fresh()
-    with django_assert_num_queries(9):  # members, verdicts, votes, bids, table, items, counts, submitted, own
+    # members, the review's conclusion (seated, submitted, verdicts, bids, checks; the check names),
+    # votes, bids, table, items, counts, submitted, own
+    with django_assert_num_queries(14):
         scoring.snapshot_part(big.room, member(big, 0))

@@ -63,7 +63,7 @@ def test_a_vote_changed_lifts_the_rejection_and_returns_the_submissions_now_shor
     assert Submission.objects.filter(stage=Stage.SCORING).count() == 4
     vote(s, 2, s.bids[1], reason="说明已合理", kind="not_below_cost")
     assert standing(s, s.bids[1])["scored"] is True
-    assert not Submission.objects.exists()
+    assert not Submission.objects.filter(stage=Stage.SCORING).exists()
     returned = EvaluationEvent.objects.filter(room=s.room, kind="submission_returned")
     assert sorted(e.data["member"] for e in returned) == sorted(m.pk for m in s.members[:4])
     assert {e.data["missing"] for e in returned} == {1}
