@@ -6,7 +6,7 @@ in the views). Loaded by rules' autodiscovery, like trading/rules.py."""
 import rules
 
 from trading.choices import CenterLevel, LotState, Role
-from trading.rules import is_center_staff, is_supervisor_over
+from trading.rules import is_center_staff, is_project_party, is_supervisor_over
 
 # The result is final (实施条例 第四十六条: the committee's names stay secret until then).
 RESULT_FINAL = frozenset({LotState.AWARDED, LotState.CONTRACTED, LotState.ARCHIVED, LotState.FAILED, LotState.CANCELLED})
@@ -87,3 +87,41 @@ rules.add_perm("evaluation.watch_draw", runs_the_lot | supervises_the_lot)
 # Who may read the committee's names: before the result only the draw's staff, supervisors and
 # the members themselves; everyone once the result is final (招标投标法 第四十四条).
 rules.add_perm("evaluation.view_committee", runs_the_lot | supervises_the_lot | sits_on_the_committee | result_is_final)
+
+
+# --- after the report: the publicity's objections, the award, the contract (evaluation/awarding.py)
+
+
+@rules.predicate
+def bids_for_the_lot(user, lot):
+    """A user of an organization whose bid for the lot counts (complete, not withdrawn)."""
+    if _role(user) != Role.BIDDER or user.organization_id is None or lot is None:
+        return False
+    from bidding.choices import BidState
+    from bidding.models import Bid
+
+    return Bid.objects.filter(lot=lot, organization_id=user.organization_id, state=BidState.COMPLETE).exists()
+
+
+@rules.predicate
+def won_the_lot(user, lot):
+    """A user of the organization the lot is awarded to."""
+    if _role(user) != Role.BIDDER or user.organization_id is None or lot is None:
+        return False
+    from .models import Award
+
+    return Award.objects.filter(lot=lot, winner_id=user.organization_id).exists()
+
+
+@rules.predicate
+def is_party_of_the_lot(user, lot):
+    return lot is not None and is_project_party(user, lot.project)
+
+
+rules.add_perm("evaluation.raise_objection", bids_for_the_lot)
+rules.add_perm("evaluation.answer_objection", runs_the_lot)
+rules.add_perm("evaluation.read_objections", runs_the_lot | supervises_the_lot | bids_for_the_lot)
+rules.add_perm("evaluation.record_contract", runs_the_lot)
+# The award notice (中标通知书) goes to the winner; the center, its supervisors and the tenderee
+# (who issues it, 招标投标法 第四十五条) and its agent keep it too.
+rules.add_perm("evaluation.download_award_notice", won_the_lot | runs_the_lot | supervises_the_lot | is_party_of_the_lot)

@@ -1,4 +1,4 @@
-"""The evaluation floor's URLs: the pool (experts, specialties), the draw, the experts' answers."""
+"""The evaluation floor's URLs: the pool (experts, specialties), the draw, the experts' answers, the result."""
 
 from django.urls import include, path
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("evaluation.pool_urls")),
     path("", include("evaluation.draw_urls")),
     path("", include("evaluation.answer_urls")),
+    path("", include("evaluation.result_urls")),
 ]
