@@ -62,11 +62,12 @@ def make_award(*, lot, actor, now) -> Award:
     if not ranked:
         raise RuleViolation(_("The lot has no published winning candidates: there is nobody to award it to."))
     first = ranked[0]
-    price = facts._decimal(first.get("price"))
-    if price is None or lot.award_price != price:
+    price = facts.decimal_or_none(first.get("price"))
+    given = facts.decimal_or_none(lot.award_price)  # as handed to the transition (a form's Decimal, a string)
+    if price is None or given != price:
         raise RuleViolation(_("The award price is the first-ranked candidate's bid price, %(price)s yuan (%(winner)s); "
                               "%(given)s yuan was given.") % {"price": money(price), "winner": first.get("name"),
-                                                              "given": money(lot.award_price)})
+                                                              "given": money(given)})
     winner = Organization.objects.get(pk=first["organization"])
     savings, rate = savings_of(lot.budget, price)
     award = Award(lot=lot, winner=winner, price=price, budget=lot.budget, savings=savings, savings_rate=rate,

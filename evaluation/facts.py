@@ -43,7 +43,7 @@ def lifecycle_facts(lot, now) -> dict:
         facts = {"open_objections": PublicityObjection.objects.filter(lot=lot, answered_at__isnull=True).count()}
         first = published_candidates(lot)[:1]
         if first:
-            facts["award_price"] = _decimal(first[0].get("price"))
+            facts["award_price"] = decimal_or_none(first[0].get("price"))
         return facts
     return {}
 
@@ -128,7 +128,7 @@ def published_candidates(lot) -> list[dict]:
     return list((notice.details or {}).get("candidates") or []) if notice else []
 
 
-def _decimal(value):
+def decimal_or_none(value):
     try:
         return Decimal(str(value))
     except (InvalidOperation, TypeError, ValueError):
