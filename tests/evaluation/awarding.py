@@ -90,3 +90,27 @@ def awarded(scene: Awarding | None = None, *, at=None, price=None) -> Awarding:
     scene.lot.refresh_from_db()
     scene.now = at
     return scene
+
+
+def candidates_published(lot: Lot, prices=("880000.00", "905000.00", "931500.00"), *, now=None) -> list[dict]:
+    """For a lot made in publicity directly: its candidates' publicity as trading publishes it,
+    the lot's complete bids (oldest first) ranked at `prices`."""
+    from trading.models import Notice
+
+    bids = list(Bid.objects.filter(lot=lot, state=BidState.COMPLETE).order_by("completed_at", "pk")
+                .select_related("organization"))
+    ranked = [{"rank": rank, "organization": bid.organization_id, "name": bid.organization.name,
+               "uscc": bid.organization.uscc, "price": price}
+              for rank, (bid, price) in enumerate(zip(bids, prices), start=1)]
+    Notice.objects.create(project=lot.project, lot=lot, kind="candidates", title="中标候选人公示", body="公示",
+                          details={"candidates": ranked}, published_at=now or lot.state_changed_at)
+    return ranked
+
+
+def contract_signed(lot: Lot, *, amount="880000.00"):
+    """For a lot made awarded directly: the contract's date and amount as its staff record them
+    (evaluation.awarding.record_contract) just before the transition."""
+    from evaluation.models import Contract
+
+    return Contract.objects.create(lot=lot, signed_on=timezone.localdate(lot.state_changed_at), amount=Decimal(amount),
+                                   recorded_by=staff(lot.project.center), recorded_at=lot.state_changed_at)
