@@ -3,7 +3,8 @@
 For the center's staff (who act) and the supervisors over them (who read): the objections to the
 candidates not yet answered, soonest due first, and the awarded lots whose contract is overdue
 (招标投标法 第四十六条). For a bidder: its lots whose candidates are in publicity (it may object
-until the publicity ends) and those awarded in the last RECENT_DAYS days, with its own outcome."""
+until the publicity ends) and those it won in the last RECENT_DAYS days, not yet contracted (its
+award notice to take)."""
 
 from datetime import timedelta
 
@@ -66,10 +67,13 @@ def _center(user, now, *, acts: bool) -> list[Section]:
 def _bidder(user, now) -> list[Section]:
     since = now - timedelta(days=RECENT_DAYS)
     lot_ids = Bid.objects.filter(organization_id=user.organization_id, state=BidState.COMPLETE).values("lot_id")
-    lots = Lot.objects.filter(pk__in=lot_ids).filter(
-        Q(state=LotState.PUBLICITY)
-        | Q(state__in=(LotState.AWARDED, LotState.CONTRACTED), state_changed_at__gte=since)
-    ).select_related("project", "project__center")
+    # What needs doing now: an objection may be raised during a publicity; the winner takes its
+    # notice and signs the contract. The other bidders read the result from 我的投标 (its notice
+    # links the result page).
+    won = Award.objects.filter(winner_id=user.organization_id, lot__state=LotState.AWARDED,
+                               awarded_at__gte=since).values("lot_id")
+    lots = Lot.objects.filter(Q(pk__in=lot_ids, state=LotState.PUBLICITY) | Q(pk__in=won)).select_related(
+        "project", "project__center")
     winners = dict(Award.objects.filter(lot__in=lots).values_list("lot_id", "winner_id"))
     tasks = []
     for lot in lots.order_by("-state_changed_at"):
@@ -94,7 +98,5 @@ def _bidder(user, now) -> list[Section]:
                                      "with the tenderee."),
                               [Link(_("The award notice (PDF)"), reverse("evaluation:award_notice", args=[lot.pk]), True),
                                Link(_("The result"), url)]))
-        else:
-            tasks.append(Task(lot, _("The lot is awarded to another bidder."), [Link(_("The result"), url, True)]))
-    return [Section("my-results", _("Candidates and results of my bids"), tasks,
-                    _("None of your bids is in publicity or was awarded lately."), order=20)]
+    return [Section("my-results", _("Candidates in publicity and lots won"), tasks,
+                    _("None of your bids is in publicity or won a lot lately."), order=20)]

@@ -135,13 +135,18 @@ def test_every_reader_sees_the_result_and_each_bidder_its_own_outcome(who):
     assert ('id="award-notice"' in html) == (who == "winner")
 
 
-def test_the_workspace_of_each_bidder_tells_its_result():
+def test_the_winner_s_workspace_offers_the_notice_and_every_bidder_reaches_the_result_from_its_bids():
     scene = awarded()
     won = client_for(scene.bidders[0]).get(reverse("trading:dashboard")).content.decode()
     assert 'id="my-results"' in won and reverse("evaluation:award_notice", args=[scene.lot.pk]) in won
     lost = client_for(scene.bidders[2]).get(reverse("trading:dashboard")).content.decode()
-    assert "The lot is awarded to another bidder." in lost
     assert reverse("evaluation:award_notice", args=[scene.lot.pk]) not in lost
+    # 我的投标 links the result notice (bidding), and the notice the lot's result page
+    mine = client_for(scene.bidders[2]).get(reverse("bidding:my_bids")).content.decode()
+    notice = scene.lot.notices.get(kind="result")
+    assert reverse("reporting:notice", args=[notice.pk]) in mine
+    notice_page = client_for(scene.bidders[2]).get(reverse("reporting:notice", args=[notice.pk])).content.decode()
+    assert reverse("evaluation:result", args=[scene.lot.pk]) in notice_page
 
 
 def test_no_result_page_before_the_publicity():
