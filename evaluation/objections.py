@@ -56,10 +56,11 @@ def publicity_refusal(lot, now) -> str | None:
              "publicity (%(citation)s).") % {"citation": CITATION}
 
 
-def _clean(text: str, what: str) -> str:
+def _clean(text: str, empty: str) -> str:
+    """The text, trimmed; refused with `empty` when there is none, or when it is too long."""
     text = (text or "").strip()
     if not text:
-        raise RuleViolation(_("Write the %(what)s.") % {"what": what}, field="text")
+        raise RuleViolation(empty, field="text")
     if len(text) > MAX_TEXT:
         raise RuleViolation(_("At most %(n)d characters.") % {"n": MAX_TEXT}, field="text")
     return text
@@ -74,7 +75,7 @@ def raise_objection(*, actor, lot_id: int, text: str, now=None) -> PublicityObje
         refused = publicity_refusal(lot, now)
         if refused:
             raise RuleViolation(refused)
-        text = _clean(text, _("objection"))
+        text = _clean(text, _("Write the objection."))
         objection = PublicityObjection.objects.create(
             lot=lot, organization_id=actor.organization_id, raised_by=actor, text=text, raised_at=now,
             answer_due=now + timedelta(days=ANSWER_DAYS))
@@ -99,7 +100,7 @@ def answer_objection(*, actor, objection_id: int, answer: str, now=None) -> Publ
             raise NotFound(_("No such objection."))
         if objection.answered_at is not None:
             raise RuleViolation(_("This objection was answered at %(at)s.") % {"at": zoned_text(objection.answered_at)})
-        objection.answer = _clean(answer, _("answer"))
+        objection.answer = _clean(answer, _("Write the answer."))
         objection.answered_by, objection.answered_at = actor, now
         objection.save(update_fields=["answer", "answered_by", "answered_at"])
         audit.record(actor=actor, action="publicity.objection_answered", obj=objection, project=lot.project, data={
