@@ -130,8 +130,8 @@ class ProjectSpec:
     bids: dict[str, dict] = field(default_factory=dict)
     replaced: dict[str, dict] = field(default_factory=dict)  # an earlier version's form, replaced before the deadline
     award_price: str | None = None
-    # The evaluation report's winning candidates, ranked (bidder keys), for a lot that reached
-    # publicity: the evaluation floor's fact, handed to the lifecycle until that floor exists.
+    # The winning candidates, ranked (bidder keys), for a lot that reached publicity: what its
+    # committee's summary ranks (demo/evaluated.py), or for a sale what its opening record ranks.
     candidates: list[str] = field(default_factory=list)
 
     @property

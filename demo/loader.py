@@ -11,8 +11,9 @@ time of loading: the chain is never back-dated.
 Every published tender had its lots' scoring tables (demo/tables.py), its sealing rules and its
 3-of-5 key ceremony set while still a draft (demo/sealing.py). The past tenders' bidders sealed and uploaded their bids before the
 deadline; the platform closed bidding at the deadline; the lots that went on were opened in the
-opening hall (demo/opening.py), which took them to evaluation; later stages (publicity, award,
-contract) were taken by the center's staff. One open tender is there to walk the live opening
+opening hall (demo/opening.py), which took them to evaluation; a tender's committee was drawn
+and its room opened (demo/evaluated.py); later stages (publicity, award, contract with its date
+and amount) were taken by the center's staff. One open tender is there to walk the live opening
 hall (不见面开标) at once: its deadline is a few minutes after loading, four demo bidders have
 sealed bids in it, and their key files, with the custodians', are written to
 KAIBIAO_DEMO_KEYS_DIR (a DEMO SHORTCUT: in use a key never leaves its browser).
@@ -32,12 +33,13 @@ from django.utils import timezone
 
 from trading.pdf import FontNotFound  # the font the demo's PDFs embed is missing
 from bidding.services import rules_for
+from evaluation.awarding import record_contract
 from trading import services
 from trading.choices import LotState, NoticeKind, Role
 from trading.errors import DomainError
 from trading.models import Center, Organization, Project, User
 
-from . import documents, opening, pool, sealing, tables
+from . import documents, evaluated, opening, pool, sealing, tables
 from .data import (ACCOUNTS, AGENTS, BIDDERS, CENTERS, CUSTODIANS_NEEDED, DEMO_PASSWORD, K_RANGES, LIVE_NOTICE_DAYS,
                    LIVE_OPENING, MARKER, MORE_RULES, NOTICE_TITLES, OBJECTIONS, OPEN_TIMELINE, OPENING_IN,
                    OPENING_IN_LIMITS, PROJECTS, TENDEREES, TIMELINE, G, ProjectSpec, W, make_code, staff_username,
@@ -287,16 +289,18 @@ class Demo:
             if lot.state != LotState.FAILED:
                 opening.open_lot(lot=lot, deadline=deadline, host=staff, supervisor=self.users.get(supervisor),
                                  bidders=[b for b in counting if b.lot.pk == lot.pk], objection=objection)
-                if publicize_at is not None:  # the evaluation floor's facts, handed in until that floor exists
-                    candidates = [{"organization": self.orgs[key].pk, "price": spec.bids[key]["price"]}
-                                  for key in spec.candidates]
-                    services.transition_lot(actor=staff, lot=lot, name="publicize", now=publicize_at,
-                                            facts={"report_signed": True, "candidates": candidates})
+                if publicize_at is not None:
+                    # The report's facts are the evaluation floor's (evaluation.facts): a sale's
+                    # ranking is its opening record; a tender's, its committee's (demo/evaluated.py).
+                    if spec.code in evaluated.COMMITTEES:
+                        evaluated.evaluate(self, spec, lot, staff, deadline)
+                    services.transition_lot(actor=staff, lot=lot, name="publicize", now=publicize_at)
                 if award_at is not None:
                     services.transition_lot(actor=staff, lot=lot, name="award", now=award_at,
-                                            award_price=Decimal(spec.award_price), facts={"open_objections": 0})
-                if contract_at is not None:
-                    services.transition_lot(actor=staff, lot=lot, name="contract", now=contract_at)
+                                            award_price=Decimal(spec.award_price))
+                if contract_at is not None:  # signed the day before it is recorded, at the award price
+                    record_contract(actor=staff, lot_id=lot.pk, signed_on=timezone.localdate(contract_at) - timedelta(days=1),
+                                    amount=Decimal(spec.award_price), now=contract_at)
             lot.refresh_from_db()
             if lot.state != spec.stage:
                 raise DemoError(f"{spec.code} lot {lot.number} ended “{lot.state}”, not “{spec.stage}” as planned.")

@@ -2,13 +2,14 @@
 
 Registered at start-up (EvaluationConfig.ready); each part of the floor keeps its own names
 (names_pool, names_draw, names_answer, names_table, names_room, names_review, names_scoring,
-names_report), registered here together."""
+names_report, names_award), registered here together."""
 
 from trading import event_text as t
 
-from . import names_answer, names_draw, names_pool, names_report, names_review, names_room, names_scoring, names_table
+from . import (names_answer, names_award, names_draw, names_pool, names_report, names_review, names_room, names_scoring,
+               names_table)
 
-PARTS = (names_pool, names_draw, names_answer, names_table, names_room, names_scoring, names_report)
+PARTS = (names_pool, names_draw, names_answer, names_table, names_room, names_scoring, names_report, names_award)
 
 
 def register() -> None:

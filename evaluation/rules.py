@@ -113,8 +113,6 @@ def report_is_final(user, lot):
 @rules.predicate
 def party_to_the_lot(user, lot):
     """The lot's tenderee or agent: given the report once it is final (招标投标法 第四十条)."""
-    from trading.rules import is_project_party
-
     return lot is not None and is_project_party(user, lot.project)
 
 
@@ -123,3 +121,36 @@ rules.add_perm("evaluation.register_signing_key", is_expert)
 # its supervisors; the tenderee once it is final; never a bidder or the public.
 rules.add_perm("evaluation.read_report",
                runs_the_lot | supervises_the_lot | sits_on_the_committee | (party_to_the_lot & report_is_final))
+
+
+# --- after the report: the publicity's objections, the award, the contract (evaluation/awarding.py)
+
+
+@rules.predicate
+def bids_for_the_lot(user, lot):
+    """A user of an organization whose bid for the lot counts (complete, not withdrawn)."""
+    if _role(user) != Role.BIDDER or user.organization_id is None or lot is None:
+        return False
+    from bidding.choices import BidState
+    from bidding.models import Bid
+
+    return Bid.objects.filter(lot=lot, organization_id=user.organization_id, state=BidState.COMPLETE).exists()
+
+
+@rules.predicate
+def won_the_lot(user, lot):
+    """A user of the organization the lot is awarded to."""
+    if _role(user) != Role.BIDDER or user.organization_id is None or lot is None:
+        return False
+    from .models import Award
+
+    return Award.objects.filter(lot=lot, winner_id=user.organization_id).exists()
+
+
+rules.add_perm("evaluation.raise_objection", bids_for_the_lot)
+rules.add_perm("evaluation.answer_objection", runs_the_lot)
+rules.add_perm("evaluation.read_objections", runs_the_lot | supervises_the_lot | bids_for_the_lot)
+rules.add_perm("evaluation.record_contract", runs_the_lot)
+# The award notice (中标通知书) goes to the winner; the center, its supervisors and the tenderee
+# (who issues it, 招标投标法 第四十五条) and its agent keep it too.
+rules.add_perm("evaluation.download_award_notice", won_the_lot | runs_the_lot | supervises_the_lot | party_to_the_lot)

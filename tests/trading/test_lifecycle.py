@@ -11,8 +11,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone, translation
 
+from evaluation.objections import raise_objection
 from tests.bidding.factories import complete_bids
-from tests.trading.factories import RELATIONS, LotFactory, ProjectFactory, cast, document
+from tests.evaluation.awarding import candidates_published, contract_signed, opened, report_final
+from tests.trading.factories import RELATIONS, LotFactory, ProjectFactory, bidder, cast, document
 from trading import lifecycle, services
 from trading.choices import LotState as S
 from trading.choices import NoticeKind, Role
@@ -88,9 +90,9 @@ READY = {
     "fail_opening": (S.OPENING, -HOUR, 3, {"reason": "开标现场全部投标文件解密失败"}),
     "start_evaluation": (S.OPENING, -HOUR, 3, {}),  # and its hall ended (ready_lot)
     "fail_evaluation": (S.EVALUATION, -HOUR, 3, {"reason": "所有投标均未通过符合性审查"}),
-    "publicize": (S.EVALUATION, -HOUR, 3, {"facts": {"report_signed": True}}),
-    "award": (S.PUBLICITY, -10 * DAY, 3, {"award_price": Decimal("880000.00")}),
-    "contract": (S.AWARDED, -30 * DAY, 3, {}),
+    "publicize": (S.EVALUATION, -HOUR, 3, {}),  # and its report final (ready_lot)
+    "award": (S.PUBLICITY, -10 * DAY, 3, {"award_price": Decimal("880000.00")}),  # its candidates published
+    "contract": (S.AWARDED, -30 * DAY, 3, {}),  # its date and amount recorded (ready_lot)
     "archive": (S.CONTRACTED, -40 * DAY, 3, {}),
     "cancel": (S.PUBLISHED, 25 * DAY, 0, {"reason": "项目资金未落实，招标人终止招标"}),
 }
@@ -126,14 +128,15 @@ def ready_lot(name, *, project=None, now=None):
     handed_in = dict(handed_in)
     if name == "start_evaluation":  # the fact the bidding floor owns: the opening's record is closed
         OpeningHall.objects.create(lot=lot, state=HallState.ENDED)
-    if name == "publicize":  # the signed report's ranked candidates: the lot's bidders, as handed in
-        handed_in["facts"] = {**handed_in["facts"], "candidates": candidates_of(lot)}
+    # The facts the evaluation floor owns: the final report ranking the lot's bidders, their
+    # publicity, the contract's date and amount (tests/evaluation/awarding.py).
+    if name == "publicize":
+        report_final(lot, opened(lot, ["880000.00", "905000.00", "931500.00"]))
+    if name == "award":
+        candidates_published(lot)
+    if name == "contract":
+        contract_signed(lot)
     return lot, handed_in
-
-
-def candidates_of(lot, prices=("880000.00", "905000.00", "931500.00")):
-    bidders = lot.bids.order_by("completed_at").values_list("organization_id", flat=True)
-    return [{"organization": org, "price": price} for org, price in zip(bidders, prices)]
 
 
 def test_transition_table_names_every_transition_once():
@@ -149,7 +152,8 @@ def test_transition_table_refuses_every_role_but_its_actors(name, role):
     # given a lot where everything but the actor is right
     now = timezone.now()
     lot, handed_in = ready_lot(name, now=now)
-    facts = {"complete_bids": READY[name][2], "opening_record_complete": True, **handed_in.get("facts", {})}
+    facts = {"complete_bids": READY[name][2], "opening_record_complete": True, **handed_in.get("facts", {}),
+             **lifecycle.gather_facts(lot, now)}
     if "award_price" in handed_in:
         facts["award_price"] = handed_in["award_price"]
     # when the table is asked
@@ -523,6 +527,7 @@ def test_award_refused_one_millisecond_before_publicity_ends():
 def test_award_allowed_when_publicity_ends():
     now = timezone.now()
     lot = lot_in(S.PUBLICITY, deadline_in=-10 * DAY, bids=3, in_state_for=timedelta(0), now=now)
+    candidates_published(lot)
     services.transition_lot(actor=lot.project.created_by, lot=lot, name="award", award_price=Decimal("880000.00"),
                             now=now + 3 * DAY)
     lot.refresh_from_db()
@@ -531,13 +536,16 @@ def test_award_allowed_when_publicity_ends():
 
 def test_award_refused_with_unanswered_objection():
     lot, handed_in = ready_lot("award")
+    raise_objection(actor=bidder(lot.bids.first().organization), lot_id=lot.pk, text="异议",
+                    now=lot.state_changed_at + HOUR)
     message = refused(RuleViolation, lambda: services.transition_lot(
-        actor=lot.project.created_by, lot=lot, name="award", facts={"open_objections": 1}, **handed_in))
+        actor=lot.project.created_by, lot=lot, name="award", **handed_in))
     assert message == "1 objection(s) to the publicity are not yet answered."
 
 
 def test_award_refused_without_award_price():
-    lot, _ = ready_lot("award")
+    # no price handed in, and no published candidate to take it from (the evaluation floor's fact)
+    lot = lot_in(S.PUBLICITY, deadline_in=-10 * DAY, bids=3)
     message = refused(RuleViolation, lambda: services.transition_lot(actor=lot.project.created_by, lot=lot,
                                                                      name="award"))
     assert message == "Name the award price."
@@ -661,6 +669,7 @@ def test_contract_records_whether_it_came_within_the_legal_days(days_after_award
 
     lot = LotFactory(state="awarded")
     actor = make_staff(lot.project.center)
+    contract_signed(lot)
     transition_lot(actor=actor, lot=lot, name="contract", now=lot.state_changed_at + timedelta(days=days_after_award))
     event = AuditEvent.objects.get(action="lot.contract", object_id=str(lot.pk))
     assert event.data["days_since_award"] == days_after_award

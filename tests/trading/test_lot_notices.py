@@ -18,6 +18,7 @@ from bidding.choices import HallState
 from bidding.models import OpeningHall
 from frontend.templatetags.kaibiao import yuan
 from tests.bidding.factories import complete_bids
+from tests.evaluation.awarding import opened, report_final
 from tests.trading.factories import LotFactory, ProjectFactory
 from trading import lot_notices, services
 from trading.choices import LotState, NoticeKind
@@ -137,13 +138,15 @@ def test_the_failure_notice_page_shows_the_count_and_the_law():
 
 
 def candidates_of(lot, prices):
-    bidders = list(lot.bids.order_by("completed_at").values_list("organization_id", flat=True))
-    return [{"organization": org, "price": price} for org, price in zip(bidders, prices)]
+    """The lot's bids (oldest first) opened with `prices`, ranked in that order."""
+    return opened(lot, prices)
 
 
-def publicize(lot, candidates, **kw):
-    return services.transition_lot(actor=lot.project.created_by, lot=lot, name="publicize",
-                                   facts={"report_signed": True, "candidates": candidates}, **kw)
+def publicize(lot, ranked_bids, **kw):
+    """The staff publish the candidates once the committee's report is final and ranks `ranked_bids`
+    (the evaluation floor's facts: tests/evaluation/awarding.py)."""
+    report_final(lot, ranked_bids)
+    return services.transition_lot(actor=lot.project.created_by, lot=lot, name="publicize", **kw)
 
 
 def test_publishing_the_candidates_publishes_their_publicity_ranked_with_their_prices():
@@ -158,14 +161,15 @@ def test_publishing_the_candidates_publishes_their_publicity_ranked_with_their_p
     notice = Notice.objects.get(lot=lot, kind=NoticeKind.CANDIDATES)
     assert notice.published_by == lot.project.created_by and notice.published_at == now
     assert [(c["rank"], c["organization"], c["price"]) for c in notice.details["candidates"]] == [
-        (1, ranked[0]["organization"], "912345.67"), (2, ranked[1]["organization"], "930000.00"),
-        (3, ranked[2]["organization"], "948800.50")]
+        (1, ranked[0].organization_id, "912345.67"), (2, ranked[1].organization_id, "930000.00"),
+        (3, ranked[2].organization_id, "948800.50")]
     assert notice.details["publicity_ends"] == (now + 3 * DAY).isoformat()
     assert "《招标投标法实施条例》第五十四条" in notice.body
     (event,) = notice_events(notice)
     assert event.action == "notice.candidates" and event.actor == lot.project.created_by
     lot_event = AuditEvent.objects.get(action="lot.publicize", object_id=str(lot.pk))
-    assert lot_event.data["candidates"] == [{"organization": c["organization"], "price": c["price"]} for c in ranked]
+    assert lot_event.data["candidates"] == [{"organization": b.organization_id, "price": p} for b, p in
+                                            zip(ranked, ["912345.67", "930000.00", "948800.50"])]
     # and its page shows each candidate's price as the platform writes money
     shown = page(reverse("reporting:notice", args=[notice.pk]))
     assert re.findall(r'<td class="num">([^<]+)</td>', shown) == [
@@ -182,7 +186,7 @@ def test_candidates_are_refused_when_the_report_does_not_rank_one_to_three_bidde
     if candidates == "four":
         candidates = candidates_of(lot, ["1", "2", "3", "4"])
     elif candidates == "twice":
-        candidates = candidates_of(lot, ["1"]) * 2
+        candidates = candidates_of(lot, ["1"])[:1] * 2
     with translation.override("en"), pytest.raises(RuleViolation) as refused:
         publicize(lot, candidates)
     with translation.override("en"):
@@ -212,7 +216,7 @@ def test_the_award_publishes_the_result_naming_the_first_candidate_and_the_award
     # then the result notice names the first candidate and the award price
     notice = Notice.objects.get(lot=lot, kind=NoticeKind.RESULT)
     first = Notice.objects.get(lot=lot, kind=NoticeKind.CANDIDATES).details["candidates"][0]
-    assert notice.details["winner"]["organization"] == ranked[0]["organization"] == first["organization"]
+    assert notice.details["winner"]["organization"] == ranked[0].organization_id == first["organization"]
     assert notice.details["award_price"] == "912345.67"
     assert notice.title == f"{lot.project.name}中标结果公告"
     assert f"本标段中标人为{first['name']}。" in notice.body
