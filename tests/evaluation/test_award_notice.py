@@ -159,8 +159,9 @@ def test_the_committees_names_are_published_with_the_result_not_before():
     names = [m.expert.user.display_name for m in committee.members]
     scene = publicized(committee.lot, now=timezone.now() - 4 * DAY)
     url = reverse("evaluation:result", args=[scene.lot.pk])
-    for who in ("public", "loser", "unrelated_bidder"):
-        during = client_for(people(scene)[who]).get(url).content.decode()
+    cast = people(scene)
+    for who in ("public", "loser", "winner", "unrelated_bidder", "other_center_staff", "other_supervisor", "expert"):
+        during = client_for(cast[who]).get(url).content.decode()
         assert not any(name in during for name in names) and 'id="committee"' not in during
     awarded(scene)
     after = client_for().get(url).content.decode()
