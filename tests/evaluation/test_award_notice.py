@@ -1,5 +1,6 @@
 """The award: the Award row with its savings, the award notice PDF (中标通知书) for the winner and the center, the result to every bidder, the committee's names and the scores file after the award only."""
 
+import hashlib
 import json
 import subprocess
 import tempfile
@@ -91,8 +92,6 @@ def test_the_notice_names_the_winner_and_the_price_in_chinese():
     assert "中标通知书" in text and scene.winner.name in text and scene.winner.uscc in text
     assert "880,000.00元" in text and "捌拾捌万元整" in text  # the price, in figures and in capitals
     assert scene.lot.project.code in text and "第四十六条" in text
-    import hashlib
-
     assert hashlib.sha256(bytes(award.notice_pdf)).hexdigest() == award.notice_sha256
 
 
@@ -159,8 +158,9 @@ def test_the_committees_names_are_published_with_the_result_not_before():
     names = [m.expert.user.display_name for m in committee.members]
     scene = publicized(committee.lot, now=timezone.now() - 4 * DAY)
     url = reverse("evaluation:result", args=[scene.lot.pk])
-    for who in ("public", "loser", "unrelated_bidder"):
-        during = client_for(people(scene)[who]).get(url).content.decode()
+    cast = people(scene)
+    for who in ("public", "loser", "winner", "unrelated_bidder", "other_center_staff", "other_supervisor", "expert"):
+        during = client_for(cast[who]).get(url).content.decode()
         assert not any(name in during for name in names) and 'id="committee"' not in during
     awarded(scene)
     after = client_for().get(url).content.decode()
