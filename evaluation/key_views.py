@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from trading.errors import DomainError, NotFound, PageRefused, PermissionDenied
 from trading.rules import check
 
-from . import signing, signing_keys
+from . import signing_keys
 
 
 def _json_error(err: DomainError):
@@ -40,4 +40,4 @@ def expert_key(request):
     except PermissionDenied as err:
         raise PageRefused(_("Only an evaluation expert has a signing key.")) from err
     return render(request, "evaluation/report/expert_key.html", {
-        "key": signing_keys.own_key(request.user), "proof_prefix": signing.KEY_PROOF_PREFIX})
+        "key": signing_keys.own_key(request.user)})
