@@ -45,7 +45,9 @@ function reportLinks(r) {
       h("a", { href: r.pdf_url, target: "_blank", rel: "noopener", id: "report-open" }, gettext("Open the report (PDF)")), " · ",
       h("a", { href: `${r.pdf_url}?download=1`, id: "report-download" }, gettext("Download the report")), " · ",
       h("a", { href: r.signatures_url, id: "signatures-download" }, gettext("Download the signatures file"))),
-    h("p", { class: "muted" }, gettext("Anyone with both files can check every signature offline: python manage.py verify_report report.pdf signatures.json")));
+    // The command is shown as code, never translated: the words around it are.
+    h("p", { class: "muted" }, gettext("Anyone with both files can check every signature offline with this command:"), " ",
+      h("code", { class: "command" }, "python manage.py verify_report report.pdf signatures.json")));
 }
 
 function dissents(snap) {
