@@ -214,6 +214,10 @@ class EvaluationRoomFiveBrowsersTests(ChannelsLiveServerTestCase):
         for page in pages:
             expect(self.scoring(page)).to_be_visible(timeout=WAIT)
             expect(self.bid_row(page, 3)).to_contain_text("未通过评审")
+            # nothing scored yet: submitting is not open, and the button looks it (greyed)
+            submit = self.scoring(page).get_by_role("button", name="提交我的评分")
+            expect(submit).to_be_disabled()
+            assert submit.evaluate("b => getComputedStyle(b).cursor") == "not-allowed"
         # the member whose page reloads gives one bid's scores; while their page loads again,
         # the others score
         self.give(pages[RELOADS], RELOADS, 1)
