@@ -201,7 +201,9 @@ class EvaluationRoomFiveBrowsersTests(ChannelsLiveServerTestCase):
 
     def give(self, page, i, order):
         """Member i gives their two scores for the bid of `order`, as they type them."""
-        self.bid_row(page, order).get_by_role("button", name="评分", exact=True).click()
+        choose = self.bid_row(page, order).get_by_role("button", name="评分", exact=True)
+        assert lines_of(choose) == 1, "the bid's Score button breaks its label over lines"
+        choose.click()
         for name, points in zip(("施工组织设计", "商务条款响应"), SCORES[i][order]):
             field = self.scoring(page).get_by_label(f"{name} 的分值（0–30）")
             field.fill(points)
@@ -385,6 +387,12 @@ class EvaluationRoomFiveBrowsersTests(ChannelsLiveServerTestCase):
 def stay(page):
     """Mark the page's window: a reload would lose the mark (every page is checked for it at the end)."""
     page.evaluate("window.__stayed = true")
+
+
+def lines_of(locator) -> int:
+    """How many lines the element's text takes on the screen."""
+    return locator.evaluate("el => { const r = document.createRange(); r.selectNodeContents(el); "
+                            "return new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size; }")
 
 
 def run_verify(pdf: Path, signatures: Path):
