@@ -268,6 +268,10 @@ class EvaluationRoomFiveBrowsersTests(ChannelsLiveServerTestCase):
         flagged, first = pages[4], g.members[4]
         for page in pages:  # everyone sees one flag waiting, as a count
             expect(self.progress_row(page, 4).locator("td").nth(3)).to_have_text("1", timeout=WAIT)
+        # the member's bid list says where the flag is, and no one else's does
+        expect(self.bid_row(flagged, 1)).to_contain_text("您有 1 项评分被提示偏离，待您处理", timeout=WAIT)
+        for page in pages[:4]:
+            expect(self.scoring(page)).not_to_contain_text("被提示偏离")
         self.bid_row(flagged, 1).get_by_role("button", name="评分", exact=True).click()
         row = self.scoring(flagged).locator("tr.flag")
         expect(row).to_contain_text("偏离提示", timeout=WAIT)

@@ -30,6 +30,13 @@ export function givenByBid(mine) {
   return given;
 }
 
+/** Each bid's count of the member's flagged scores still awaiting their answer. */
+export function openFlagsByBid(mine) {
+  const open = new Map();
+  for (const s of mine?.scores ?? []) if (s.flag && !s.flag.answered) open.set(s.bid, (open.get(s.bid) ?? 0) + 1);
+  return open;
+}
+
 const names = (snap) => new Map((snap.members ?? []).map((m) => [m.id, m.name]));
 const bidsById = (snap) => new Map((snap.bids ?? []).map((b) => [b.id, b]));
 
@@ -68,10 +75,15 @@ function returnButton(memberId, who, act) {
 function bidChooser(snap, part, given) {
   const items = part.items.length;
   const all = bidsById(snap);
+  // A flag is told to its member alone; the row says where it is, so they need not open every bid.
+  const flags = openFlagsByBid(part.mine);
   const rows = part.bids.map((b) => {
     const bid = all.get(b.id) ?? { order: "", bidder: "", price: null };
+    const open = flags.get(b.id) ?? 0;
     const state = b.scored
-      ? interpolate(gettext("%(given)s of %(items)s items scored"), { given: given.get(b.id) ?? 0, items })
+      ? [interpolate(gettext("%(given)s of %(items)s items scored"), { given: given.get(b.id) ?? 0, items }),
+        open ? h("div", { class: "flag" }, interpolate(ngettext("%(n)s flagged score awaits your answer",
+          "%(n)s flagged scores await your answer", open), { n: open })) : null]
       : b.below_cost ? gettext("Rejected as below cost") : gettext("Did not pass the review");
     const choose = b.scored
       ? h("button", { type: "button", class: kept.bid === b.id ? "" : "secondary", "aria-pressed": String(kept.bid === b.id) }, gettext("Score"))
