@@ -227,6 +227,7 @@ class EvaluationRoomFiveBrowsersTests(ChannelsLiveServerTestCase):
         for i in (0, 4):
             for order in orders:
                 self.give(pages[i], i, order)
+        expect(self.progress_row(pages[0], 1).locator("td").nth(2)).to_have_text("尚未", timeout=WAIT)  # not submitted
         reloaded = pages[RELOADS]
         expect(reloaded.locator("#room-connection")).to_have_attribute("data-state", "open", timeout=WAIT)
         stay(reloaded)

@@ -51,7 +51,8 @@ function progressTable(snap, part, act) {
   const rows = part.progress.map((p) => h("tr", {},
     h("td", {}, who.get(p.member) ?? "—"),
     h("td", {}, interpolate(gettext("%(scored)s of %(needed)s"), p)),
-    h("td", {}, p.submitted ? gettext("Submitted") : gettext("Scoring")),
+    // Under "Submission": submitted or not yet ("Scoring" read 评分 there, the panel's own title).
+    h("td", {}, p.submitted ? gettext("Submitted") : gettext("Not yet")),
     h("td", {}, p.flags_open ? String(p.flags_open) : ""),
     leader ? h("td", {}, p.submitted ? returnButton(p.member, who, act) : "") : null));
   return h("div", { class: "table-wrap" }, h("table", {},
