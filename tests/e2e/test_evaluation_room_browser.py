@@ -306,6 +306,12 @@ class EvaluationRoomFiveBrowsersTests(ChannelsLiveServerTestCase):
             expect(rows.nth(3)).to_contain_text("未参加评审比较")
             expect(self.scoring(page)).to_contain_text(FLAG_REASON)  # the flag and its outcome, for all now
             expect(page.locator("#room-state")).to_have_attribute("data-state", "summarized")
+            # the room's record says who did what: each member's count, the candidates
+            expect(page.locator("#room-log li[data-kind='scores_submitted']").first).to_contain_text(
+                f"{self.g.user(4).display_name}（5名成员中已有5名提交）")
+            expect(page.locator("#room-log li[data-kind='scoring_progress']").first).to_contain_text("：6 / 6")
+            expect(page.locator("#room-log li[data-kind='summarized']")).to_contain_text(
+                f"第 1 中标候选人：{BIDDERS[1]}；第 2 中标候选人：{BIDDERS[0]}；第 3 中标候选人：{BIDDERS[3]}")
         screenshot(pages[0], "evaluation-room-summary-desktop")
         screenshot(pages[1], "evaluation-room-summary-phone")
         assert_fits_the_width(pages[1])
@@ -332,6 +338,8 @@ class EvaluationRoomFiveBrowsersTests(ChannelsLiveServerTestCase):
                 expect(answered).to_have_attribute("data-answer", "signed", timeout=WAIT)
         for page in pages:
             expect(page.locator("#room-state")).to_have_attribute("data-state", "final", timeout=WAIT)
+            expect(page.locator("#room-log li[data-kind='report_signed']")).to_have_text(
+                [re.compile(re.escape(self.g.user(i).display_name) + "$") for i in reversed(range(5))])
         return sha
 
     def verify(self, page, folder: Path, sha: str):

@@ -160,6 +160,17 @@ function signForm(snap, act) {
       } }, gettext("Refuse to sign"))));
 }
 
+/** What a report event says in the room's record, beyond its name (the page's log). */
+export function describe(ev, snap) {
+  const d = ev.data ?? {};
+  switch (ev.kind) {
+    case "report_signed": return nameOf(snap, d.member);
+    case "signing_refused":
+    case "dissent_recorded": return interpolate(gettext("%(name)s: %(reason)s"), { name: nameOf(snap, d.member), reason: d.reason ?? "" });
+    default: return "";
+  }
+}
+
 export function render(snap, act) {
   const r = snap.report;
   if (!r || !Object.keys(r).length) return null;

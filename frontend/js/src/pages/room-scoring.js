@@ -240,6 +240,24 @@ function summarizeBlock(snap, part, act) {
   return h("div", { class: "actions" }, button, waiting, said);
 }
 
+/** What a scoring event says in the room's record, beyond its name (the page's log): counts and
+ * names only, as the events carry them; a flag's event reaches its member alone. */
+export function describe(ev, snap) {
+  const d = ev.data ?? {};
+  const name = (id) => names(snap).get(id) ?? "";
+  switch (ev.kind) {
+    case "scoring_progress": return interpolate(gettext("%(name)s: %(recorded)s of %(total)s"), { name: name(d.member), recorded: d.scored, total: d.needed });
+    case "scores_submitted": return interpolate(gettext("%(name)s (%(submitted)s of %(seated)s members)"), { name: name(d.member), submitted: d.members_submitted, seated: d.members_seated });
+    case "flag_confirmed": return name(d.member);
+    case "score_flagged": return (d.flags ?? []).map((f) => interpolate(gettext("%(name)s: %(reason)s"), { name: f.bidder, reason: f.item_name })).join(gettext("; "));
+    case "below_cost_vote": return interpolate(gettext("%(name)s: %(reason)s"), { name: d.bidder,
+      reason: interpolate(gettext("%(name)s: %(vote)s (%(reason)s)"), { name: name(d.member), vote: d.below_cost ? gettext("below cost") : gettext("not below cost"), reason: d.reason }) });
+    case "summarized": return (d.candidates ?? []).map((c, n) => interpolate(gettext("%(name)s: %(reason)s"),
+      { name: interpolate(gettext("Candidate %(n)s"), { n: n + 1 }), reason: c.name })).join(gettext("; "));
+    default: return "";
+  }
+}
+
 export function render(snap, act) {
   const part = snap.scoring;
   if (!part || !part.items) return null;
