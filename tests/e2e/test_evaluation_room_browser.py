@@ -403,9 +403,15 @@ def stay(page):
 
 
 def lines_of(locator) -> int:
-    """How many lines the element's text takes on the screen."""
-    return locator.evaluate("el => { const r = document.createRange(); r.selectNodeContents(el); "
-                            "return new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size; }")
+    """How many lines the element's text takes on the screen (asked again while the panel, drawn
+    anew after each snapshot, has just replaced the element: a detached one takes none)."""
+    for _ in range(50):
+        lines = locator.evaluate("el => { const r = document.createRange(); r.selectNodeContents(el); "
+                                 "return new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size; }")
+        if lines:
+            return lines
+        locator.page.wait_for_timeout(100)
+    return 0
 
 
 def run_verify(pdf: Path, signatures: Path):
