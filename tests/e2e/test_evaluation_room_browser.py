@@ -312,6 +312,11 @@ class EvaluationRoomFiveBrowsersTests(ChannelsLiveServerTestCase):
             expect(page.locator("#room-log li[data-kind='scoring_progress']").first).to_contain_text("：6 / 6")
             expect(page.locator("#room-log li[data-kind='summarized']")).to_contain_text(
                 f"第 1 中标候选人：{BIDDERS[1]}；第 2 中标候选人：{BIDDERS[0]}；第 3 中标候选人：{BIDDERS[3]}")
+        caption = self.scoring(pages[1]).locator("caption", has_text="按总得分由高到低排序")
+        # where its words stand across the page (the table's own box not scrolled sideways)
+        box = caption.evaluate("el => { const r = document.createRange(); r.selectNodeContents(el); "
+                               "const b = r.getBoundingClientRect(); return [b.left, b.right]; }")
+        assert 0 <= box[0] and box[1] <= PHONE["width"], f"the ranking's caption is out of the phone's sight: {box}"
         screenshot(pages[0], "evaluation-room-summary-desktop")
         screenshot(pages[1], "evaluation-room-summary-phone")
         assert_fits_the_width(pages[1])
