@@ -174,12 +174,10 @@ class EvaluationRoomFiveBrowsersTests(ChannelsLiveServerTestCase):
                 for c, check in enumerate(g.checks):
                     cell = page.locator(f".verdict[data-bid='{bid['id']}'][data-check='{check.pk}']")
                     if bid["order"] == 3 and c == 0 and i < 3:
-                        cell.locator("input[value=fail]").check()
-                        cell.locator("textarea").fill(FAIL_REASON.format(i + 1))
-                        cell.locator("button").click()
+                        record_fail(cell, FAIL_REASON.format(i + 1))
                     else:
                         cell.locator("input[value=pass]").check()
-            expect(page.locator("#submit-review")).to_be_enabled(timeout=WAIT)
+            self.may_submit_review(page, i)
             page.click("#submit-review")
             answer(page, yes=True)
             for other in self.everyone_else(pages, i):  # counts only, live
@@ -198,6 +196,21 @@ class EvaluationRoomFiveBrowsersTests(ChannelsLiveServerTestCase):
         answer(pages[0], yes=True)
         for page in pages:
             expect(page.locator("#room-state")).to_have_attribute("data-state", "scoring", timeout=WAIT)
+
+    def may_submit_review(self, page, i):
+        """The member's Submit is open once their every verdict is recorded; if it stays closed,
+        say what the page and the database hold (a verdict lost between the page and the room)."""
+        try:
+            expect(page.locator("#submit-review")).to_be_enabled(timeout=WAIT)
+        except AssertionError as err:
+            from evaluation.models import CheckVerdict
+
+            recorded = list(CheckVerdict.objects.filter(member=self.g.members[i]).values_list("bid_id", "table_check_id",
+                                                                                              "passed"))
+            checked = page.locator(".verdict input:checked").evaluate_all("els => els.map((e) => `${e.name}=${e.value}`)")
+            raise AssertionError(f"member {i}: {err}\nthe page says: {page.locator('#room-error').inner_text()!r} / "
+                                 f"{page.locator('#room-message').inner_text()!r}\nrecorded: {recorded}\n"
+                                 f"checked on the page: {checked}") from err
 
     def give(self, page, i, order):
         """Member i gives their two scores for the bid of `order`, as they type them."""
@@ -400,6 +413,23 @@ class EvaluationRoomFiveBrowsersTests(ChannelsLiveServerTestCase):
             for i in PHONES:
                 assert_fits_the_width(pages[i])
         assert self.errors == []
+
+
+def record_fail(cell, reason):
+    """Fail a check with its reason, as a person does: choose fail, write why, record it. The
+    panel is drawn anew after every event and gives the focus back to where it was a moment
+    before; should that take the typing from the reason's box, the person writes it again."""
+    cell.locator("input[value=fail]").check()
+    for _ in range(3):
+        cell.locator("textarea").fill(reason)
+        cell.locator("button").click()
+        try:
+            expect(cell.locator("button")).to_have_text("保存理由", timeout=5_000)  # recorded: the fail is saved
+            expect(cell.locator("textarea")).to_have_value(reason)
+            return
+        except AssertionError:
+            continue
+    raise AssertionError(f"the fail with its reason {reason!r} was not recorded")
 
 
 def stay(page):
