@@ -15,8 +15,8 @@ import { gettext, interpolate } from "../i18n.js";
 import { beijingTime } from "../formats.js";
 import { render as renderGathering, describe as describeGathering } from "./room-gathering.js";
 import { render as renderReview, describe as describeReview } from "./room-review.js";
-import { render as renderScoring } from "./room-scoring.js";
-import { render as renderReport } from "./room-report.js";
+import { render as renderScoring, describe as describeScoring } from "./room-scoring.js";
+import { render as renderReport, describe as describeReport } from "./room-report.js";
 
 const PANELS = [
   ["gathering", renderGathering],
@@ -163,7 +163,8 @@ function main(app) {
 
   function describe(ev) {
     const name = labels.kinds[ev.kind] ?? ev.kind;
-    const more = snap ? describeGathering(ev, snap) || describeReview(ev, snap) : "";
+    const more = snap ? describeGathering(ev, snap) || describeReview(ev, snap) || describeScoring(ev, snap)
+      || describeReport(ev, snap) : "";
     return more ? interpolate(gettext("%(name)s: %(details)s"), { name, details: more }) : name;
   }
 

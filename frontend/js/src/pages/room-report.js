@@ -45,7 +45,9 @@ function reportLinks(r) {
       h("a", { href: r.pdf_url, target: "_blank", rel: "noopener", id: "report-open" }, gettext("Open the report (PDF)")), " · ",
       h("a", { href: `${r.pdf_url}?download=1`, id: "report-download" }, gettext("Download the report")), " · ",
       h("a", { href: r.signatures_url, id: "signatures-download" }, gettext("Download the signatures file"))),
-    h("p", { class: "muted" }, gettext("Anyone with both files can check every signature offline: python manage.py verify_report report.pdf signatures.json")));
+    // The command is shown as code, never translated: the words around it are.
+    h("p", { class: "muted" }, gettext("Anyone with both files can check every signature offline with this command:"), " ",
+      h("code", { class: "command" }, "python manage.py verify_report report.pdf signatures.json")));
 }
 
 function dissents(snap) {
@@ -156,6 +158,17 @@ function signForm(snap, act) {
         }
         if ((await act("refuse_signature", { reason: text }, gettext("Refusal"))).type === "ok") reasons.value = "";
       } }, gettext("Refuse to sign"))));
+}
+
+/** What a report event says in the room's record, beyond its name (the page's log). */
+export function describe(ev, snap) {
+  const d = ev.data ?? {};
+  switch (ev.kind) {
+    case "report_signed": return nameOf(snap, d.member);
+    case "signing_refused":
+    case "dissent_recorded": return interpolate(gettext("%(name)s: %(reason)s"), { name: nameOf(snap, d.member), reason: d.reason ?? "" });
+    default: return "";
+  }
 }
 
 export function render(snap, act) {

@@ -30,6 +30,13 @@ export function givenByBid(mine) {
   return given;
 }
 
+/** Each bid's count of the member's flagged scores still awaiting their answer. */
+export function openFlagsByBid(mine) {
+  const open = new Map();
+  for (const s of mine?.scores ?? []) if (s.flag && !s.flag.answered) open.set(s.bid, (open.get(s.bid) ?? 0) + 1);
+  return open;
+}
+
 const names = (snap) => new Map((snap.members ?? []).map((m) => [m.id, m.name]));
 const bidsById = (snap) => new Map((snap.bids ?? []).map((b) => [b.id, b]));
 
@@ -44,7 +51,8 @@ function progressTable(snap, part, act) {
   const rows = part.progress.map((p) => h("tr", {},
     h("td", {}, who.get(p.member) ?? "—"),
     h("td", {}, interpolate(gettext("%(scored)s of %(needed)s"), p)),
-    h("td", {}, p.submitted ? gettext("Submitted") : gettext("Scoring")),
+    // Under "Submission": submitted or not yet ("Scoring" read 评分 there, the panel's own title).
+    h("td", {}, p.submitted ? gettext("Submitted") : gettext("Not yet")),
     h("td", {}, p.flags_open ? String(p.flags_open) : ""),
     leader ? h("td", {}, p.submitted ? returnButton(p.member, who, act) : "") : null));
   return h("div", { class: "table-wrap" }, h("table", {},
@@ -68,10 +76,15 @@ function returnButton(memberId, who, act) {
 function bidChooser(snap, part, given) {
   const items = part.items.length;
   const all = bidsById(snap);
+  // A flag is told to its member alone; the row says where it is, so they need not open every bid.
+  const flags = openFlagsByBid(part.mine);
   const rows = part.bids.map((b) => {
     const bid = all.get(b.id) ?? { order: "", bidder: "", price: null };
+    const open = flags.get(b.id) ?? 0;
     const state = b.scored
-      ? interpolate(gettext("%(given)s of %(items)s items scored"), { given: given.get(b.id) ?? 0, items })
+      ? [interpolate(gettext("%(given)s of %(items)s items scored"), { given: given.get(b.id) ?? 0, items }),
+        open ? h("div", { class: "flag" }, interpolate(ngettext("%(n)s flagged score awaits your answer",
+          "%(n)s flagged scores await your answer", open), { n: open })) : null]
       : b.below_cost ? gettext("Rejected as below cost") : gettext("Did not pass the review");
     const choose = b.scored
       ? h("button", { type: "button", class: kept.bid === b.id ? "" : "secondary", "aria-pressed": String(kept.bid === b.id) }, gettext("Score"))
@@ -225,6 +238,24 @@ function summarizeBlock(snap, part, act) {
     ? interpolate(ngettext("%(n)s flag awaits its member's answer", "%(n)s flags await their members' answers", part.open_flags), { n: part.open_flags })
     : gettext("Every member submits first."));
   return h("div", { class: "actions" }, button, waiting, said);
+}
+
+/** What a scoring event says in the room's record, beyond its name (the page's log): counts and
+ * names only, as the events carry them; a flag's event reaches its member alone. */
+export function describe(ev, snap) {
+  const d = ev.data ?? {};
+  const name = (id) => names(snap).get(id) ?? "";
+  switch (ev.kind) {
+    case "scoring_progress": return interpolate(gettext("%(name)s: %(recorded)s of %(total)s"), { name: name(d.member), recorded: d.scored, total: d.needed });
+    case "scores_submitted": return interpolate(gettext("%(name)s (%(submitted)s of %(seated)s members)"), { name: name(d.member), submitted: d.members_submitted, seated: d.members_seated });
+    case "flag_confirmed": return name(d.member);
+    case "score_flagged": return (d.flags ?? []).map((f) => interpolate(gettext("%(name)s: %(reason)s"), { name: f.bidder, reason: f.item_name })).join(gettext("; "));
+    case "below_cost_vote": return interpolate(gettext("%(name)s: %(reason)s"), { name: d.bidder,
+      reason: interpolate(gettext("%(name)s: %(vote)s (%(reason)s)"), { name: name(d.member), vote: d.below_cost ? gettext("below cost") : gettext("not below cost"), reason: d.reason }) });
+    case "summarized": return (d.candidates ?? []).map((c, n) => interpolate(gettext("%(name)s: %(reason)s"),
+      { name: interpolate(gettext("Candidate %(n)s"), { n: n + 1 }), reason: c.name })).join(gettext("; "));
+    default: return "";
+  }
 }
 
 export function render(snap, act) {
