@@ -10,10 +10,12 @@ scoring step, and every member's score on every item of every bid (200 × 9 × 3
 submitted, a few far from the others. Then, `--runs` times, each step undone after it:
 - flags: the outliers worked out and told when the last member submits (raise_flags);
 - summary: the leader's summarize (the document from the database, formulas.evaluate, stored);
-- snapshot: the scoring part of one member's snapshot;
+- snapshot: the scoring part of one member's snapshot; and the whole snapshot a member's page
+  is sent (viewer_for, viewing.snapshot, JSON), which the page asks for after events;
 - report PDF: the leader's make_report on the summarized room (report_data, the PDF rendered
   with its embedded font, stored with its SHA-256); its pages (pdfinfo) and size are printed.
-Prints each step's median and range of time and its number of SQL queries, and the process's
+Prints each step's median and range of time (and each run's, with this process's CPU time: the
+machine may be busy; the database server's own CPU is not in it) and its number of SQL queries, and the process's
 peak resident memory during each run (VmHWM, reset before each run through /proc/self/clear_refs;
 with its growth over the resident memory just before it); then each step's peak Python memory (tracemalloc,
 one more run: tracing slows it, so it is timed apart), and the process's max RSS over the
@@ -96,6 +98,16 @@ def step_snapshot(lot):
     scoring.snapshot_part(lot.room, {"role": "member", "member_id": lot.members[1].pk})
 
 
+def step_whole_snapshot(lot):
+    """What a member's connection is sent when its page asks for a snapshot: every part, as JSON."""
+    import json
+
+    from evaluation.room import viewing
+
+    room, viewer = viewing.viewer_for(lot.user(1), lot.lot_id)
+    json.dumps(viewing.snapshot(room.pk, viewer), ensure_ascii=False)
+
+
 def step_report(lot):
     from evaluation.room import report
 
@@ -123,6 +135,7 @@ STEPS = [
     ("flags (outliers worked out and told)", unflag, step_flags, None),
     ("summary (document, formulas, stored)", None, step_summary, None),
     ("snapshot's scoring part (one member)", None, step_snapshot, None),
+    ("whole snapshot as JSON (one member's page)", None, step_whole_snapshot, None),
     ("report PDF (make_report on the summary)", step_summary, step_report, look_report),
 ]
 
@@ -149,7 +162,8 @@ def reset_peak() -> bool:
 
 
 def one_run(lot, prepare, function, look=None, *, trace=False):
-    """(seconds, SQL queries, tracemalloc's peak, RSS before, peak RSS during, look's line) of one run."""
+    """(seconds, SQL queries, tracemalloc's peak, RSS before, peak RSS during, look's line, this
+    process's CPU seconds) of one run."""
     import gc
 
     from django.db import connection, transaction
@@ -164,9 +178,9 @@ def one_run(lot, prepare, function, look=None, *, trace=False):
             tracemalloc.start()
         before = resident()[0] if reset_peak() else 0
         with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             function(lot)
-            took = time.perf_counter() - started
+            took, cpu = time.perf_counter() - started, time.process_time() - cpu
         high = resident()[1] if before else 0
         peak = tracemalloc.get_traced_memory()[1] if trace else 0
         if trace:
@@ -174,7 +188,7 @@ def one_run(lot, prepare, function, look=None, *, trace=False):
         if look is not None and not trace:
             seen = look(lot)
         transaction.set_rollback(True)  # undone: the next run starts from the same room
-    return took, len(queries), peak, before, high, seen
+    return took, len(queries), peak, before, high, seen, cpu
 
 
 def main() -> None:
@@ -210,11 +224,12 @@ def main() -> None:
             times = sorted(r[0] for r in runs)
             print(f"{name}: median {statistics.median(times) * 1000:.0f} ms over {args.runs} runs "
                   f"(min {times[0] * 1000:.0f}, max {times[-1] * 1000:.0f}); SQL queries {sorted({r[1] for r in runs})}")
-            print(f"    each run in order: {', '.join(f'{r[0] * 1000:.0f}' for r in runs)} ms")
+            print(f"    each run in order: {', '.join(f'{r[0] * 1000:.0f}' for r in runs)} ms; this process's CPU time: "
+                  f"{', '.join(f'{r[6] * 1000:.0f}' for r in runs)} ms")
             if runs[0][3]:
                 # The first run of a step may load what stays loaded (the report's font): each run apart.
                 print("    peak RSS during each run: " + ", ".join(
-                    f"{r[4] / mib:.0f} MiB (+{(r[4] - r[3]) / mib:.0f})" for r in runs) + " (+ over the RSS just before it)")
+                    f"{r[4] / mib:.0f} MiB ({(r[4] - r[3]) / mib:+.0f})" for r in runs) + " (+: over the RSS just before it)")
             if runs[-1][5]:
                 print(f"    {runs[-1][5]}")
         for name, prepare, function, _look in STEPS:

@@ -67,6 +67,7 @@ class Conn:
         self.commands: list = []  # [sent, answered, answer's type, its message]
         self.snapshot_asked = None  # when the snapshot under way was asked for
         self.snapshots: list = []  # each asked snapshot's round trip
+        self.snapshot_sizes: list = []  # every snapshot received after the first, in bytes
         self.timer = None
         self.member_id = None
         self.last_seq = 0
@@ -102,6 +103,7 @@ class Conn:
                         self.timer = asyncio.get_running_loop().call_later(SNAPSHOT_PAUSE, self.ask_snapshot)
                 elif kind == "snapshot":
                     self.snapshot_top = message["last_seq"]
+                    self.snapshot_sizes.append(len(text.encode()))
                     if self.snapshot_asked is not None:
                         self.snapshots.append(at - self.snapshot_asked)
                         self.snapshot_asked = None
@@ -116,7 +118,15 @@ class Conn:
         self.timer = None
         if self.snapshot_asked is None:
             self.snapshot_asked = time.monotonic()
-        asyncio.ensure_future(self.ws.send(json.dumps({"type": "snapshot"})))
+        asyncio.ensure_future(self._send_quietly(json.dumps({"type": "snapshot"})))
+
+    async def _send_quietly(self, text: str):
+        from websockets import ConnectionClosed
+
+        try:
+            await self.ws.send(text)
+        except ConnectionClosed:  # the run is over
+            pass
 
     async def score(self):
         """Send the expert's commands, each as soon as the last is answered."""
@@ -166,7 +176,8 @@ async def client_proc() -> int:
                 await asyncio.sleep(0.05)
             await asyncio.sleep(SNAPSHOT_PAUSE + 0.5)  # late duplicates, if any, and the last snapshots
             say({"conns": [{"name": c.spec["name"], "role": c.spec["role"], "member_id": c.member_id,
-                            "events": c.events, "commands": c.commands, "snapshots": c.snapshots} for c in conns]})
+                            "events": c.events, "commands": c.commands, "snapshots": c.snapshots,
+                            "snapshot_sizes": c.snapshot_sizes} for c in conns]})
         elif command == "quit":
             break
     await asyncio.gather(*(c.ws.close() for c in conns), return_exceptions=True)
@@ -371,7 +382,12 @@ def report(args, made: dict, out: dict) -> int:
     print(f"  ... the last client of each event (ms)             {figures([max(v) for v in by_event.values()])}")
     print(f"  event received, from its command's sending (ms)    {figures(from_sent)}")
     print(f"  command round trip, sent to answered (ms)          {figures([a - s for s, a in commands])}")
-    print(f"  snapshots asked: {sum(len(c['snapshots']) for c in conns)} answered, round trip (ms)  {figures(snapshots)}")
+    sizes = [n for c in conns for n in c["snapshot_sizes"]]
+    if sizes:
+        print(f"  snapshots received: {len(sizes)} ({len(sizes) / len(conns):.0f} a client, "
+              f"{len(sizes) / max(1, final - after):.1f} an event), median {statistics.median(sizes) / 1024:.0f} KiB, "
+              f"largest {max(sizes) / 1024:.0f} KiB")
+        print(f"  a snapshot asked while none was under way, until the next came (ms)   {figures(snapshots)}")
     print(f"  every event to every client once and in order: missing {missing}, duplicates {duplicates} "
           f"({replayed} of them sent again with a snapshot), out of order {disorder} (first receipts), "
           f"not matched to a command {len(unmatched)}"
