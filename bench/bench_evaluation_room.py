@@ -16,7 +16,8 @@ half supervisors (city and province), in `--client-procs` (2) client processes o
 
 Then all experts score at once: each sends record_score commands over its socket (a new bid and
 item each time, so each command appends one `scoring_progress` event), the next as soon as the
-answer to the last has come, `--scores` (40) commands each. Every connection behaves as the page
+answer to the last has come (or, with `--pace` S, after a think of S/2 to 3S/2 seconds, as a person
+scores), `--scores` (40) commands each. Every connection behaves as the page
 does (frontend/js/src/pages/room-page.js): 150 ms after an event it asks for a snapshot, once per
 pause; `--no-snapshots` leaves that out and measures the fan-out alone. Measured:
 - per event and client: the time from the answer to the command that appended it (as its
@@ -128,9 +129,13 @@ class Conn:
         except ConnectionClosed:  # the run is over
             pass
 
-    async def score(self):
-        """Send the expert's commands, each as soon as the last is answered."""
+    async def score(self, pace: float):
+        """Send the expert's commands, each as soon as the last is answered, or (`pace`) after
+        a think of pace/2 to 3*pace/2 seconds from the last answer, as a person scoring."""
+        think = random.Random(self.spec["name"])
         for n, (bid_id, item_id, points) in enumerate(self.spec["commands"]):
+            if pace and n:
+                await asyncio.sleep(pace * (0.5 + think.random()))
             ref = str(n)
             future = self.pending[ref] = asyncio.get_running_loop().create_future()
             sent = time.monotonic()
@@ -166,7 +171,7 @@ async def client_proc() -> int:
         command, _, value = line.partition(" ")
         if command == "go":
             try:
-                await asyncio.gather(*(c.score() for c in conns if c.spec["commands"]))
+                await asyncio.gather(*(c.score(job["pace"]) for c in conns if c.spec["commands"]))
                 say({"acted": True})
             except Exception as err:  # noqa: BLE001
                 say({"acted": False, "error": repr(err)})
@@ -299,7 +304,8 @@ async def run(args, env: dict, folder: Path, made: dict) -> dict:
             person.update(url=f"ws://127.0.0.1:{port}/ws/evaluation/{made['lot']}/?after={made['after']}",
                           origin=f"http://127.0.0.1:{port}")
         shares = [people[i::args.client_procs] for i in range(args.client_procs)]
-        clients = [await ClientProc.start({"conns": share, "page": not args.no_snapshots, "wait": args.wait})
+        clients = [await ClientProc.start({"conns": share, "page": not args.no_snapshots, "wait": args.wait,
+                                          "pace": args.pace})
                    for share in shares if share]
         ready = [c for client in clients for c in (await client.read(300))["ready"]]
         print(f"  {len(ready)} connections in the room; the experts score", file=sys.stderr, flush=True)
@@ -373,7 +379,9 @@ def report(args, made: dict, out: dict) -> int:
     print(f"command: {args.command}")
     print(f"machine: {os.cpu_count()} CPUs, busy (load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} at the end)")
     print(f"{args.bids} bids x {args.items} items, {args.experts} experts scoring at once ({args.scores} record_score each,"
-          f" {int(args.bids * args.prefill)} bids already scored by all), {args.watchers} watchers; "
+          f" {int(args.bids * args.prefill)} bids already scored by all"
+          f"{f', thinking {args.pace} s on average between scores' if args.pace else ', as fast as answers come'}),"
+          f" {args.watchers} watchers; "
           f"{args.servers} Daphne, {layer} layer, {made['database']}; "
           f"{'no snapshots asked' if args.no_snapshots else 'each client asks a snapshot 150 ms after events, as the page'}")
     print(f"events {after + 1}..{final} ({final - after}), {len(conns)} clients, {len(commands)} commands "
@@ -412,6 +420,9 @@ def main() -> int:
     parser.add_argument("--items", type=int, default=30)
     parser.add_argument("--watchers", type=int, default=20, help="staff and supervisors watching (20)")
     parser.add_argument("--scores", type=int, default=40, help="record_score commands each expert sends (40)")
+    parser.add_argument("--pace", type=float, default=0.0,
+                        help="seconds an expert thinks between an answer and the next score, on average "
+                             "(0: none, as fast as answers come)")
     parser.add_argument("--prefill", type=float, default=0.0, help="share of the bids every member has scored before (0)")
     parser.add_argument("--no-snapshots", action="store_true", help="clients do not ask for snapshots after events")
     parser.add_argument("--servers", type=int, default=1, help="Daphne processes (1)")
